@@ -1,0 +1,19 @@
+from benchmarks.models.catalog import Price, Provider, VideoModel
+from benchmarks.models.outputs import QualityReport, VideoAsset
+from benchmarks.models.prompts import Prompt, PromptSuite, Tag
+from benchmarks.models.runs import BenchmarkRun, Generation, GenerationEvent, WebhookDelivery
+
+__all__ = [
+    "BenchmarkRun",
+    "Generation",
+    "GenerationEvent",
+    "Price",
+    "Prompt",
+    "PromptSuite",
+    "Provider",
+    "QualityReport",
+    "Tag",
+    "VideoAsset",
+    "VideoModel",
+    "WebhookDelivery",
+]

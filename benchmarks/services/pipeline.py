@@ -1,0 +1,305 @@
+"""The steps of one generation: submit, poll, download, transcode, score.
+
+Each step loads the row, checks its state, claims the transition with a conditional update and
+returns what should run next. A step that finds the generation in another state does nothing,
+so a task delivered twice (acks_late, a worker killed mid-way) is harmless.
+"""
+
+import logging
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from benchmarks.models import Generation, QualityReport, VideoAsset
+from benchmarks.providers.base import (
+    JobStatus,
+    PermanentProviderError,
+    TransientProviderError,
+)
+from benchmarks.providers.registry import get_plugin
+from benchmarks.services.requests import generation_request
+from benchmarks.services.runs import run_refresh
+from media_pipeline.errors import InvalidMedia
+from media_pipeline.metrics import score_video
+from media_pipeline.probe import probe, validate
+from media_pipeline.storage import store_file
+from media_pipeline.transcode import transcode_tiers
+
+logger = logging.getLogger(__name__)
+State = Generation.State
+
+
+@dataclass(frozen=True)
+class Next:
+    """What the task layer should do after a step: run `step` after `countdown` seconds."""
+
+    step: str  # "poll", "download", "transcode", "score", or "" for nothing
+    countdown: float = 0.0
+
+
+DONE = Next("")
+
+
+def _load(generation_id: int) -> Generation:
+    return Generation.objects.select_related("run__prompt", "video_model").get(pk=generation_id)
+
+
+def generation_fail(generation: Generation, *, kind: str, message: str, actor="pipeline") -> None:
+    """Fail the generation with a reason in words, and end its run if it was the last."""
+    if generation.is_final:
+        return
+    generation.transition(
+        State.FAILED, reason=message, actor=actor, error_kind=kind, error_message=message
+    )
+    run_refresh(generation.run_id)
+
+
+# -- submit ----------------------------------------------------------------------------------
+
+
+def generation_submit(generation_id: int) -> Next:
+    """Submit the generation to its provider, exactly once."""
+    generation = _load(generation_id)
+    if generation.state == State.SUBMITTING:
+        return _recover_submit(generation)
+    if generation.state != State.QUEUED:
+        return _resume(generation)
+    plugin = get_plugin(generation.video_model.plugin_key)
+    request = generation_request(generation)
+    try:
+        plugin.validate(request)
+    except PermanentProviderError as exc:
+        generation_fail(generation, kind=Generation.ErrorKind.PERMANENT, message=exc.message)
+        return DONE
+    # Record that a submit is under way *before* calling: a crash from here on leaves a
+    # SUBMITTING row that recovery resolves instead of submitting blindly a second time.
+    if not generation.transition(
+        State.SUBMITTING, reason="Submitting", attempts=generation.attempts + 1, seed=request.seed
+    ):
+        return DONE
+    try:
+        result = plugin.submit(request)
+    except PermanentProviderError as exc:
+        generation_fail(generation, kind=Generation.ErrorKind.PERMANENT, message=exc.message)
+        return DONE
+    except TransientProviderError as exc:
+        if exc.code == "timeout":  # the provider may have accepted it: don't guess
+            return _recover_submit(generation)
+        # Refused before acceptance (429, 5xx): nothing is paid for, a retry may submit again.
+        generation.transition(State.QUEUED, reason=f"Submit refused: {exc.message}")
+        raise
+    generation.transition(
+        State.SUBMITTED,
+        reason=f"Accepted as {result.job_id}",
+        provider_job_id=result.job_id,
+        request_sent=result.request_sent,
+        model_version=result.model_version or generation.video_model.model_id,
+    )
+    return Next("poll", plugin.poll_interval * _poll_scale(plugin))
+
+
+def _recover_submit(generation: Generation) -> Next:
+    """Resolve a submit whose outcome is unknown: find the job by our reference, or ask staff."""
+    plugin = get_plugin(generation.video_model.plugin_key)
+    job_id = plugin.find_job(str(generation.reference)) if plugin.supports_reference_lookup else None
+    if job_id:
+        generation.transition(
+            State.SUBMITTED,
+            reason=f"Recovered job {job_id} by our reference after an interrupted submit",
+            provider_job_id=job_id,
+        )
+        return Next("poll")
+    generation.transition(
+        State.NEEDS_REVIEW,
+        reason=(
+            "A submit was interrupted and the provider can't look jobs up by our reference: "
+            "check the provider's dashboard, then resubmit or give up."
+        ),
+    )
+    return DONE
+
+
+def _resume(generation: Generation) -> Next:
+    """Return the step that continues a generation found past the step that was asked for."""
+    return {
+        State.SUBMITTED: Next("poll"),
+        State.GENERATING: Next("poll"),
+        State.DOWNLOADING: Next("download"),
+        State.TRANSCODING: Next("transcode"),
+        State.SCORING: Next("score"),
+    }.get(generation.state, DONE)
+
+
+def _poll_scale(plugin) -> float:
+    return settings.LOCAL_PROVIDER_SPEED if plugin.synthetic else 1.0
+
+
+# -- poll ------------------------------------------------------------------------------------
+
+
+def generation_poll(generation_id: int) -> Next:
+    """Ask the provider how the job is going; move on when it has finished."""
+    generation = _load(generation_id)
+    if generation.state not in (State.SUBMITTED, State.GENERATING):
+        return _resume(generation) if generation.state != State.SUBMITTING else DONE
+    plugin = get_plugin(generation.video_model.plugin_key)
+    result = plugin.poll(generation.provider_job_id)
+    Generation.objects.filter(pk=generation.pk).update(polls=generation.polls + 1)
+    if result.status == JobStatus.SUCCEEDED:
+        fields = {"progress": 1.0}
+        if result.actual_cost is not None:
+            fields["actual_cost"] = result.actual_cost
+        if result.model_version:
+            fields["model_version"] = result.model_version
+        generation.transition(State.DOWNLOADING, reason="Output ready", **fields)
+        return Next("download")
+    if result.status in (JobStatus.FAILED, JobStatus.CANCELED):
+        kind = (
+            Generation.ErrorKind.CANCELED
+            if result.status == JobStatus.CANCELED
+            else Generation.ErrorKind.PERMANENT
+        )
+        if result.actual_cost is not None:
+            Generation.objects.filter(pk=generation.pk).update(actual_cost=result.actual_cost)
+        generation_fail(generation, kind=kind, message=result.error or f"The job {result.status}.")
+        return DONE
+    if result.status == JobStatus.RUNNING and generation.state == State.SUBMITTED:
+        generation.transition(State.GENERATING, reason="The provider started", progress=result.progress)
+    elif result.progress is not None:
+        Generation.objects.filter(pk=generation.pk).update(progress=result.progress)
+    interval = result.poll_after or plugin.poll_interval
+    return Next("poll", interval * _poll_scale(plugin))
+
+
+# -- download --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _workdir(generation: Generation):
+    root = Path(settings.WORK_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"gen{generation.pk}-", dir=root))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def generation_download(generation_id: int) -> Next:
+    """Stream the clip into storage as the `original` tier, after checking it is a video."""
+    generation = _load(generation_id)
+    if generation.state != State.DOWNLOADING:
+        return _resume(generation)
+    plugin = get_plugin(generation.video_model.plugin_key)
+    result = plugin.poll(generation.provider_job_id)  # fresh output URL: signed URLs expire
+    with _workdir(generation) as work:
+        path = work / "original.mp4"
+        with open(path, "wb") as fh:
+            plugin.download(result, fh)
+        try:
+            info = probe(path)
+            validate(info)
+        except InvalidMedia as exc:
+            generation_fail(
+                generation, kind=Generation.ErrorKind.INVALID_OUTPUT, message=str(exc)
+            )
+            return DONE
+        key, sha256 = store_file(path, tier=VideoAsset.Tier.ORIGINAL)
+        with transaction.atomic():
+            VideoAsset.objects.update_or_create(
+                generation=generation,
+                tier=VideoAsset.Tier.ORIGINAL,
+                defaults={
+                    "key": key,
+                    "sha256": sha256,
+                    "content_type": "video/mp4",
+                    "width": info.width,
+                    "height": info.height,
+                    "fps": info.fps,
+                    "duration": info.duration,
+                    "codec": info.video_codec,
+                    "bitrate": info.bitrate,
+                    "size_bytes": info.size_bytes,
+                },
+            )
+            generation.transition(State.TRANSCODING, reason=f"Downloaded {info.size_bytes} bytes")
+    return Next("transcode")
+
+
+# -- transcode and score ---------------------------------------------------------------------
+
+
+@contextmanager
+def _original_on_disk(generation: Generation, work: Path):
+    """Yield a local path of the generation's original (downloaded from storage if remote)."""
+    asset = generation.assets.get(tier=VideoAsset.Tier.ORIGINAL)
+    path = work / "source.mp4"
+    with asset.storage.open(asset.key, "rb") as src, open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+    yield path
+
+
+def generation_transcode(generation_id: int) -> Next:
+    """Write the web tiers and the poster from the original."""
+    generation = _load(generation_id)
+    if generation.state != State.TRANSCODING:
+        return _resume(generation)
+    with _workdir(generation) as work, _original_on_disk(generation, work) as source:
+        try:
+            tiers = transcode_tiers(source, work / "out")
+        except InvalidMedia as exc:
+            generation_fail(generation, kind=Generation.ErrorKind.INVALID_OUTPUT, message=str(exc))
+            return DONE
+        stored = [(tier, *store_file(tier.path, tier=tier.tier)) for tier in tiers]
+    with transaction.atomic():
+        for tier, key, sha256 in stored:
+            VideoAsset.objects.update_or_create(
+                generation=generation,
+                tier=tier.tier,
+                defaults={
+                    "key": key,
+                    "sha256": sha256,
+                    "content_type": tier.content_type,
+                    "width": tier.width,
+                    "height": tier.height,
+                    "fps": tier.fps,
+                    "duration": tier.duration,
+                    "codec": tier.codec,
+                    "bitrate": tier.bitrate,
+                    "size_bytes": tier.size_bytes,
+                },
+            )
+        generation.transition(State.SCORING, reason=f"Transcoded {len(stored)} tiers")
+    return Next("score")
+
+
+def generation_score(generation_id: int) -> Next:
+    """Score the original clip and complete the generation."""
+    generation = _load(generation_id)
+    if generation.state != State.SCORING:
+        return _resume(generation)
+    with _workdir(generation) as work, _original_on_disk(generation, work) as source:
+        try:
+            scores = score_video(source)
+        except InvalidMedia as exc:
+            generation_fail(generation, kind=Generation.ErrorKind.INVALID_OUTPUT, message=str(exc))
+            return DONE
+    with transaction.atomic():
+        quality_report_save(generation, scores)
+        generation.transition(State.COMPLETE, reason="Scored")
+    run_refresh(generation.run_id)
+    return DONE
+
+
+def quality_report_save(generation: Generation, scores) -> QualityReport:
+    """Store `scores` as the generation's quality report, replacing an older one."""
+    values = scores.as_dict()
+    fields = {f.name for f in QualityReport._meta.get_fields()}
+    defaults = {k: v for k, v in values.items() if k in fields}
+    report, _ = QualityReport.objects.update_or_create(generation=generation, defaults=defaults)
+    return report

@@ -1,0 +1,46 @@
+"""Turn a generation row into the provider-neutral request its plugin receives."""
+
+import base64
+import mimetypes
+
+from django.conf import settings
+from django.urls import reverse
+
+from benchmarks.models import Generation
+from benchmarks.providers.base import GenerationRequest, stable_seed
+
+
+def generation_request(generation: Generation) -> GenerationRequest:
+    """Return the request for `generation`, from its run's settings and prompt."""
+    run = generation.run
+    prompt = run.prompt
+    caps = generation.video_model.capabilities or {}
+    seed = None
+    if caps.get("seed"):
+        seed = run.seed if run.seed is not None else stable_seed(prompt.slug, str(run.pk))
+    return GenerationRequest(
+        prompt=prompt.text,
+        negative_prompt=prompt.negative_prompt,
+        duration=run.duration,
+        aspect_ratio=run.aspect_ratio,
+        resolution=run.resolution,
+        seed=seed,
+        image_url=_image_data_uri(prompt.reference_image) if prompt.reference_image else "",
+        callback_url=_callback_url(generation),
+        reference=str(generation.reference),
+    )
+
+
+def _image_data_uri(field_file) -> str:
+    """Inline the reference image: providers can't reach a site on a private network."""
+    content_type = mimetypes.guess_type(field_file.name)[0] or "image/png"
+    with field_file.open("rb") as fh:
+        encoded = base64.b64encode(fh.read()).decode()
+    return f"data:{content_type};base64,{encoded}"
+
+
+def _callback_url(generation: Generation) -> str:
+    if not settings.WEBHOOK_BASE_URL:
+        return ""
+    path = reverse("benchmarks:webhook", kwargs={"plugin_key": generation.video_model.plugin_key})
+    return f"{settings.WEBHOOK_BASE_URL}{path}"

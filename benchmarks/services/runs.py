@@ -1,0 +1,178 @@
+"""Start benchmark runs, end them, retry their failures, publish their comparisons."""
+
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
+from benchmarks.providers.base import GenerationRequest, PermanentProviderError
+from benchmarks.providers.registry import get_plugin
+from benchmarks.services import costs
+
+
+class RunRefused(Exception):
+    """A run can't start; the message says why, in words staff can act on."""
+
+
+def run_start(
+    *,
+    prompt: Prompt,
+    models: Iterable[VideoModel],
+    trigger: str = BenchmarkRun.Trigger.STAFF,
+    requested_by=None,
+    idempotency_key: str = "",
+    suite=None,
+    seed: int | None = None,
+) -> BenchmarkRun:
+    """Start one run of `prompt` on `models`, or return the run already made under the key.
+
+    Everything is checked before any provider is called: retired models, what each model can
+    do, and the monthly budget. Submissions are queued after the transaction commits.
+    """
+    models = list(models)
+    if idempotency_key:
+        existing = BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    _check_models(prompt, models)
+    request = GenerationRequest(
+        prompt=prompt.text, duration=prompt.duration, aspect_ratio=prompt.aspect_ratio
+    )
+    estimates = {model.pk: costs.estimate_cost(model, request) for model in models}
+    _check_budget(sum((e for e in estimates.values() if e), Decimal("0")))
+    try:
+        with transaction.atomic():
+            run = BenchmarkRun.objects.create(
+                prompt=prompt,
+                suite=suite,
+                trigger=trigger,
+                requested_by=requested_by,
+                idempotency_key=idempotency_key or f"adhoc:{uuid.uuid4()}",
+                duration=prompt.duration,
+                aspect_ratio=prompt.aspect_ratio,
+                seed=seed,
+            )
+            generations = Generation.objects.bulk_create(
+                Generation(run=run, video_model=m, estimated_cost=estimates[m.pk]) for m in models
+            )
+            _dispatch_submits([g.pk for g in generations])
+    except IntegrityError:
+        # A concurrent call with the same key won the race: return its run.
+        return BenchmarkRun.objects.get(idempotency_key=idempotency_key)
+    return run
+
+
+def _check_models(prompt: Prompt, models: list[VideoModel]) -> None:
+    if not models:
+        raise RunRefused("Choose at least one model.")
+    problems = []
+    request = GenerationRequest(
+        prompt=prompt.text,
+        duration=prompt.duration,
+        aspect_ratio=prompt.aspect_ratio,
+        image_url="data:" if prompt.reference_image else "",
+    )
+    for model in models:
+        if model.is_retired:
+            retired = f" on {model.retired_on:%Y-%m-%d}" if model.retired_on else ""
+            problems.append(f"{model} was retired{retired}; its past clips stay on the site.")
+            continue
+        try:
+            get_plugin(model.plugin_key).validate(request)
+        except PermanentProviderError as exc:
+            problems.append(exc.message)
+    if problems:
+        raise RunRefused(" ".join(problems))
+
+
+def _check_budget(estimate: Decimal) -> None:
+    budget = costs.monthly_budget()
+    spent = costs.spend_this_month()
+    if spent + estimate > budget:
+        raise RunRefused(
+            f"This run would cost about ${estimate:.2f}; ${spent:.2f} of the ${budget:.2f} "
+            "monthly budget is already spent or committed. Raise MONTHLY_BUDGET_USD or wait."
+        )
+
+
+def _dispatch_submits(generation_ids: list[int]) -> None:
+    from benchmarks import tasks
+
+    for pk in generation_ids:
+        transaction.on_commit(lambda pk=pk: tasks.submit_generation.delay(pk))
+
+
+def run_refresh(run_id: int) -> BenchmarkRun:
+    """End the run if every generation has ended; return it."""
+    run = BenchmarkRun.objects.get(pk=run_id)
+    states = list(run.generations.values_list("state", flat=True))
+    if run.state != BenchmarkRun.State.RUNNING or not all(
+        s in Generation.FINAL_STATES for s in states
+    ):
+        return run
+    final = (
+        BenchmarkRun.State.COMPLETE
+        if Generation.State.COMPLETE in states
+        else BenchmarkRun.State.FAILED
+    )
+    BenchmarkRun.objects.filter(pk=run.pk, state=BenchmarkRun.State.RUNNING).update(
+        state=final, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
+    """Queue a new attempt for every failed generation of `run`; return how many."""
+    retried = []
+    with transaction.atomic():
+        for generation in run.generations.filter(state=Generation.State.FAILED):
+            if generation.video_model.is_retired:
+                continue
+            if generation.transition(
+                Generation.State.QUEUED,
+                reason="Retry requested",
+                actor=actor,
+                error_kind="",
+                error_message="",
+                provider_job_id="",
+                progress=None,
+            ):
+                retried.append(generation.pk)
+        if retried:
+            BenchmarkRun.objects.filter(pk=run.pk).update(
+                state=BenchmarkRun.State.RUNNING, finished_at=None
+            )
+            _dispatch_submits(retried)
+    return len(retried)
+
+
+def comparison_publish(*, run: BenchmarkRun, featured: bool = False):
+    """Create or update the comparison of `run` with its completed clips, and publish it."""
+    from comparisons.models import Comparison
+
+    completed = list(run.generations.filter(state=Generation.State.COMPLETE))
+    if not completed:
+        raise RunRefused(f"{run} has no completed clip to show yet.")
+    comparison, _ = Comparison.objects.get_or_create(
+        run=run,
+        defaults={
+            "slug": _unique_slug(run),
+            "title": run.prompt.title,
+            "prompt": run.prompt,
+        },
+    )
+    comparison.generations.set(completed)
+    comparison.published = True
+    comparison.featured = comparison.featured or featured
+    comparison.published_at = comparison.published_at or timezone.now()
+    comparison.save()
+    return comparison
+
+
+def _unique_slug(run: BenchmarkRun) -> str:
+    return f"{slugify(run.prompt.slug)[:80]}-{run.created_at:%Y%m%d}-{run.pk}"

@@ -1,0 +1,97 @@
+"""Celery tasks: thin wrappers that take a generation id, run one pipeline step, queue the next.
+
+Provider calls and downloads run on the `io` queue; transcoding and scoring on `media`.
+"""
+
+import logging
+
+from celery import Task, shared_task
+
+from benchmarks.models import Generation
+from benchmarks.providers.base import TransientProviderError
+from benchmarks.services import pipeline
+from benchmarks.services.pipeline import Next
+
+logger = logging.getLogger(__name__)
+
+#: Transient errors: up to 8 retries, backing off 2, 4, 8 ... s, capped at 10 min, jittered.
+MAX_RETRIES = 8
+BACKOFF_MAX = 600
+#: Hard limits for one media step; a 2-minute 4K clip transcodes well within this.
+MEDIA_SOFT_LIMIT = 20 * 60
+
+
+class PipelineTask(Task):
+    """Idempotent steps: acknowledged after they run, re-delivered if the worker dies."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+    ignore_result = True
+    autoretry_for = (TransientProviderError, OSError)
+    retry_backoff = 2
+    retry_backoff_max = BACKOFF_MAX
+    retry_jitter = True
+    max_retries = MAX_RETRIES
+
+    def __call__(self, generation_id, *args, **kwargs):
+        try:
+            return super().__call__(generation_id, *args, **kwargs)
+        except TransientProviderError as exc:
+            # Honour the provider's Retry-After; Celery's backoff handles the rest.
+            if exc.retry_after and self.request.retries < self.max_retries:
+                raise self.retry(exc=exc, countdown=exc.retry_after) from exc
+            raise
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Fail the generation, in words, once retries are exhausted or the error is a bug."""
+        kind = (
+            Generation.ErrorKind.TRANSIENT_EXHAUSTED
+            if isinstance(exc, TransientProviderError | OSError)
+            else Generation.ErrorKind.PERMANENT
+        )
+        message = getattr(exc, "message", "") or f"{exc.__class__.__name__}: {exc}"
+        generation = Generation.objects.filter(pk=args[0]).first()
+        if generation:
+            pipeline.generation_fail(generation, kind=kind, message=message)
+
+
+def dispatch(generation_id: int, step: Next) -> None:
+    """Queue the task for `step` (after its countdown)."""
+    if not step.step:
+        return
+    task = STEPS[step.step]
+    task.apply_async((generation_id,), countdown=step.countdown or None)
+
+
+@shared_task(base=PipelineTask, bind=True)
+def submit_generation(self, generation_id: int):
+    dispatch(generation_id, pipeline.generation_submit(generation_id))
+
+
+@shared_task(base=PipelineTask, bind=True)
+def poll_generation(self, generation_id: int):
+    dispatch(generation_id, pipeline.generation_poll(generation_id))
+
+
+@shared_task(base=PipelineTask, bind=True)
+def download_generation(self, generation_id: int):
+    dispatch(generation_id, pipeline.generation_download(generation_id))
+
+
+@shared_task(base=PipelineTask, bind=True, queue="media", soft_time_limit=MEDIA_SOFT_LIMIT)
+def transcode_generation(self, generation_id: int):
+    dispatch(generation_id, pipeline.generation_transcode(generation_id))
+
+
+@shared_task(base=PipelineTask, bind=True, queue="media", soft_time_limit=MEDIA_SOFT_LIMIT)
+def score_generation(self, generation_id: int):
+    dispatch(generation_id, pipeline.generation_score(generation_id))
+
+
+STEPS = {
+    "submit": submit_generation,
+    "poll": poll_generation,
+    "download": download_generation,
+    "transcode": transcode_generation,
+    "score": score_generation,
+}

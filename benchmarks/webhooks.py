@@ -1,0 +1,54 @@
+"""Incoming provider webhooks: verify, record the delivery once, and poll the job at once.
+
+Whether the callback is signed or not, the job's state is read back from the provider's API by
+the regular poll step, so an unsigned or stale callback can never move a generation by itself.
+"""
+
+import logging
+
+from django.db import IntegrityError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from benchmarks.models import Generation, WebhookDelivery
+from benchmarks.providers.base import WebhookRejected
+from benchmarks.providers.registry import PLUGINS, get_plugin
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def provider_webhook(request, plugin_key: str):
+    if plugin_key not in PLUGINS:
+        return HttpResponse("Unknown plugin.", status=404)
+    plugin = get_plugin(plugin_key)
+    challenge = getattr(plugin, "webhook_challenge", None)
+    if challenge:
+        answer = challenge(request.body)
+        if answer is not None:  # a handshake, not an event (MiniMax)
+            return JsonResponse(answer)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        event = plugin.parse_webhook(headers, request.body)
+    except WebhookRejected as exc:
+        logger.warning("Rejected %s webhook: %s", plugin_key, exc)
+        return HttpResponse(str(exc), status=401)
+    delivery_id = headers.get("webhook-id") or headers.get("x-fal-webhook-request-id")
+    if event.trusted and delivery_id:
+        try:
+            WebhookDelivery.objects.create(
+                plugin_key=plugin_key, delivery_id=delivery_id, job_id=event.job_id
+            )
+        except IntegrityError:
+            return HttpResponse("Replayed delivery.", status=409)
+    generation = Generation.objects.filter(
+        video_model__plugin_key=plugin_key, provider_job_id=event.job_id
+    ).first()
+    if generation is None:
+        return HttpResponseBadRequest("No generation has this job id.")
+    from benchmarks.tasks import poll_generation
+
+    poll_generation.delay(generation.pk)
+    return HttpResponse(status=204)

@@ -1,0 +1,53 @@
+"""The public side: comparison pages."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ComparisonQuerySet(models.QuerySet):
+    def published(self):
+        """Return comparisons visitors may see."""
+        return self.filter(published=True)
+
+    def latest_first(self):
+        """Return comparisons newest first, with their prompt loaded."""
+        return self.select_related("prompt", "run").order_by("-published_at", "-pk")
+
+
+class Comparison(models.Model):
+    """The public page for one run (or a curated set of generations) of one prompt."""
+
+    slug = models.SlugField(unique=True, max_length=120)
+    title = models.CharField(max_length=200)
+    prompt = models.ForeignKey(
+        "benchmarks.Prompt", on_delete=models.PROTECT, related_name="comparisons"
+    )
+    run = models.OneToOneField(
+        "benchmarks.BenchmarkRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comparison",
+    )
+    #: The clips shown; by default the completed generations of `run`.
+    generations = models.ManyToManyField("benchmarks.Generation", related_name="comparisons")
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    featured = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ComparisonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            # Home page: latest published comparisons.
+            models.Index(fields=["published", "-published_at"], name="comparison_published"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("comparisons:detail", kwargs={"slug": self.slug})

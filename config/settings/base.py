@@ -1,0 +1,231 @@
+"""Settings read from the environment. With nothing set you get the embedded default:
+SQLite, media on the local disk, and a Celery broker on the file system (no server needed)."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from config.settings.env import env, env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env("LOCKSTEP_VAR_DIR", str(BASE_DIR / "var")))
+
+SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DEBUG", default=True)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_celery_beat",
+    "benchmarks",
+    "media_pipeline",
+    "comparisons",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lockstep.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Worker, beat and web share the file: wait for locks instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+# --- Static files and media -------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = env("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+ORIGINALS_ROOT = Path(env("ORIGINALS_ROOT", str(VAR_DIR / "originals")))
+#: Scratch space for downloads and transcodes; cleaned after each step.
+WORK_DIR = Path(env("LOCKSTEP_WORK_DIR", str(VAR_DIR / "work")))
+
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+AWS_ORIGINALS_BUCKET_NAME = env("AWS_ORIGINALS_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME)
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
+AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN") or None  # the CDN in front of the bucket
+AWS_ORIGINALS_STORAGE_CLASS = env("AWS_ORIGINALS_STORAGE_CLASS", "STANDARD_IA")
+
+if AWS_STORAGE_BUCKET_NAME:
+    _s3 = "storages.backends.s3.S3Storage"
+    STORAGES = {
+        "default": {
+            "BACKEND": _s3,
+            "OPTIONS": {
+                "bucket_name": AWS_STORAGE_BUCKET_NAME,
+                "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+                "querystring_auth": False,
+                "file_overwrite": True,  # keys are content-addressed: same key, same bytes
+                "default_acl": None,
+                "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            },
+        },
+        "originals": {
+            "BACKEND": _s3,
+            "OPTIONS": {
+                "bucket_name": AWS_ORIGINALS_BUCKET_NAME,
+                "location": "originals",
+                "querystring_auth": True,  # private: signed URLs for staff only
+                "querystring_expire": 3600,
+                "file_overwrite": True,
+                "default_acl": "private",
+                "custom_domain": None,
+                "object_parameters": {"StorageClass": AWS_ORIGINALS_STORAGE_CLASS},
+            },
+        },
+    }
+else:
+    STORAGES = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+        },
+        "originals": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": ORIGINALS_ROOT, "base_url": "/originals/"},
+        },
+    }
+STORAGES["staticfiles"] = {
+    "BACKEND": env(
+        "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+}
+#: Serve MEDIA_ROOT from Django (with Range support) when media is on the local disk.
+SERVE_LOCAL_MEDIA = env_bool("SERVE_LOCAL_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
+
+MEDIA_MAX_BYTES = env_int("MEDIA_MAX_BYTES", 2 * 1024**3)
+MEDIA_MAX_DURATION = env_int("MEDIA_MAX_DURATION", 120)
+MEDIA_MAX_DIMENSION = env_int("MEDIA_MAX_DIMENSION", 4096)
+
+# --- Cache --------------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+
+# --- Celery -------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = VAR_DIR / "celery" / "queue"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+elif CELERY_BROKER_URL.startswith("redis"):
+    # Longer than any countdown we schedule, so a delayed poll is never delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "io"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_ALWAYS_EAGER = False
+
+# --- Benchmarks ---------------------------------------------------------------------------------
+MONTHLY_BUDGET_USD = env("MONTHLY_BUDGET_USD", "500")
+LOCAL_PROVIDER_SPEED = float(env("LOCAL_PROVIDER_SPEED", "1.0"))
+#: Base URL providers call back on; empty disables webhooks (polling only).
+WEBHOOK_BASE_URL = env("WEBHOOK_BASE_URL").rstrip("/")
+
+# Provider credentials and base URLs: read by each plugin at call time.
+for _name in ("RUNWAY", "LUMA", "OPENAI", "GEMINI", "MINIMAX", "FAL", "REPLICATE", "KLING"):
+    globals()[f"{_name}_API_KEY"] = env(f"{_name}_API_KEY")
+    globals()[f"{_name}_BASE_URL"] = env(f"{_name}_BASE_URL")
+    globals()[f"{_name}_WEBHOOK_SECRET"] = env(f"{_name}_WEBHOOK_SECRET")
+KLING_ACCESS_KEY = env("KLING_ACCESS_KEY")
+KLING_SECRET_KEY = env("KLING_SECRET_KEY")
+FAL_JWKS_URL = env("FAL_JWKS_URL", "https://rest.alpha.fal.ai/.well-known/jwks.json")
+
+# --- Security -----------------------------------------------------------------------------------
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"] + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
+    "media-src": [CSP.SELF] + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+
+LOGIN_URL = "admin:login"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
