@@ -68,7 +68,7 @@ def generation_submit(generation_id: int) -> Next:
     if generation.state == State.SUBMITTING:
         return _recover_submit(generation)
     if generation.state != State.QUEUED:
-        return _resume(generation)
+        return resume_step(generation)
     plugin = get_plugin(generation.video_model.plugin_key)
     request = generation_request(generation)
     try:
@@ -124,7 +124,7 @@ def _recover_submit(generation: Generation) -> Next:
     return DONE
 
 
-def _resume(generation: Generation) -> Next:
+def resume_step(generation: Generation) -> Next:
     """Return the step that continues a generation found past the step that was asked for."""
     return {
         State.SUBMITTED: Next("poll"),
@@ -146,7 +146,7 @@ def generation_poll(generation_id: int) -> Next:
     """Ask the provider how the job is going; move on when it has finished."""
     generation = _load(generation_id)
     if generation.state not in (State.SUBMITTED, State.GENERATING):
-        return _resume(generation) if generation.state != State.SUBMITTING else DONE
+        return resume_step(generation) if generation.state != State.SUBMITTING else DONE
     plugin = get_plugin(generation.video_model.plugin_key)
     result = plugin.poll(generation.provider_job_id)
     Generation.objects.filter(pk=generation.pk).update(polls=generation.polls + 1)
@@ -194,7 +194,7 @@ def generation_download(generation_id: int) -> Next:
     """Stream the clip into storage as the `original` tier, after checking it is a video."""
     generation = _load(generation_id)
     if generation.state != State.DOWNLOADING:
-        return _resume(generation)
+        return resume_step(generation)
     plugin = get_plugin(generation.video_model.plugin_key)
     result = plugin.poll(generation.provider_job_id)  # fresh output URL: signed URLs expire
     with _workdir(generation) as work:
@@ -248,7 +248,7 @@ def generation_transcode(generation_id: int) -> Next:
     """Write the web tiers and the poster from the original."""
     generation = _load(generation_id)
     if generation.state != State.TRANSCODING:
-        return _resume(generation)
+        return resume_step(generation)
     with _workdir(generation) as work, _original_on_disk(generation, work) as source:
         try:
             tiers = transcode_tiers(source, work / "out")
@@ -282,7 +282,7 @@ def generation_score(generation_id: int) -> Next:
     """Score the original clip and complete the generation."""
     generation = _load(generation_id)
     if generation.state != State.SCORING:
-        return _resume(generation)
+        return resume_step(generation)
     with _workdir(generation) as work, _original_on_disk(generation, work) as source:
         try:
             scores = score_video(source)

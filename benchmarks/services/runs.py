@@ -27,11 +27,13 @@ def run_start(
     idempotency_key: str = "",
     suite=None,
     seed: int | None = None,
+    dispatch: bool = True,
 ) -> BenchmarkRun:
     """Start one run of `prompt` on `models`, or return the run already made under the key.
 
     Everything is checked before any provider is called: retired models, what each model can
-    do, and the monthly budget. Submissions are queued after the transaction commits.
+    do, and the monthly budget. Submissions are queued after the transaction commits (unless
+    `dispatch` is False: the caller drives the steps itself, as `seed_demo` does).
     """
     models = list(models)
     if idempotency_key:
@@ -59,7 +61,8 @@ def run_start(
             generations = Generation.objects.bulk_create(
                 Generation(run=run, video_model=m, estimated_cost=estimates[m.pk]) for m in models
             )
-            _dispatch_submits([g.pk for g in generations])
+            if dispatch:
+                _dispatch_submits([g.pk for g in generations])
     except IntegrityError:
         # A concurrent call with the same key won the race: return its run.
         return BenchmarkRun.objects.get(idempotency_key=idempotency_key)

@@ -11,3 +11,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 LOCAL_PROVIDER_SPEED = float(os.environ.get("LOCAL_PROVIDER_SPEED", "0"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Serve static files from the source folders: tests don't run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,270 @@
+"""Staff tools: curate prompts, start runs, watch them, retry failures, publish comparisons.
+
+Admin actions never call a provider inline: they start runs whose steps are Celery tasks.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from benchmarks.forms import BenchmarkModelsForm
+from benchmarks.models import (
+    BenchmarkRun,
+    Generation,
+    GenerationEvent,
+    Price,
+    Prompt,
+    PromptSuite,
+    Provider,
+    QualityReport,
+    Tag,
+    VideoAsset,
+    VideoModel,
+)
+from benchmarks.providers.registry import get_plugin
+from benchmarks.services.runs import RunRefused, comparison_publish, run_retry_failed, run_start
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "website"]
+    search_fields = ["name", "slug"]
+
+
+class PriceInline(admin.TabularInline):
+    model = Price
+    extra = 0
+
+
+@admin.register(VideoModel)
+class VideoModelAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "provider", "plugin_key", "lifecycle", "available", "synthetic"]
+    list_filter = ["provider", "lifecycle", "synthetic"]
+    list_select_related = ["provider"]
+    search_fields = ["display_name", "slug", "model_id"]
+    inlines = [PriceInline]
+
+    @admin.display(boolean=True, description="API key set")
+    def available(self, obj):
+        """Show whether the plugin can call its API; a missing key is not an error."""
+        try:
+            return get_plugin(obj.plugin_key).is_configured()
+        except KeyError:
+            return False
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Prompt)
+class PromptAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "duration", "aspect_ratio", "published", "created_at"]
+    list_filter = ["category", "tags", "published", "aspect_ratio"]
+    search_fields = ["title", "slug", "text", "tags__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["tags"]
+    actions = ["benchmark_prompts"]
+
+    @admin.action(description="Benchmark selected prompts…")
+    def benchmark_prompts(self, request, queryset):
+        """Ask which models, then start one run per prompt."""
+        form = BenchmarkModelsForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._start_runs(request, queryset, form.cleaned_data["models"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Benchmark prompts",
+            "prompts": queryset,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/benchmarks/benchmark_prompts.html", context)
+
+    def _start_runs(self, request, prompts, models):
+        for prompt in prompts:
+            try:
+                run = run_start(prompt=prompt, models=models, requested_by=request.user)
+            except RunRefused as exc:
+                self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
+                continue
+            url = reverse("admin:benchmarks_benchmarkrun_change", args=[run.pk])
+            self.message_user(
+                request, format_html('Started <a href="{}">{}</a>.', url, run), messages.SUCCESS
+            )
+
+
+@admin.register(PromptSuite)
+class PromptSuiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["prompts", "video_models"]
+
+
+class GenerationInline(admin.TabularInline):
+    model = Generation
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = [
+        "video_model",
+        "state",
+        "progress",
+        "provider_time_s",
+        "estimated_cost",
+        "actual_cost",
+        "attempts",
+        "error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="at provider")
+    def provider_time_s(self, obj):
+        return f"{obj.provider_time.total_seconds():.1f} s" if obj.provider_time else "—"
+
+    @admin.display(description="error")
+    def error(self, obj):
+        return f"{obj.get_error_kind_display()}: {obj.error_message}" if obj.error_kind else ""
+
+
+@admin.register(BenchmarkRun)
+class BenchmarkRunAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "state", "trigger", "clips", "failures", "created_at", "finished_at"]
+    list_filter = ["state", "trigger"]
+    search_fields = ["prompt__title", "idempotency_key"]
+    list_select_related = ["prompt"]
+    raw_id_fields = ["prompt", "suite", "requested_by"]
+    readonly_fields = ["idempotency_key", "created_at", "finished_at", "state"]
+    inlines = [GenerationInline]
+    actions = ["retry_failed", "publish_comparison"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_complete=Count("generations", filter=Q(generations__state="complete")),
+                n_failed=Count("generations", filter=Q(generations__state="failed")),
+            )
+        )
+
+    @admin.display(description="clips", ordering="n_complete")
+    def clips(self, obj):
+        return obj.n_complete
+
+    @admin.display(description="failed", ordering="n_failed")
+    def failures(self, obj):
+        return obj.n_failed
+
+    @admin.action(description="Retry failed generations")
+    def retry_failed(self, request, queryset):
+        total = sum(run_retry_failed(run, actor=request.user.get_username()) for run in queryset)
+        self.message_user(request, f"Queued {total} new attempt(s).", messages.SUCCESS)
+
+    @admin.action(description="Publish comparison")
+    def publish_comparison(self, request, queryset):
+        for run in queryset:
+            try:
+                comparison = comparison_publish(run=run)
+            except RunRefused as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+                continue
+            self.message_user(
+                request,
+                format_html(
+                    'Published <a href="{}">{}</a>.', comparison.get_absolute_url(), comparison
+                ),
+                messages.SUCCESS,
+            )
+
+
+class GenerationEventInline(admin.TabularInline):
+    model = GenerationEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_state", "to_state", "actor", "reason", "details"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VideoAssetInline(admin.TabularInline):
+    model = VideoAsset
+    extra = 0
+    can_delete = False
+    fields = ["tier", "link", "width", "height", "fps", "duration", "codec", "size_bytes"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="file")
+    def link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.url, obj.key)
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "state", "error_kind", "attempts", "estimated_cost", "actual_cost"]
+    list_filter = ["state", "error_kind", "video_model"]
+    list_select_related = ["video_model", "run"]
+    search_fields = ["provider_job_id", "reference"]
+    raw_id_fields = ["run", "video_model"]
+    readonly_fields = [
+        f.name for f in Generation._meta.fields if f.name not in ("id",)
+    ]
+    inlines = [VideoAssetInline, GenerationEventInline]
+    actions = ["resubmit", "give_up"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Resubmit (needs review): start a new attempt")
+    def resubmit(self, request, queryset):
+        from benchmarks.tasks import submit_generation
+
+        count = 0
+        for generation in queryset.filter(state=Generation.State.NEEDS_REVIEW):
+            if generation.transition(
+                Generation.State.QUEUED,
+                reason="Staff chose to resubmit",
+                actor=request.user.get_username(),
+                provider_job_id="",
+            ):
+                submit_generation.delay(generation.pk)
+                count += 1
+        self.message_user(request, f"Resubmitted {count} generation(s).")
+
+    @admin.action(description="Give up (needs review): mark failed")
+    def give_up(self, request, queryset):
+        from benchmarks.services.pipeline import generation_fail
+
+        count = 0
+        for generation in queryset.filter(state=Generation.State.NEEDS_REVIEW):
+            generation_fail(
+                generation,
+                kind=Generation.ErrorKind.CANCELED,
+                message="Staff gave up after an interrupted submit.",
+                actor=request.user.get_username(),
+            )
+            count += 1
+        self.message_user(request, f"Gave up on {count} generation(s).")
+
+
+@admin.register(QualityReport)
+class QualityReportAdmin(admin.ModelAdmin):
+    list_display = ["generation", "algorithm_version", "mean_coherence", "flicker_score", "motion_mean"]
+    list_select_related = ["generation__video_model"]
+    raw_id_fields = ["generation"]
+    exclude = ["series"]

@@ -1,0 +1,49 @@
+"""Keep the catalog in step with the plugin registry."""
+
+import datetime
+
+from django.db import transaction
+
+from benchmarks.models import Price, Provider, VideoModel
+from benchmarks.providers.registry import PLUGINS, plugin_class
+
+
+@transaction.atomic
+def catalog_sync() -> list[VideoModel]:
+    """Create or update a VideoModel per registered plugin; add its list price if it has none.
+
+    Staff edits that the registry doesn't own (names, notes, later prices) are kept.
+    """
+    synced = []
+    for key in PLUGINS:
+        plugin = plugin_class(key)
+        provider, _ = Provider.objects.get_or_create(
+            slug=plugin.provider_slug, defaults={"name": plugin.provider_name}
+        )
+        model, created = VideoModel.objects.get_or_create(
+            slug=key,
+            defaults={"provider": provider, "display_name": plugin.display_name, "plugin_key": key},
+        )
+        model.model_id = plugin.model_id
+        model.capabilities = plugin.capabilities.as_dict()
+        model.synthetic = plugin.synthetic
+        model.lifecycle = plugin.lifecycle.value
+        if plugin.retired_on:
+            when = datetime.date.fromisoformat(plugin.retired_on)
+            if plugin.lifecycle.value == VideoModel.Lifecycle.RETIRED:
+                model.retired_on = when
+            else:
+                model.deprecated_on = when
+        model.save()
+        price = plugin.default_price
+        if price is not None and not model.prices.exists():
+            Price.objects.create(
+                video_model=model,
+                amount=price.amount,
+                unit=price.unit,
+                resolution=price.resolution,
+                source=price.source,
+                valid_from=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+            )
+        synced.append(model)
+    return synced
