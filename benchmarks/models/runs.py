@@ -233,6 +233,12 @@ class Generation(models.Model):
             )
         for name, value in values.items():
             setattr(self, name, value)
+        if to in self.FINAL_STATES:
+            from benchmarks.signals import generation_finished
+
+            transaction.on_commit(
+                lambda: generation_finished.send(sender=Generation, generation=self)
+            )
         return True
 
     def log(self, reason: str, *, actor: str = "pipeline", **details) -> None:

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
 from benchmarks.providers.base import GenerationRequest, PermanentProviderError
 from benchmarks.providers.registry import get_plugin
+from benchmarks import signals
 from benchmarks.services import costs
 
 
@@ -122,10 +123,12 @@ def run_refresh(run_id: int) -> BenchmarkRun:
         if Generation.State.COMPLETE in states
         else BenchmarkRun.State.FAILED
     )
-    BenchmarkRun.objects.filter(pk=run.pk, state=BenchmarkRun.State.RUNNING).update(
+    ended = BenchmarkRun.objects.filter(pk=run.pk, state=BenchmarkRun.State.RUNNING).update(
         state=final, finished_at=timezone.now()
     )
     run.refresh_from_db()
+    if ended:
+        transaction.on_commit(lambda: signals.run_finished.send(sender=BenchmarkRun, run=run))
     return run
 
 
@@ -174,6 +177,9 @@ def comparison_publish(*, run: BenchmarkRun, featured: bool = False):
     comparison.featured = comparison.featured or featured
     comparison.published_at = comparison.published_at or timezone.now()
     comparison.save()
+    transaction.on_commit(
+        lambda: signals.comparison_published.send(sender=Comparison, comparison=comparison)
+    )
     return comparison
 
 

@@ -1,0 +1,10 @@
+"""Signals other apps listen to (cache invalidation, API callbacks). Sent after commit."""
+
+from django.dispatch import Signal
+
+#: A generation reached `complete` or `failed`. kwargs: generation (a Generation).
+generation_finished = Signal()
+#: Every generation of a run has ended. kwargs: run (a BenchmarkRun).
+run_finished = Signal()
+#: A comparison was published or re-published. kwargs: comparison.
+comparison_published = Signal()

@@ -1,0 +1,76 @@
+from decimal import Decimal
+
+import pytest
+
+from benchmarks.models import BenchmarkRun, Generation, VideoModel
+from benchmarks.services.runs import RunRefused, run_retry_failed, run_start
+from tests.factories import PriceFactory, PromptFactory, VideoModelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def models():
+    return [
+        VideoModelFactory(slug=slug) for slug in ("local-smooth", "local-flicker", "local-frozen")
+    ]
+
+
+def test_a_run_makes_one_queued_generation_per_model(models):
+    run = run_start(prompt=PromptFactory(), models=models)
+
+    assert run.state == BenchmarkRun.State.RUNNING
+    assert sorted(run.generations.values_list("state", flat=True)) == ["queued"] * 3
+
+
+def test_the_same_idempotency_key_returns_the_same_run(models):
+    prompt = PromptFactory()
+    first = run_start(prompt=prompt, models=models, idempotency_key="suite:1:2026-11")
+    second = run_start(prompt=prompt, models=models, idempotency_key="suite:1:2026-11")
+
+    assert first.pk == second.pk
+    assert Generation.objects.count() == 3
+
+
+def test_a_run_naming_a_retired_model_is_refused_in_words(models):
+    models[0].lifecycle = VideoModel.Lifecycle.RETIRED
+    models[0].save()
+
+    with pytest.raises(RunRefused, match="was retired"):
+        run_start(prompt=PromptFactory(), models=models)
+    assert not BenchmarkRun.objects.exists()
+
+
+def test_a_run_past_the_monthly_budget_is_refused_before_anything_is_made(models, settings):
+    settings.MONTHLY_BUDGET_USD = "1.00"
+    for model in models:
+        PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s × $0.10 = $0.50 each
+
+    with pytest.raises(RunRefused, match="monthly budget"):
+        run_start(prompt=PromptFactory(), models=models)
+    assert not Generation.objects.exists()
+
+
+def test_the_estimate_uses_the_price_valid_at_submit(models):
+    PriceFactory(video_model=models[0], amount=Decimal("0.05"))
+
+    run = run_start(prompt=PromptFactory(duration=5), models=models[:1])
+
+    assert run.generations.get().estimated_cost == Decimal("0.25")
+
+
+def test_a_model_asked_for_something_it_cannot_do_is_refused(models):
+    with pytest.raises(RunRefused, match="not 7 s"):
+        run_start(prompt=PromptFactory(duration=7), models=models)
+
+
+def test_retrying_failed_generations_queues_new_attempts(models):
+    run = run_start(prompt=PromptFactory(), models=models)
+    failed = run.generations.first()
+    Generation.objects.filter(pk=failed.pk).update(state="failed", error_kind="permanent")
+
+    assert run_retry_failed(run) == 1
+
+    failed.refresh_from_db()
+    assert failed.state == Generation.State.QUEUED
+    assert failed.error_kind == ""

@@ -1,0 +1,81 @@
+"""A real worker process takes a 3-model run from queued to a published comparison page."""
+
+import pytest
+from django.core.management import call_command
+
+from benchmarks.models import BenchmarkRun, Generation, QualityReport, VideoAsset, VideoModel
+from benchmarks.services.catalog import catalog_sync
+from benchmarks.services.runs import comparison_publish, run_start
+from tests.conftest import wait_for
+from tests.factories import PromptFactory
+
+
+MODELS = ["local-smooth", "local-flicker", "local-frozen"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_a_worker_takes_a_three_model_run_to_a_published_comparison(start_worker, client):
+    catalog_sync()
+    worker = start_worker()
+    run = run_start(
+        prompt=PromptFactory(duration=5),
+        models=VideoModel.objects.filter(slug__in=MODELS),
+        seed=3,
+    )
+
+    def finished():
+        run.refresh_from_db()
+        return run.state != BenchmarkRun.State.RUNNING
+
+    wait_for(finished, timeout=240, interval=1, message="run did not finish:\n" + worker.output())
+    states = dict(run.generations.values_list("video_model__slug", "state"))
+    assert states == dict.fromkeys(MODELS, Generation.State.COMPLETE), worker.output()[-3000:]
+    for generation in run.generations.all():
+        tiers = set(generation.assets.values_list("tier", flat=True))
+        assert tiers == {"original", "standard", "preview", "poster"}
+        report = QualityReport.objects.get(generation=generation)
+        assert 0 < report.mean_coherence <= 1
+        assert generation.provider_job_id and generation.request_sent
+        assert generation.completed_at > generation.submitted_at
+    assert run.finished_at is not None
+
+    comparison = comparison_publish(run=run)
+    page = client.get(comparison.get_absolute_url())
+    html = page.content.decode()
+    assert page.status_code == 200
+    for model in VideoModel.objects.filter(slug__in=MODELS):
+        assert model.display_name in html
+    assert html.count("<video") >= 3
+    standard = VideoAsset.objects.filter(tier="standard").first()
+    ranged = client.get(standard.url, HTTP_RANGE="bytes=0-99")
+    assert ranged.status_code == 206
+    assert len(b"".join(ranged.streaming_content)) == 100
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_creates_nothing_new(settings):
+    call_command("seed_demo")
+    counts = _counts()
+    assert counts["comparisons"] == 1
+    assert counts["generations"] >= 4
+
+    call_command("seed_demo")
+
+    assert _counts() == counts
+
+
+def _counts():
+    from benchmarks.models import Price, Prompt, Provider
+    from comparisons.models import Comparison
+
+    return {
+        "providers": Provider.objects.count(),
+        "models": VideoModel.objects.count(),
+        "prices": Price.objects.count(),
+        "prompts": Prompt.objects.count(),
+        "runs": BenchmarkRun.objects.count(),
+        "generations": Generation.objects.count(),
+        "assets": VideoAsset.objects.count(),
+        "comparisons": Comparison.objects.count(),
+    }
