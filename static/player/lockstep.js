@@ -1,0 +1,265 @@
+// Lockstep: plays several <video> elements as one timeline, within a frame of each other.
+//
+// Measured in headless Chromium (docs/player.md): clips started together from a flushed seek stay
+// within a few ms for as long as nothing disturbs them, while correcting a playing clip (a hard seek,
+// a playbackRate nudge, a pause/play) costs more than it saves. So every disturbance — play, seek,
+// speed change, stall, tier switch, return from a background tab — goes through one move: pause all,
+// seek all to one time, wait until every clip can play, then call play() on all in the same task.
+
+const END_EPS = 0.05; // a clip this close to its end holds its last frame instead of playing
+const CHECK_MS = 100;
+const STRIKES = 3; // consecutive out-of-tolerance checks before a realign (ignores one-off blips)
+const REALIGN_COOLDOWN_MS = 2000;
+const BUFFER_AHEAD = 2; // seconds every clip must hold before resuming after a stall
+const WAIT_MS = 15000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function when(video, names, test, ms = WAIT_MS) {
+  if (test()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = () => {
+      if (!test() && !video.error) return;
+      names.forEach((n) => video.removeEventListener(n, done));
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      names.forEach((n) => video.removeEventListener(n, done));
+      resolve(false);
+    }, ms);
+    names.forEach((n) => video.addEventListener(n, done));
+  });
+}
+
+const hasMetadata = (v) => when(v, ["loadedmetadata", "error"], () => v.readyState >= 1);
+const canPlay = (v) =>
+  when(v, ["canplay", "canplaythrough", "seeked", "error"], () => v.readyState >= 3 && !v.seeking);
+const duration = (v) => (Number.isFinite(v.duration) ? v.duration : 0);
+
+function seekTo(video, target) {
+  // Chromium elides a seek to the exact paused position, and such a clip resumes ~50 ms ahead of
+  // what it reports; a microsecond away forces a real, flushing seek.
+  if (Math.abs(video.currentTime - target) < 1e-6) target += 2e-6;
+  const done = when(video, ["seeked", "error"], () => !video.seeking);
+  video.currentTime = target;
+  return done;
+}
+
+function bufferedAhead(video, t) {
+  const ranges = video.buffered;
+  for (let i = 0; i < ranges.length; i++) {
+    if (ranges.start(i) <= t + 0.05 && ranges.end(i) > t) return ranges.end(i) - t;
+  }
+  return 0;
+}
+
+export class Lockstep extends EventTarget {
+  constructor(videos, { tolerance = 0.025 } = {}) {
+    super();
+    this.videos = videos;
+    this.tolerance = tolerance;
+    this.state = "loading";
+    this.playing = false; // what the viewer asked for; `state` is what the clips are doing
+    this.position = 0;
+    this.rate = 1;
+    this.loop = false;
+    this.running = [];
+    this.failed = new Set();
+    this.op = 0; // bumped by every move, so a superseded async move stops at its next await
+    this.strikes = 0;
+    this.lastRealign = 0;
+    this.listen();
+  }
+
+  listen() {
+    for (const v of this.videos) {
+      v.addEventListener("waiting", () => this.check());
+      v.addEventListener("ended", () => this.check());
+      v.addEventListener("error", () => this.fail(v));
+    }
+    document.addEventListener("visibilitychange", () => {
+      // A background tab stops decoding video; realign on return rather than trust the clocks.
+      if (document.visibilityState === "visible" && this.state === "playing") this.startAt(this.now());
+    });
+    this.timer = setInterval(() => this.check(), CHECK_MS);
+  }
+
+  get duration() {
+    return Math.max(0, ...this.videos.map(duration));
+  }
+
+  get frameRate() {
+    return this.fps || 30;
+  }
+
+  /** Wait until every clip can play at `t`, then report ready. */
+  async init(t = 0) {
+    await Promise.all(this.videos.map(hasMetadata));
+    this.videos.filter((v) => v.error).forEach((v) => this.failed.add(v));
+    await this.holdAt(Math.min(Math.max(0, t), this.duration));
+    await Promise.all(this.live().map(canPlay));
+    this.dispatchEvent(new Event("ready"));
+  }
+
+  now() {
+    if (this.state !== "playing") return this.position;
+    const clocks = this.running.filter((v) => !v.ended).map((v) => v.currentTime);
+    return clocks.length ? Math.max(...clocks) : this.position;
+  }
+
+  play() {
+    this.playing = true;
+    const t = this.position >= this.duration - END_EPS ? 0 : this.position;
+    return this.startAt(t);
+  }
+
+  pause() {
+    this.playing = false;
+    return this.holdAt(this.now());
+  }
+
+  seek(seconds) {
+    const t = Math.min(Math.max(0, Number(seconds) || 0), this.duration);
+    return this.playing ? this.startAt(t) : this.holdAt(t);
+  }
+
+  step(frames) {
+    const fps = this.frameRate;
+    const frame = Math.floor(this.now() * fps + 1e-3) + frames;
+    const last = Math.max(0, Math.floor(this.duration * fps) - 1);
+    this.playing = false;
+    // aim at the middle of the frame so rounding in any clip cannot land on its neighbour
+    return this.holdAt((Math.min(Math.max(0, frame), last) + 0.5) / fps);
+  }
+
+  setRate(rate) {
+    this.rate = rate;
+    for (const v of this.videos) v.defaultPlaybackRate = rate;
+    // a rate change on a playing clip with audio jumps its clock back ~25 ms: restart instead
+    return this.state === "playing" ? this.startAt(this.now()) : Promise.resolve();
+  }
+
+  /** Swap every clip's source (a tier switch) and carry on at the same time and state. */
+  async setSources(urls) {
+    const t = this.now();
+    const op = ++this.op;
+    this.setState("loading");
+    this.videos.forEach((v, i) => {
+      if (!urls[i] || v.src === new URL(urls[i], location.href).href) return;
+      v.pause();
+      this.failed.delete(v);
+      v.src = urls[i];
+    });
+    await Promise.all(this.videos.map(hasMetadata));
+    this.videos.filter((v) => v.error).forEach((v) => this.failed.add(v));
+    if (op !== this.op) return;
+    return this.playing ? this.startAt(t) : this.holdAt(t);
+  }
+
+  /** Pause every clip on the frame at `t` (clips shorter than `t` show their last frame). */
+  async holdAt(t) {
+    const op = ++this.op;
+    this.position = t;
+    this.setState("seeking");
+    this.running = [];
+    this.videos.forEach((v) => v.pause());
+    await this.seekAll(t);
+    if (op === this.op) this.setState("paused");
+  }
+
+  /** The one move that starts clips together: pause, flushing seek, wait for all, play all. */
+  async startAt(t) {
+    const op = ++this.op;
+    this.position = t;
+    this.setState("aligning");
+    this.running = [];
+    for (const v of this.videos) {
+      v.pause();
+      v.preload = "auto";
+      v.playbackRate = this.rate;
+    }
+    await this.seekAll(t);
+    const clips = this.live(t);
+    await Promise.all(clips.map(canPlay));
+    if (op !== this.op) return;
+    this.running = clips.filter((v) => !this.failed.has(v));
+    this.strikes = 0;
+    this.setState("playing");
+    for (const v of this.running) v.play().catch((err) => this.playRefused(v, err, op));
+  }
+
+  seekAll(t) {
+    const clips = this.videos.filter((v) => !this.failed.has(v));
+    return Promise.all(clips.map((v) => seekTo(v, Math.min(t, duration(v)))));
+  }
+
+  /** Clips that still have something to play at `t`. */
+  live(t = this.position) {
+    return this.videos.filter((v) => !this.failed.has(v) && t < duration(v) - END_EPS);
+  }
+
+  check() {
+    if (this.state !== "playing") return;
+    const live = this.running.filter((v) => !v.ended && !this.failed.has(v));
+    if (!live.length) return this.finish();
+    this.position = this.now();
+    if (live.some((v) => v.readyState < 3 || v.paused || v.seeking)) return this.stall(live);
+    const times = live.map((v) => v.currentTime);
+    const spread = Math.max(...times) - Math.min(...times);
+    this.strikes = spread > this.tolerance ? this.strikes + 1 : 0;
+    const cooled = performance.now() - this.lastRealign > REALIGN_COOLDOWN_MS;
+    if (this.strikes >= STRIKES && cooled) {
+      this.lastRealign = performance.now();
+      this.startAt(Math.min(...times));
+    }
+  }
+
+  /** One clip ran dry: hold everyone at its frame until all have data to play on. */
+  async stall(live) {
+    const op = ++this.op;
+    const t = Math.min(...live.map((v) => v.currentTime));
+    this.position = t;
+    this.setState("buffering");
+    this.videos.forEach((v) => v.pause());
+    await this.seekAll(t);
+    while (op === this.op && !this.buffered(t)) await sleep(CHECK_MS);
+    if (op === this.op) this.startAt(t);
+  }
+
+  buffered(t) {
+    return this.live(t).every((v) => {
+      const need = Math.min(BUFFER_AHEAD, duration(v) - t - END_EPS);
+      return bufferedAhead(v, t) >= need || v.error;
+    });
+  }
+
+  finish() {
+    if (this.loop) return this.startAt(0);
+    this.playing = false;
+    this.running = [];
+    this.position = this.duration;
+    this.setState("paused");
+    this.dispatchEvent(new Event("ended"));
+  }
+
+  playRefused(video, err, op) {
+    if (err.name !== "NotAllowedError" || op !== this.op) return; // AbortError: a newer move won
+    // autoplay policy refuses sound without a user gesture: keep the picture, drop the sound
+    video.muted = true;
+    this.dispatchEvent(new Event("volumechange"));
+    this.startAt(this.now());
+  }
+
+  fail(video) {
+    this.failed.add(video);
+    this.dispatchEvent(new CustomEvent("clipfailed", { detail: video }));
+    this.check();
+  }
+
+  setState(state) {
+    if (state === this.state) return;
+    this.state = state;
+    this.dispatchEvent(new CustomEvent("statechange", { detail: state }));
+  }
+}
