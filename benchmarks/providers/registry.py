@@ -1,0 +1,41 @@
+"""Every provider plugin, by key. Adding a model: one class, one line here."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from benchmarks.providers.base import BaseProvider
+
+PLUGINS: dict[str, str] = {
+    # Built-in procedural renderer: synthetic demo clips, no API key.
+    "local-smooth": "benchmarks.providers.local.plugin.LocalSmooth",
+    "local-flicker": "benchmarks.providers.local.plugin.LocalFlicker",
+    "local-frozen": "benchmarks.providers.local.plugin.LocalFrozen",
+    "local-jerky": "benchmarks.providers.local.plugin.LocalJerky",
+    # Runway: its own models and the Veo models it resells.
+    "runway-gen4.5": "benchmarks.providers.runway.plugin.RunwayGen45",
+    "runway-gen4-turbo": "benchmarks.providers.runway.plugin.RunwayGen4Turbo",
+    "runway-veo3.1": "benchmarks.providers.runway.plugin.RunwayVeo31",
+    "runway-veo3.1-fast": "benchmarks.providers.runway.plugin.RunwayVeo31Fast",
+    "runway-gen3a-turbo": "benchmarks.providers.runway.plugin.RunwayGen3aTurbo",
+}
+
+
+@cache
+def plugin_class(key: str) -> type[BaseProvider]:
+    """Return the plugin class registered under `key` (KeyError if unknown)."""
+    return import_string(PLUGINS[key])
+
+
+def get_plugin(key: str) -> BaseProvider:
+    """Return a fresh plugin instance for `key`."""
+    return plugin_class(key)()
+
+
+def plugin_choices() -> list[tuple[str, str]]:
+    """Return (key, key) pairs for a model field's choices."""
+    return [(key, key) for key in PLUGINS]

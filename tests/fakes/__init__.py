@@ -1,0 +1,13 @@
+"""Fake provider APIs on loopback, one per provider, speaking each documented protocol."""
+
+FAKES = {
+    "runway": "tests.fakes.runway.FakeRunway",
+}
+
+
+def fake_class(slug: str):
+    """Return the fake provider class for `slug`."""
+    from importlib import import_module
+
+    module, _, name = FAKES[slug].rpartition(".")
+    return getattr(import_module(module), name)

@@ -1,0 +1,65 @@
+"""Fake Runway API: tasks with PENDING → RUNNING (progress) → SUCCEEDED, errors as {"error"}."""
+
+from __future__ import annotations
+
+from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, json_response
+
+RATIOS = {"1280:720", "720:1280", "960:960", "1920:1080", "1080:1920", "1280:768", "768:1280"}
+
+
+class FakeRunway(FakeProvider):
+    slug = "runway"
+    routes = [
+        ("POST", r"/v1/text_to_video", "create_text", "submit"),
+        ("POST", r"/v1/image_to_video", "create_image", "submit"),
+        ("GET", r"/v1/tasks/(?P<task_id>[\w-]+)", "retrieve", "poll"),
+        ("DELETE", r"/v1/tasks/(?P<task_id>[\w-]+)", "delete", "cancel"),
+    ]
+
+    def authorized(self, request: Request) -> bool:
+        version_ok = request.headers.get("x-runway-version") == "2024-11-06"
+        return super().authorized(request) and version_ok
+
+    def create_text(self, request: Request) -> Response:
+        return self.create(request, needs_image=False)
+
+    def create_image(self, request: Request) -> Response:
+        return self.create(request, needs_image=True)
+
+    def create(self, request: Request, *, needs_image: bool) -> Response:
+        body = request.json()
+        if not body.get("model") or body.get("ratio") not in RATIOS:
+            return self.error(400, f"Invalid ratio {body.get('ratio')!r} for {body.get('model')}.")
+        if needs_image and not body.get("promptImage"):
+            return self.error(400, "promptImage is required.")
+        if not isinstance(body.get("duration"), int):
+            return self.error(400, "duration must be an integer.")
+        job = self.new_job(body)
+        return json_response({"id": job.id})
+
+    def retrieve(self, request: Request, task_id: str) -> Response:
+        job = self.jobs.get(task_id)
+        if job is None:
+            return self.error(404, "Task not found.")
+        phase = self.advance(job)
+        task = {"id": job.id, "createdAt": "2026-11-24T12:00:00Z"}
+        if phase == "queued":
+            task["status"] = "PENDING"
+        elif phase == "running":
+            task |= {"status": "RUNNING", "progress": self.progress(job)}
+        elif phase == "succeeded":
+            task |= {"status": "SUCCEEDED", "output": [self.file_url(job)]}
+        elif phase == "no_output":
+            task |= {"status": "SUCCEEDED", "output": []}
+        elif phase == "failed":
+            task |= {"status": "FAILED", "failure": FAILURE_REASON, "failureCode": "SAFETY.INPUT"}
+        else:
+            task["status"] = "CANCELLED"
+        return json_response(task)
+
+    def delete(self, request: Request, task_id: str) -> Response:
+        job = self.jobs.get(task_id)
+        if job is None:
+            return self.error(404, "Task not found.")
+        job.canceled = True
+        return Response(204)
