@@ -1,4 +1,4 @@
-"""The local renderer's job store: one JSON file per job under MEDIA_ROOT/local_jobs.
+"""The local renderer's job store: one JSON file per job under WORK_DIR/local_jobs.
 
 It plays the part of a provider's database, so the local plugin goes through the same
 submit → poll → download cycle as a real API and survives a worker restart.
@@ -20,7 +20,7 @@ JOB_PREFIX = "local-"
 
 def jobs_dir() -> Path:
     """Return the directory holding the job files, creating it if needed."""
-    path = Path(settings.MEDIA_ROOT) / "local_jobs"
+    path = Path(settings.WORK_DIR) / "local_jobs"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
