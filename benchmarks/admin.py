@@ -26,6 +26,7 @@ from benchmarks.models import (
 )
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services.runs import RunRefused, comparison_publish, run_retry_failed, run_start
+from benchmarks.services.suites import suite_run, suite_schedule_sync
 
 
 @admin.register(Provider)
@@ -102,10 +103,21 @@ class PromptAdmin(admin.ModelAdmin):
 
 @admin.register(PromptSuite)
 class PromptSuiteAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "schedule", "schedule_enabled"]
+    list_select_related = ["schedule"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["prompts", "video_models"]
+    actions = ["run_now"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        suite_schedule_sync(form.instance)
+
+    @admin.action(description="Run selected suites now")
+    def run_now(self, request, queryset):
+        started = sum(len(suite_run(suite)) for suite in queryset)
+        self.message_user(request, f"Started {started} run(s).", messages.SUCCESS)
 
 
 class GenerationInline(admin.TabularInline):

@@ -95,3 +95,22 @@ STEPS = {
     "transcode": transcode_generation,
     "score": score_generation,
 }
+
+
+@shared_task(ignore_result=True)
+def reap_stuck_generations():
+    """Beat, every minute: re-queue or fail generations stuck past their state's timeout."""
+    from benchmarks.services.reaper import generations_reap
+
+    generations_reap()
+
+
+@shared_task(ignore_result=True)
+def run_suite(suite_id: int):
+    """Beat, on the suite's schedule: one run per prompt of the suite."""
+    from benchmarks.models import PromptSuite
+    from benchmarks.services.suites import suite_run
+
+    suite = PromptSuite.objects.filter(pk=suite_id).first()
+    if suite:
+        suite_run(suite)

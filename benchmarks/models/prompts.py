@@ -72,6 +72,22 @@ class PromptSuite(models.Model):
     description = models.TextField(blank=True)
     prompts = models.ManyToManyField(Prompt, related_name="suites")
     video_models = models.ManyToManyField("benchmarks.VideoModel", related_name="suites")
+    schedule = models.ForeignKey(
+        "django_celery_beat.CrontabSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="When to re-benchmark every prompt of the suite on its models.",
+    )
+    schedule_enabled = models.BooleanField(default=False)
+    #: The beat entry kept in step with `schedule` by `suite_schedule_sync`.
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+    )
 
     class Meta:
         ordering = ["name"]

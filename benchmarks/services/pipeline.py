@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from benchmarks.models import Generation, QualityReport, VideoAsset
 from benchmarks.providers.base import (
@@ -149,7 +151,7 @@ def generation_poll(generation_id: int) -> Next:
         return resume_step(generation) if generation.state != State.SUBMITTING else DONE
     plugin = get_plugin(generation.video_model.plugin_key)
     result = plugin.poll(generation.provider_job_id)
-    Generation.objects.filter(pk=generation.pk).update(polls=generation.polls + 1)
+    Generation.objects.filter(pk=generation.pk).update(polls=F("polls") + 1, updated_at=timezone.now())
     if result.status == JobStatus.SUCCEEDED:
         fields = {"progress": 1.0}
         if result.actual_cost is not None:

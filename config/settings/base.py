@@ -176,8 +176,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
-    # Longer than any countdown we schedule, so a delayed poll is never delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+    # Longer than any countdown we schedule (polls, capped backoff), so a delayed task is not
+    # delivered twice; a killed worker's tasks come back after it, or sooner through the reaper.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
@@ -188,9 +189,27 @@ CELERY_TASK_DEFAULT_QUEUE = "io"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
 
+
+CELERY_BEAT_SCHEDULE = {
+    "reap-stuck-generations": {"task": "benchmarks.tasks.reap_stuck_generations", "schedule": 60.0},
+}
+
 # --- Benchmarks ---------------------------------------------------------------------------------
 MONTHLY_BUDGET_USD = env("MONTHLY_BUDGET_USD", "500")
 LOCAL_PROVIDER_SPEED = float(env("LOCAL_PROVIDER_SPEED", "1.0"))
+#: Seconds a generation may sit in a state without an update before the reaper acts.
+REAPER_STALE_SECONDS = {
+    "queued": env_int("REAPER_STALE_QUEUED", 15 * 60),
+    "submitting": env_int("REAPER_STALE_SUBMITTING", 5 * 60),
+    "submitted": env_int("REAPER_STALE_POLLING", 15 * 60),
+    "generating": env_int("REAPER_STALE_POLLING", 15 * 60),
+    "downloading": env_int("REAPER_STALE_DOWNLOADING", 20 * 60),
+    "transcoding": env_int("REAPER_STALE_MEDIA", 30 * 60),
+    "scoring": env_int("REAPER_STALE_MEDIA", 30 * 60),
+}
+REAPER_MAX_TRIES = env_int("REAPER_MAX_TRIES", 3)
+#: No generation takes longer than this from queued to complete; past it, it fails as `timeout`.
+GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 6 * 3600)
 #: Base URL providers call back on; empty disables webhooks (polling only).
 WEBHOOK_BASE_URL = env("WEBHOOK_BASE_URL").rstrip("/")
 

@@ -1,0 +1,66 @@
+"""The reaper: no generation stays in a non-final state forever.
+
+A step whose task was lost (a worker killed mid-step, a message dropped) leaves its generation
+untouched for longer than that state ever takes. The reaper queues the step again — steps are
+idempotent — or, after a few tries or past the overall deadline, fails it with `timeout`.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from benchmarks.models import Generation
+from benchmarks.services.pipeline import generation_fail, resume_step
+
+logger = logging.getLogger(__name__)
+State = Generation.State
+
+REAPER_ACTOR = "reaper"
+
+
+def stale_after(state: str) -> timedelta:
+    """Return how long a generation may sit in `state` without any update."""
+    return timedelta(seconds=settings.REAPER_STALE_SECONDS.get(state, 1800))
+
+
+def generations_stuck(now=None):
+    """Return non-final generations whose last update is older than their state allows."""
+    now = now or timezone.now()
+    stuck = []
+    active = Generation.objects.exclude(
+        state__in=[*Generation.FINAL_STATES, State.NEEDS_REVIEW]
+    ).select_related("video_model", "run")
+    for generation in active:
+        if generation.updated_at < now - stale_after(generation.state):
+            stuck.append(generation)
+    return stuck
+
+
+def generations_reap(now=None) -> dict[str, int]:
+    """Re-queue or fail every stuck generation; return counts by outcome."""
+    from benchmarks import tasks
+
+    now = now or timezone.now()
+    deadline = timedelta(seconds=settings.GENERATION_DEADLINE_SECONDS)
+    outcome = {"requeued": 0, "failed": 0}
+    for generation in generations_stuck(now):
+        tries = generation.events.filter(actor=REAPER_ACTOR).count()
+        if now - generation.queued_at > deadline or tries >= settings.REAPER_MAX_TRIES:
+            generation_fail(
+                generation,
+                kind=Generation.ErrorKind.TIMEOUT,
+                message=f"Stuck in {generation.state} since {generation.updated_at:%Y-%m-%d %H:%M} UTC.",
+                actor=REAPER_ACTOR,
+            )
+            outcome["failed"] += 1
+            continue
+        step = "submit" if generation.state in (State.QUEUED, State.SUBMITTING) else resume_step(generation).step
+        generation.log(f"Re-queued {step} after {generation.state} went stale", actor=REAPER_ACTOR)
+        Generation.objects.filter(pk=generation.pk).update(updated_at=now)
+        tasks.STEPS[step].delay(generation.pk)
+        outcome["requeued"] += 1
+    if any(outcome.values()):
+        logger.warning("Reaper: %s", outcome)
+    return outcome
