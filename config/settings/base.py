@@ -103,12 +103,20 @@ AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN") or None  # the CDN in front o
 AWS_ORIGINALS_STORAGE_CLASS = env("AWS_ORIGINALS_STORAGE_CLASS", "STANDARD_IA")
 
 if AWS_STORAGE_BUCKET_NAME:
+    from boto3.s3.transfer import TransferConfig
+
     _s3 = "storages.backends.s3.S3Storage"
+    # Multipart in 8 MB parts, 4 at a time: a worker's memory stays flat whatever the file size.
+    AWS_S3_TRANSFER_CONFIG = TransferConfig(
+        multipart_threshold=8 * 1024**2, multipart_chunksize=8 * 1024**2, max_concurrency=4
+    )
     STORAGES = {
         "default": {
             "BACKEND": _s3,
             "OPTIONS": {
                 "bucket_name": AWS_STORAGE_BUCKET_NAME,
+                "endpoint_url": AWS_S3_ENDPOINT_URL,
+                "region_name": AWS_S3_REGION_NAME,
                 "custom_domain": AWS_S3_CUSTOM_DOMAIN,
                 "querystring_auth": False,
                 "file_overwrite": True,  # keys are content-addressed: same key, same bytes
@@ -120,6 +128,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "BACKEND": _s3,
             "OPTIONS": {
                 "bucket_name": AWS_ORIGINALS_BUCKET_NAME,
+                "endpoint_url": AWS_S3_ENDPOINT_URL,
+                "region_name": AWS_S3_REGION_NAME,
                 "location": "originals",
                 "querystring_auth": True,  # private: signed URLs for staff only
                 "querystring_expire": 3600,
