@@ -22,6 +22,12 @@ PLUGINS: dict[str, str] = {
     "runway-veo3.1": "benchmarks.providers.runway.plugin.RunwayVeo31",
     "runway-veo3.1-fast": "benchmarks.providers.runway.plugin.RunwayVeo31Fast",
     "runway-gen3a-turbo": "benchmarks.providers.runway.plugin.RunwayGen3aTurbo",
+    # Luma Dream Machine.
+    "luma-ray-2": "benchmarks.providers.luma.plugin.LumaRay2",
+    "luma-ray-flash-2": "benchmarks.providers.luma.plugin.LumaRayFlash2",
+    # OpenAI Sora: the API shut down on 2026-09-24; kept for history and replays.
+    "openai-sora-2": "benchmarks.providers.openai.plugin.Sora2",
+    "openai-sora-2-pro": "benchmarks.providers.openai.plugin.Sora2Pro",
 }
 
 

@@ -2,6 +2,8 @@
 
 FAKES = {
     "runway": "tests.fakes.runway.FakeRunway",
+    "luma": "tests.fakes.luma.FakeLuma",
+    "openai": "tests.fakes.openai.FakeOpenAI",
 }
 
 

@@ -18,6 +18,8 @@ from tests.fakes.server import FakeProvider
 #: provider slug -> the plugin key the contract suite drives against that provider's fake.
 CONTRACT_MODELS = {
     "runway": "runway-gen4.5",
+    "luma": "luma-ray-2",
+    "openai": "openai-sora-2",
 }
 #: A 1x1 PNG, inlined the way the pipeline sends reference images.
 PNG_DATA_URI = (
