@@ -5,6 +5,8 @@ import socket
 import boto3
 from moto.server import ThreadedMotoServer
 
+from config.s3 import transfer_config
+
 PUBLIC_BUCKET = "lockstep-media"
 PRIVATE_BUCKET = "lockstep-originals"
 CDN_DOMAIN = "cdn.lockstep.test"
@@ -45,17 +47,13 @@ class LoopbackS3:
 
     def storages(self, base: dict) -> dict:
         """Return a STORAGES setting with S3 for `default` and `originals`, as production has."""
-        from boto3.s3.transfer import TransferConfig
-
         common = {
             "endpoint_url": self.endpoint,
             "region_name": "us-east-1",
             "access_key": "testing",
             "secret_key": "testing",
             "file_overwrite": True,
-            "transfer_config": TransferConfig(
-                multipart_threshold=8 * 1024**2, multipart_chunksize=8 * 1024**2, max_concurrency=4
-            ),
+            "transfer_config": transfer_config(),
         }
         return {
             **base,

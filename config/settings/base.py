@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "benchmarks",
     "media_pipeline",
     "comparisons",
+    "arena",
 ]
 
 MIDDLEWARE = [
@@ -103,13 +104,10 @@ AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN") or None  # the CDN in front o
 AWS_ORIGINALS_STORAGE_CLASS = env("AWS_ORIGINALS_STORAGE_CLASS", "STANDARD_IA")
 
 if AWS_STORAGE_BUCKET_NAME:
-    from boto3.s3.transfer import TransferConfig
+    from config.s3 import transfer_config
 
     _s3 = "storages.backends.s3.S3Storage"
-    # Multipart in 8 MB parts, 4 at a time: a worker's memory stays flat whatever the file size.
-    AWS_S3_TRANSFER_CONFIG = TransferConfig(
-        multipart_threshold=8 * 1024**2, multipart_chunksize=8 * 1024**2, max_concurrency=4
-    )
+    AWS_S3_TRANSFER_CONFIG = transfer_config()
     STORAGES = {
         "default": {
             "BACKEND": _s3,
