@@ -9,7 +9,6 @@ from benchmarks.services.runs import comparison_publish, run_start
 from tests.conftest import wait_for
 from tests.factories import PromptFactory
 
-
 MODELS = ["local-smooth", "local-flicker", "local-frozen"]
 
 

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from benchmarks import signals
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
 from benchmarks.providers.base import GenerationRequest, PermanentProviderError
 from benchmarks.providers.registry import get_plugin
-from benchmarks import signals
 from benchmarks.services import costs
 
 

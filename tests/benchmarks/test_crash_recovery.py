@@ -1,0 +1,53 @@
+"""A worker killed with SIGKILL at any step leaves the generation to be resumed, never re-paid."""
+
+import pytest
+
+from benchmarks.models import BenchmarkRun, Generation, VideoModel
+from benchmarks.providers.local import jobs
+from benchmarks.services.catalog import catalog_sync
+from benchmarks.services.reaper import generations_reap
+from benchmarks.services.runs import run_start
+from tests.conftest import wait_for
+from tests.factories import PromptFactory
+
+State = Generation.State
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+@pytest.mark.parametrize(
+    "kill_in", [State.GENERATING, State.DOWNLOADING, State.TRANSCODING], ids=lambda s: s.value
+)
+def test_a_killed_worker_does_not_submit_twice(kill_in, start_worker, settings):
+    catalog_sync()
+    # Real-ish simulated provider time, so every step lasts long enough to be killed in.
+    first = start_worker(LOCAL_PROVIDER_SPEED="0.5")
+    run = run_start(
+        prompt=PromptFactory(duration=5), models=[VideoModel.objects.get(slug="local-smooth")]
+    )
+    generation = run.generations.get()
+
+    def reached():
+        generation.refresh_from_db()
+        return generation.state == kill_in
+
+    wait_for(reached, timeout=120, interval=0.05, message=f"never saw {kill_in}:\n{first.output()}")
+    first.kill()
+
+    # Another worker takes over; the reaper finds the generation untouched and queues its step.
+    second = start_worker(LOCAL_PROVIDER_SPEED="0.5")
+    settings.REAPER_STALE_SECONDS = dict.fromkeys(settings.REAPER_STALE_SECONDS, 0)
+    assert generations_reap()["requeued"] == 1
+
+    def finished():
+        run.refresh_from_db()
+        return run.state != BenchmarkRun.State.RUNNING
+
+    wait_for(finished, timeout=180, interval=0.5, message=second.output())
+    generation.refresh_from_db()
+    assert generation.state == State.COMPLETE, generation.error_message
+    assert len(list(jobs.jobs_dir().glob("*.json"))) == 1  # the provider saw one submission
+    assert generation.attempts == 1
+    assert set(generation.assets.values_list("tier", flat=True)) == {
+        "original", "standard", "preview", "poster"
+    }  # fmt: skip

@@ -1,0 +1,82 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from benchmarks.models import Generation
+from benchmarks.services.reaper import generations_reap
+from tests.factories import GenerationFactory
+
+pytestmark = pytest.mark.django_db
+State = Generation.State
+
+
+def _age(generation, seconds):
+    Generation.objects.filter(pk=generation.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+@pytest.fixture
+def dispatched():
+    with mock.patch("benchmarks.tasks.STEPS") as steps:
+        yield steps
+
+
+def test_a_fresh_generation_is_left_alone(dispatched):
+    GenerationFactory(state=State.TRANSCODING)
+
+    assert generations_reap() == {"requeued": 0, "failed": 0}
+    dispatched.__getitem__.assert_not_called()
+
+
+def test_a_stale_generation_has_its_step_queued_again(dispatched):
+    generation = GenerationFactory(state=State.TRANSCODING)
+    _age(generation, 3 * 3600)
+
+    assert generations_reap() == {"requeued": 1, "failed": 0}
+
+    dispatched.__getitem__.assert_called_with("transcode")
+    dispatched.__getitem__.return_value.delay.assert_called_with(generation.pk)
+    assert generation.events.filter(actor="reaper").count() == 1
+
+
+def test_a_generation_stuck_in_submitting_goes_to_submit_recovery(dispatched):
+    generation = GenerationFactory(state=State.SUBMITTING)
+    _age(generation, 3600)
+
+    generations_reap()
+
+    dispatched.__getitem__.assert_called_with("submit")
+
+
+def test_after_repeated_tries_the_reaper_fails_it_as_a_timeout(dispatched, settings):
+    settings.REAPER_MAX_TRIES = 2
+    generation = GenerationFactory(state=State.DOWNLOADING)
+    for _ in range(2):
+        _age(generation, 3 * 3600)
+        generations_reap()
+    _age(generation, 3 * 3600)
+
+    assert generations_reap() == {"requeued": 0, "failed": 1}
+
+    generation.refresh_from_db()
+    assert generation.state == State.FAILED
+    assert generation.error_kind == Generation.ErrorKind.TIMEOUT
+    assert "Stuck in downloading" in generation.error_message
+
+
+def test_past_the_deadline_it_fails_at_once(dispatched, settings):
+    settings.GENERATION_DEADLINE_SECONDS = 60
+    generation = GenerationFactory(state=State.GENERATING)
+    Generation.objects.filter(pk=generation.pk).update(
+        queued_at=timezone.now() - timedelta(hours=1)
+    )
+    _age(generation, 3 * 3600)
+
+    generations_reap()
+
+    generation.refresh_from_db()
+    assert generation.state == State.FAILED
+    assert generation.run.state == "failed"
