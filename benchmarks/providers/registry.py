@@ -28,6 +28,13 @@ PLUGINS: dict[str, str] = {
     # OpenAI Sora: the API shut down on 2026-09-24; kept for history and replays.
     "openai-sora-2": "benchmarks.providers.openai.plugin.Sora2",
     "openai-sora-2-pro": "benchmarks.providers.openai.plugin.Sora2Pro",
+    # Google Veo through the Gemini API.
+    "veo-3.1": "benchmarks.providers.veo.plugin.Veo31",
+    "veo-3.1-fast": "benchmarks.providers.veo.plugin.Veo31Fast",
+    # Kling (JWT from access key + secret key).
+    "kling-v2.6": "benchmarks.providers.kling.plugin.KlingV26",
+    "kling-v2.5-turbo": "benchmarks.providers.kling.plugin.KlingV25Turbo",
+    "kling-v1.6": "benchmarks.providers.kling.plugin.KlingV16",
 }
 
 

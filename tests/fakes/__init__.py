@@ -4,6 +4,8 @@ FAKES = {
     "runway": "tests.fakes.runway.FakeRunway",
     "luma": "tests.fakes.luma.FakeLuma",
     "openai": "tests.fakes.openai.FakeOpenAI",
+    "veo": "tests.fakes.veo.FakeVeo",
+    "kling": "tests.fakes.kling.FakeKling",
 }
 
 

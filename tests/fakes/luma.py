@@ -1,4 +1,4 @@
-"""Fake Luma Dream Machine API: Generation objects queued → dreaming → completed, {"detail"} errors."""
+"""Fake Luma Dream Machine API: queued → dreaming → completed generations, {"detail"} errors."""
 
 from __future__ import annotations
 

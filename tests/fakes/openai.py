@@ -1,4 +1,4 @@
-"""Fake OpenAI Videos API: multipart submit, queued → in_progress → completed, /content with auth."""
+"""Fake OpenAI Videos API: multipart submit, queued → in_progress → completed, authed content."""
 
 from __future__ import annotations
 

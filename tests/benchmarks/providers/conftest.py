@@ -20,6 +20,8 @@ CONTRACT_MODELS = {
     "runway": "runway-gen4.5",
     "luma": "luma-ray-2",
     "openai": "openai-sora-2",
+    "veo": "veo-3.1",
+    "kling": "kling-v2.5-turbo",
 }
 #: A 1x1 PNG, inlined the way the pipeline sends reference images.
 PNG_DATA_URI = (
