@@ -7,6 +7,7 @@ from media_pipeline.serve import serve_media, serve_original
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/", include("benchmarks.urls")),
+    path("arena/", include("arena.urls")),
     path("", include("comparisons.urls")),
 ]
 

@@ -1,0 +1,41 @@
+"""Arena settings with their defaults. Each is read at call time, so tests can override them.
+
+Set any of these in the Django settings to change it:
+
+- ``ARENA_SALT``: secret for hashing session keys and IPs (default: derived from SECRET_KEY).
+- ``ARENA_TOKEN_MAX_AGE``: seconds a pair token stays valid (default 900).
+- ``ARENA_RATE_LIMIT_SESSION`` / ``ARENA_RATE_LIMIT_IP``: (votes, seconds) allowed per session /
+  per IP in a sliding window (defaults (20, 60) and (120, 60)).
+- ``ARENA_REFRESH_EVERY``: queue a rating refresh after every N votes; 0 turns it off (default 50).
+- ``ARENA_BOOTSTRAP_ROUNDS``: bootstrap resamples for the 95 % intervals (default 200).
+- ``ARENA_PROVISIONAL_WIDTH``: a rating stays provisional while its interval is wider than
+  this many points (default 100).
+- ``ARENA_DISAGREEMENT_MIN_VOTES``: votes a model needs on a prompt before its disagreement
+  with the metrics is shown (default 4).
+- ``ARENA_IP_HEADER``: META key holding the client IP behind a proxy, such as
+  "HTTP_X_FORWARDED_FOR" (default: none, REMOTE_ADDR is used).
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    "ARENA_SALT": "",
+    "ARENA_TOKEN_MAX_AGE": 900,
+    "ARENA_RATE_LIMIT_SESSION": (20, 60),
+    "ARENA_RATE_LIMIT_IP": (120, 60),
+    "ARENA_REFRESH_EVERY": 50,
+    "ARENA_BOOTSTRAP_ROUNDS": 200,
+    "ARENA_PROVISIONAL_WIDTH": 100.0,
+    "ARENA_DISAGREEMENT_MIN_VOTES": 4,
+    "ARENA_IP_HEADER": "",
+}
+
+
+def get(name: str):
+    """Return the arena setting `name`, or its default."""
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def salt() -> str:
+    """Return the secret salt for voter and IP hashes."""
+    return get("ARENA_SALT") or f"arena-voter:{settings.SECRET_KEY}"

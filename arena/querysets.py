@@ -1,0 +1,130 @@
+"""Reads for the arena: votes, rating fits, and the clips that may be paired."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Avg, Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from benchmarks.models import Generation, VideoAsset, VideoModel
+
+
+class VoteQuerySet(models.QuerySet):
+    def counted(self):
+        """Return votes that count: not voided by staff."""
+        return self.filter(voided=False)
+
+    def in_pool(self, pool: str):
+        """Return votes of one rating pool."""
+        return self.filter(pool=pool)
+
+    def in_category(self, category: str | None):
+        """Return votes on prompts of one category (all of them for an empty one)."""
+        return self.filter(category=category) if category else self
+
+    def of_prompt(self, prompt):
+        """Return votes on one prompt's clips."""
+        return self.filter(prompt=prompt)
+
+    def of_voter(self, voter_hash: str):
+        """Return the votes of one voter (a hashed session)."""
+        return self.filter(voter_hash=voter_hash)
+
+    def from_ip(self, ip_hash: str):
+        """Return the votes sent from one (hashed) IP address."""
+        return self.filter(ip_hash=ip_hash)
+
+    def within(self, seconds: int):
+        """Return votes cast in the last `seconds` seconds."""
+        return self.filter(created_at__gte=timezone.now() - timedelta(seconds=seconds))
+
+    def pairs(self) -> set[tuple[int, int]]:
+        """Return the (generation_a, generation_b) pairs these votes are on."""
+        return set(self.values_list("generation_a_id", "generation_b_id"))
+
+    def fit_rows(self):
+        """Return the flat rows a rating fit reads, in one query."""
+        return self.values_list("pool", "category", "model_a_id", "model_b_id", "outcome").order_by()
+
+    def model_pair_counts(self) -> dict[tuple[str, int, int], int]:
+        """Return votes per pool and unordered model pair, keyed (pool, smaller id, larger id)."""
+        counts: dict[tuple[str, int, int], int] = {}
+        rows = self.values_list("pool", "model_a_id", "model_b_id").annotate(n=Count("pk"))
+        for pool, a, b, n in rows.order_by():
+            key = (pool, a, b) if a < b else (pool, b, a)
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
+
+class RatingFitQuerySet(models.QuerySet):
+    def of(self, pool: str, category: str | None = None):
+        """Return fits of one pool and category ("" or None: all categories)."""
+        return self.filter(pool=pool, category=category or "")
+
+    def latest_first(self):
+        """Return fits newest first."""
+        return self.order_by("-computed_at", "-pk")
+
+    def current(self):
+        """Return only the newest fit of each pool and category."""
+        newest = type(self)(model=self.model).filter(
+            pool=OuterRef("pool"), category=OuterRef("category")
+        ).order_by("-computed_at", "-pk")
+        return self.filter(pk=Subquery(newest.values("pk")[:1]))
+
+
+class RatingQuerySet(models.QuerySet):
+    def of_fit(self, fit):
+        """Return the ratings of one fit, best first."""
+        return self.filter(fit=fit).order_by("rank", "video_model__display_name")
+
+    def with_model(self):
+        """Return ratings with their model and its provider loaded."""
+        return self.select_related("video_model__provider")
+
+
+class ArenaClipQuerySet(models.QuerySet):
+    """Generations as the arena sees them: clips that may be shown blind."""
+
+    def eligible(self):
+        """Return completed clips of published prompts from models that are not retired."""
+        playable = VideoAsset.objects.filter(
+            generation=OuterRef("pk"), tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW)
+        )
+        return self.filter(
+            Exists(playable), state=Generation.State.COMPLETE, run__prompt__published=True
+        ).exclude(video_model__lifecycle=VideoModel.Lifecycle.RETIRED)
+
+    def pair_rows(self):
+        """Return the flat rows pair sampling needs, in one query."""
+        return self.values_list(
+            "pk",
+            "video_model_id",
+            "video_model__synthetic",
+            "video_model__capabilities",
+            "run__prompt_id",
+            "run__prompt__reference_image",
+        ).order_by()
+
+    def with_outputs(self):
+        """Return clips with model, prompt, report and files loaded (for the player)."""
+        return self.select_related(
+            "video_model__provider", "quality_report", "run__prompt"
+        ).prefetch_related("assets")
+
+
+    def cost_per_clip(self) -> dict[int, float]:
+        """Return each model's mean cost per clip in dollars (billed, else estimated)."""
+        rows = (
+            self.values("video_model_id")
+            .annotate(cost=Avg(Coalesce("actual_cost", "estimated_cost")))
+            .filter(cost__isnull=False)
+            .order_by()
+        )
+        return {row["video_model_id"]: float(row["cost"]) for row in rows}
+
+
+def arena_clips() -> ArenaClipQuerySet:
+    """Return the arena's read API over generations."""
+    return ArenaClipQuerySet(model=Generation)

@@ -1,0 +1,420 @@
+"""Arena services: pick a blind pair, hand out its token, record a vote, void a voter, refresh
+ratings, and the reads other pages use (current ratings, prompt-level disagreements).
+
+A vote needs a pair token the server signed (TimestampSigner: it expires), bound to the voter's
+session. The token's nonce is unique on the vote row, so a token records at most one vote even when
+two requests race; the database, not the application, is the last word on "single use".
+"""
+
+import hashlib
+import hmac
+import math
+import random
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from arena import conf
+from arena.models import Pool, Rating, RatingFit, Vote
+from arena.querysets import arena_clips
+from arena.ratings import fit
+from benchmarks.models import Generation, Prompt
+
+TOKEN_SALT = "arena.pair-token"
+CHOICES = ("left", "right", "tie", "both_bad")
+#: How strongly sampling favours close ratings: pairs this many points apart get e^-1 the weight.
+CLOSENESS_POINTS = 150.0
+#: Weight a pair keeps however far apart its ratings are, so every pair still gets votes.
+CLOSENESS_FLOOR = 0.2
+
+
+class VoteRefused(Exception):
+    """A vote we do not record, with the HTTP status that says why."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+# --- Voters -------------------------------------------------------------------------------------
+
+
+def voter_hash(value: str) -> str:
+    """Return the salted hash we store instead of a session key or an IP address."""
+    return hmac.new(conf.salt().encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def client_ip(meta) -> str:
+    """Return the client's IP from a request's META.
+
+    Behind a proxy, set ARENA_IP_HEADER (say "HTTP_X_FORWARDED_FOR"): the right-most address is
+    the one our own proxy saw, the only one a client cannot forge.
+    """
+    header = conf.get("ARENA_IP_HEADER")
+    if header and meta.get(header):
+        return meta[header].split(",")[-1].strip()
+    return meta.get("REMOTE_ADDR", "")
+
+
+# --- Pairs and tokens ---------------------------------------------------------------------------
+
+
+def pool_of(capabilities: dict | None, reference_image: str) -> str:
+    """Return the rating pool of a clip: i2v when its prompt has a first frame; audio when the
+    model makes sound (a clip with sound is not judged against a silent one)."""
+    audio = bool((capabilities or {}).get("audio"))
+    if reference_image:
+        return Pool.I2V_AUDIO if audio else Pool.I2V
+    return Pool.T2V_AUDIO if audio else Pool.T2V
+
+
+@dataclass
+class Pair:
+    """Two clips of one prompt from two models, as shown: `left` and `right`."""
+
+    generation_a: int
+    generation_b: int
+    a_on_left: bool
+    pool: str
+    token: str = ""
+    left: Generation | None = field(default=None, repr=False)
+    right: Generation | None = field(default=None, repr=False)
+
+    @property
+    def left_id(self) -> int:
+        return self.generation_a if self.a_on_left else self.generation_b
+
+    @property
+    def right_id(self) -> int:
+        return self.generation_b if self.a_on_left else self.generation_a
+
+
+def _candidates(pool: str | None, voted: set[tuple[int, int]]):
+    """Return {(pool, model x, model y): [(generation a, generation b), ...]} not yet voted on.
+
+    Clips are paired within one prompt, one pool, and one side of the synthetic line: a
+    "synthetic demo" badge on one clip only would give the models away.
+    """
+    groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    for pk, model_id, synthetic, caps, prompt_id, image in arena_clips().eligible().pair_rows():
+        clip_pool = pool_of(caps, image)
+        if pool is None or clip_pool == pool:
+            groups[(prompt_id, clip_pool, synthetic)].append((pk, model_id))
+    candidates: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)
+    for (_prompt, clip_pool, _synthetic), clips in groups.items():
+        clips.sort()
+        for i, (ga, ma) in enumerate(clips):
+            for gb, mb in clips[i + 1 :]:
+                if ma != mb and (ga, gb) not in voted:
+                    key = (clip_pool, min(ma, mb), max(ma, mb))
+                    candidates[key].append((ga, gb))
+    return candidates
+
+
+def _pair_weight(votes: int, rating_x: float | None, rating_y: float | None) -> float:
+    """Favour model pairs with few votes and close ratings (unrated pairs count as close)."""
+    gap = abs(rating_x - rating_y) if rating_x is not None and rating_y is not None else 0.0
+    return (CLOSENESS_FLOOR + math.exp(-((gap / CLOSENESS_POINTS) ** 2))) / (1 + votes)
+
+
+def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None:
+    """Return a pair of clips `voter` has not voted on, or None when there is none.
+
+    First a model pair is drawn, weighted by `_pair_weight` (so every model pair gets votes, not
+    only the ones with the most clips), then one of its clip pairs uniformly, then a side.
+    """
+    rng = rng or random.SystemRandom()
+    candidates = _candidates(pool, Vote.objects.of_voter(voter).pairs())
+    if not candidates:
+        return None
+    counts = Vote.objects.counted().model_pair_counts()
+    ratings = current_pool_ratings()
+    keys = list(candidates)
+    weights = [
+        _pair_weight(
+            counts.get(key, 0),
+            ratings.get((key[0], key[1])),
+            ratings.get((key[0], key[2])),
+        )
+        for key in keys
+    ]
+    key = rng.choices(keys, weights=weights)[0]
+    generation_a, generation_b = rng.choice(candidates[key])
+    return Pair(generation_a, generation_b, a_on_left=rng.random() < 0.5, pool=key[0])
+
+
+def pair_token_issue(*, pair: Pair, voter: str) -> str:
+    """Sign a single-use token for `pair`, valid for ARENA_TOKEN_MAX_AGE seconds, for `voter`."""
+    payload = {
+        "a": pair.generation_a,
+        "b": pair.generation_b,
+        "l": int(pair.a_on_left),
+        "n": secrets.token_hex(16),
+        "v": voter[:32],
+    }
+    pair.token = signing.TimestampSigner(salt=TOKEN_SALT).sign_object(payload, compress=False)
+    return pair.token
+
+
+@dataclass(frozen=True)
+class PairClaim:
+    """What a verified token says: which pair, which side was left, its nonce."""
+
+    generation_a: int
+    generation_b: int
+    a_on_left: bool
+    nonce: str
+
+
+def pair_token_verify(token: str, *, voter: str) -> PairClaim:
+    """Return what `token` claims, or raise VoteRefused if it is forged, expired or not `voter`'s."""
+    signer = signing.TimestampSigner(salt=TOKEN_SALT)
+    try:
+        data = signer.unsign_object(token or "", max_age=conf.get("ARENA_TOKEN_MAX_AGE"))
+    except signing.SignatureExpired as exc:
+        raise VoteRefused("This pair has expired: load a new one.", status=410) from exc
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise VoteRefused("This pair token is not one we issued.", status=400) from exc
+    if not isinstance(data, dict) or not hmac.compare_digest(str(data.get("v")), voter[:32]):
+        raise VoteRefused("This pair token was issued to another session.", status=403)
+    try:
+        claim = PairClaim(int(data["a"]), int(data["b"]), bool(data["l"]), str(data["n"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VoteRefused("This pair token is not one we issued.", status=400) from exc
+    if claim.generation_a >= claim.generation_b:
+        raise VoteRefused("This pair token is not one we issued.", status=400)
+    return claim
+
+
+# --- Votes --------------------------------------------------------------------------------------
+
+
+def _check_rate(queryset, limit: tuple[int, int], who: str) -> None:
+    count, seconds = limit
+    if queryset.within(seconds).count() >= count:
+        raise VoteRefused(f"Too many votes from this {who}: wait a minute.", status=429)
+
+
+def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
+    """Record one blind vote, or raise VoteRefused and record nothing.
+
+    `voter` and `ip` are already hashed (voter_hash). The checks run cheapest first; the unique
+    constraints on the nonce and on (voter, pair) settle races between two identical requests.
+    """
+    if choice not in CHOICES:
+        raise VoteRefused("Pick left, right, tie or both bad.", status=400)
+    claim = pair_token_verify(token, voter=voter)
+    if Vote.objects.filter(nonce=claim.nonce).exists():
+        raise VoteRefused("This pair token was already used.", status=409)
+    _check_rate(Vote.objects.of_voter(voter), conf.get("ARENA_RATE_LIMIT_SESSION"), "session")
+    _check_rate(Vote.objects.from_ip(ip), conf.get("ARENA_RATE_LIMIT_IP"), "network address")
+    generations = Generation.objects.select_related("video_model", "run__prompt").in_bulk(
+        [claim.generation_a, claim.generation_b]
+    )
+    if len(generations) != 2:
+        raise VoteRefused("One of these clips is gone: load a new pair.", status=410)
+    a, b = generations[claim.generation_a], generations[claim.generation_b]
+    left_won = {"left": True, "right": False}.get(choice)
+    if left_won is None:
+        outcome = choice
+    else:
+        outcome = Vote.Outcome.A if left_won == claim.a_on_left else Vote.Outcome.B
+    prompt = a.run.prompt
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(
+                generation_a=a,
+                generation_b=b,
+                model_a_id=a.video_model_id,
+                model_b_id=b.video_model_id,
+                prompt=prompt,
+                pool=pool_of(a.video_model.capabilities, prompt.reference_image.name or ""),
+                category=prompt.category,
+                outcome=outcome,
+                a_on_left=claim.a_on_left,
+                nonce=claim.nonce,
+                voter_hash=voter,
+                ip_hash=ip,
+            )
+    except IntegrityError as exc:
+        raise VoteRefused("You already voted on this pair.", status=409) from exc
+    every = conf.get("ARENA_REFRESH_EVERY")
+    if every and vote.pk % every == 0:
+        # Ids are unique, so exactly one vote in every N queues the refresh, with no counter.
+        from arena.tasks import refresh_ratings
+
+        transaction.on_commit(refresh_ratings.delay)
+    return vote
+
+
+def voter_void(*, voters=(), ips=(), by=None) -> int:
+    """Void every vote of the given voter hashes and IP hashes; return how many were voided."""
+    from arena.tasks import refresh_ratings
+
+    votes = Vote.objects.counted().filter(voter_hash__in=list(voters)) | Vote.objects.counted().filter(
+        ip_hash__in=list(ips)
+    )
+    with transaction.atomic():
+        count = Vote.objects.filter(pk__in=votes.values("pk")).update(
+            voided=True, voided_at=timezone.now(), voided_by=by
+        )
+        if count:
+            transaction.on_commit(refresh_ratings.delay)
+    return count
+
+
+# --- Ratings ------------------------------------------------------------------------------------
+
+
+def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> list[RatingFit]:
+    """Fit every pool, overall and per prompt category, from all counted votes; store the fits.
+
+    A pool or category that had a fit but has no counted vote left (all voided) gets an empty
+    fit, so its old ratings stop being current.
+    """
+    rounds = conf.get("ARENA_BOOTSTRAP_ROUNDS") if rounds is None else rounds
+    width = conf.get("ARENA_PROVISIONAL_WIDTH")
+    groups: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+    for pool, category, model_a, model_b, outcome in Vote.objects.counted().fit_rows():
+        groups[(pool, "")].append((model_a, model_b, outcome))
+        groups[(pool, category)].append((model_a, model_b, outcome))
+    for key in RatingFit.objects.values_list("pool", "category").distinct():
+        groups.setdefault(key, [])
+    now = timezone.now()
+    fits = []
+    with transaction.atomic():
+        for (pool, category), rows in sorted(groups.items()):
+            results = fit(rows, rounds=rounds, seed=seed)
+            rating_fit = RatingFit.objects.create(
+                pool=pool, category=category, computed_at=now,
+                vote_count=len(rows), bootstrap_rounds=rounds,
+            )  # fmt: skip
+            Rating.objects.bulk_create(
+                Rating(
+                    fit=rating_fit,
+                    video_model_id=r.model_id,
+                    rating=r.rating,
+                    lower=r.lower,
+                    upper=r.upper,
+                    votes=r.votes,
+                    wins=r.wins,
+                    rank=r.rank,
+                    rank_best=r.rank_best,
+                    rank_worst=r.rank_worst,
+                    provisional=r.width > width,
+                )
+                for r in results
+            )
+            fits.append(rating_fit)
+    return fits
+
+
+def current_fit(*, pool: str, category: str | None = None) -> RatingFit | None:
+    """Return the newest fit of a pool and category, or None before the first one."""
+    return RatingFit.objects.of(pool, category).latest_first().first()
+
+
+def current_ratings(*, pool: str, category: str | None = None) -> dict[int, Rating]:
+    """Return {video model id: Rating} from the newest fit of `pool` (and `category`).
+
+    A Rating has rating, lower, upper, plus, minus, votes, wins, win_rate, rank, rank_best,
+    rank_worst, rank_spread and provisional; `templates/arena/_rating_cell.html` renders one.
+    """
+    rating_fit = current_fit(pool=pool, category=category)
+    if rating_fit is None:
+        return {}
+    return {r.video_model_id: r for r in Rating.objects.of_fit(rating_fit)}
+
+
+def current_pool_ratings() -> dict[tuple[str, int], float]:
+    """Return {(pool, model id): rating} from the newest overall fit of every pool, in 2 queries."""
+    fits = RatingFit.objects.filter(category="").current()
+    rows = Rating.objects.filter(fit__in=fits).values_list("fit__pool", "video_model_id", "rating")
+    return {(pool, model_id): rating for pool, model_id, rating in rows}
+
+
+# --- People against metrics ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisagreementRow:
+    """One model on one prompt: how people voted against how the metrics scored it."""
+
+    model: object
+    votes: int
+    win_rate: float
+    coherence: float
+    people_rank: int
+    metric_rank: int
+    #: people_rank − metric_rank over (models − 1): −1 to 1; far from 0 means they disagree.
+    gap: float
+
+    @property
+    def direction(self) -> str:
+        if self.gap < 0:
+            return "voted up, scored low"
+        if self.gap > 0:
+            return "scored high, voted down"
+        return "agree"
+
+
+def disagreements(prompt: Prompt, *, min_gap: float = 0.5) -> list[DisagreementRow]:
+    """Return the models people and the coherence metric rank far apart on `prompt`.
+
+    People's score is each model's win rate in the prompt's counted votes (ties half); the
+    metric is its clips' mean temporal coherence. Both are ranked among the models that have
+    both, with at least ARENA_DISAGREEMENT_MIN_VOTES votes; rows whose normalized rank gap is at
+    least `min_gap` are returned, largest gap first.
+    """
+    from benchmarks.models import QualityReport, VideoModel
+
+    wins: dict[int, float] = defaultdict(float)
+    games: dict[int, int] = defaultdict(int)
+    for _pool, _cat, model_a, model_b, outcome in Vote.objects.counted().of_prompt(prompt).fit_rows():
+        score = {"a": 1.0, "b": 0.0}.get(outcome, 0.5)
+        wins[model_a] += score
+        wins[model_b] += 1.0 - score
+        games[model_a] += 1
+        games[model_b] += 1
+    min_votes = conf.get("ARENA_DISAGREEMENT_MIN_VOTES")
+    voted = {m for m, n in games.items() if n >= min_votes}
+    coherence: dict[int, list[float]] = defaultdict(list)
+    reports = QualityReport.objects.filter(
+        generation__run__prompt=prompt,
+        generation__state=Generation.State.COMPLETE,
+        generation__video_model_id__in=voted,
+    ).values_list("generation__video_model_id", "mean_coherence")
+    for model_id, value in reports:
+        coherence[model_id].append(value)
+    models = sorted(set(coherence) & voted)
+    if len(models) < 2:
+        return []
+    rate = {m: wins[m] / games[m] for m in models}
+    metric = {m: sum(coherence[m]) / len(coherence[m]) for m in models}
+    people_rank = _ranks(rate)
+    metric_rank = _ranks(metric)
+    names = VideoModel.objects.in_bulk(models)
+    rows = [
+        DisagreementRow(
+            model=names[m],
+            votes=games[m],
+            win_rate=rate[m],
+            coherence=metric[m],
+            people_rank=people_rank[m],
+            metric_rank=metric_rank[m],
+            gap=(people_rank[m] - metric_rank[m]) / (len(models) - 1),
+        )
+        for m in models
+    ]
+    rows = [row for row in rows if abs(row.gap) >= min_gap]
+    return sorted(rows, key=lambda row: (-abs(row.gap), row.model.display_name))
+
+
+def _ranks(scores: dict[int, float]) -> dict[int, int]:
+    """Return 1-based ranks, best (highest) first; equal scores share the better rank."""
+    ordered = sorted(scores.values(), reverse=True)
+    return {m: ordered.index(v) + 1 for m, v in scores.items()}

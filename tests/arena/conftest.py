@@ -1,0 +1,42 @@
+"""Arena fixtures: a grid of playable clips (models × prompts) and a voter's hashes."""
+
+import pytest
+
+from arena.services import voter_hash
+from tests.arena.factories import PlayableGenerationFactory
+from tests.factories import PromptFactory, RunFactory, VideoModelFactory
+
+
+def make_grid(*, models=4, prompts=2, prefix="arena", audio=True, synthetic=True, image="",
+              category="scene"):  # fmt: skip
+    """Create `models` models and one run per prompt with a playable clip of every model."""
+    caps = {"text_to_video": True, "image_to_video": bool(image), "audio": audio}
+    made = [
+        VideoModelFactory(
+            slug=f"{prefix}-{i}", display_name=f"{prefix.title()} Model {i}",
+            synthetic=synthetic, capabilities=caps,
+        )  # fmt: skip
+        for i in range(models)
+    ]
+    generations = []
+    for _ in range(prompts):
+        prompt = PromptFactory(category=category, reference_image=image)
+        run = RunFactory(prompt=prompt)
+        generations += [PlayableGenerationFactory(run=run, video_model=m) for m in made]
+    return made, generations
+
+
+@pytest.fixture
+def grid(db):
+    """Four synthetic models with audio (pool t2v_audio), two prompts: 12 clip pairs."""
+    return make_grid()
+
+
+@pytest.fixture
+def voter():
+    return voter_hash("session-one")
+
+
+@pytest.fixture
+def ip():
+    return voter_hash("ip:127.0.0.1")
