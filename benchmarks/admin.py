@@ -3,14 +3,20 @@
 Admin actions never call a provider inline: they start runs whose steps are Celery tasks.
 """
 
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from benchmarks.forms import BenchmarkModelsForm
+from benchmarks.forms import BenchmarkModelsForm, ClipImportForm
 from benchmarks.models import (
     BenchmarkRun,
     Generation,
@@ -25,8 +31,10 @@ from benchmarks.models import (
     VideoModel,
 )
 from benchmarks.providers.registry import get_plugin
+from benchmarks.services.imports import clip_import
 from benchmarks.services.runs import RunRefused, comparison_publish, run_retry_failed, run_start
 from benchmarks.services.suites import suite_run, suite_schedule_sync
+from media_pipeline.errors import InvalidMedia
 
 
 @admin.register(Provider)
@@ -159,6 +167,35 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
     readonly_fields = ["idempotency_key", "created_at", "finished_at", "state"]
     inlines = [GenerationInline]
     actions = ["retry_failed", "publish_comparison"]
+    change_list_template = "admin/benchmarks/benchmarkrun/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_clip_view)
+        return [
+            path("import-clip/", view, name="benchmarks_benchmarkrun_import_clip"),
+            *super().get_urls(),
+        ]
+
+    def import_clip_view(self, request):
+        """Upload a clip made elsewhere; it goes through the same media steps."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ClipImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                generation = _import_upload(request, form.cleaned_data)
+            except InvalidMedia as exc:
+                form.add_error("clip", str(exc))
+            else:
+                self.message_user(request, f"Imported as {generation}; transcoding.", messages.SUCCESS)
+                return redirect("admin:benchmarks_benchmarkrun_change", generation.run_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a clip",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/benchmarks/import_clip.html", context)
 
     def get_queryset(self, request):
         return (
@@ -198,6 +235,24 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
                 ),
                 messages.SUCCESS,
             )
+
+
+def _import_upload(request, data):
+    """Write the upload to scratch space, import it, and remove the scratch copy."""
+    upload = data["clip"]
+    work = Path(settings.WORK_DIR)
+    work.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name).suffix.lower() or ".mp4"
+    with tempfile.NamedTemporaryFile(dir=work, suffix=suffix) as scratch:
+        for chunk in upload.chunks():
+            scratch.write(chunk)
+        scratch.flush()
+        return clip_import(
+            path=Path(scratch.name),
+            model=data["video_model"],
+            prompt=data["prompt"],
+            requested_by=request.user,
+        )
 
 
 class GenerationEventInline(admin.TabularInline):

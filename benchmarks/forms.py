@@ -1,6 +1,6 @@
 from django import forms
 
-from benchmarks.models import VideoModel
+from benchmarks.models import Prompt, VideoModel
 
 
 class BenchmarkModelsForm(forms.Form):
@@ -11,3 +11,13 @@ class BenchmarkModelsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Retired models can't be chosen; their past clips stay on the site.",
     )
+
+
+class ClipImportForm(forms.Form):
+    """Upload a clip made elsewhere (a model without an API) as a generation."""
+
+    clip = forms.FileField(help_text="An MP4, MOV or WebM file as the model produced it.")
+    video_model = forms.ModelChoiceField(
+        queryset=VideoModel.objects.with_provider(), label="Model"
+    )
+    prompt = forms.ModelChoiceField(queryset=Prompt.objects.all())

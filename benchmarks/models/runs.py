@@ -32,6 +32,7 @@ class BenchmarkRun(models.Model):
         SCHEDULE = "schedule"
         API = "api"
         DEMO = "demo"
+        IMPORT = "import"
 
     prompt = models.ForeignKey("benchmarks.Prompt", on_delete=models.PROTECT, related_name="runs")
     suite = models.ForeignKey(
@@ -99,7 +100,8 @@ class Generation(models.Model):
 
     #: The transitions the pipeline may make; anything else is refused.
     TRANSITIONS = {
-        State.QUEUED: {State.SUBMITTING, State.FAILED},
+        # An imported clip skips the provider: its original is stored, then transcoded.
+        State.QUEUED: {State.SUBMITTING, State.TRANSCODING, State.FAILED},
         State.SUBMITTING: {State.SUBMITTED, State.QUEUED, State.FAILED, State.NEEDS_REVIEW},
         State.SUBMITTED: {State.GENERATING, State.DOWNLOADING, State.FAILED},
         State.GENERATING: {State.DOWNLOADING, State.FAILED},

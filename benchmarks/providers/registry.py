@@ -11,16 +11,18 @@ if TYPE_CHECKING:
     from benchmarks.providers.base import BaseProvider
 
 PLUGINS: dict[str, str] = {
+    # Models without an API: clips made elsewhere, imported by staff.
+    "manual": "benchmarks.providers.manual.ManualImport",
     # Built-in procedural renderer: synthetic demo clips, no API key.
     "local-smooth": "benchmarks.providers.local.plugin.LocalSmooth",
     "local-flicker": "benchmarks.providers.local.plugin.LocalFlicker",
     "local-frozen": "benchmarks.providers.local.plugin.LocalFrozen",
     "local-jerky": "benchmarks.providers.local.plugin.LocalJerky",
     # Runway: its own models and the Veo models it resells.
-    "runway-gen4.5": "benchmarks.providers.runway.plugin.RunwayGen45",
+    "runway-gen4-5": "benchmarks.providers.runway.plugin.RunwayGen45",
     "runway-gen4-turbo": "benchmarks.providers.runway.plugin.RunwayGen4Turbo",
-    "runway-veo3.1": "benchmarks.providers.runway.plugin.RunwayVeo31",
-    "runway-veo3.1-fast": "benchmarks.providers.runway.plugin.RunwayVeo31Fast",
+    "runway-veo3-1": "benchmarks.providers.runway.plugin.RunwayVeo31",
+    "runway-veo3-1-fast": "benchmarks.providers.runway.plugin.RunwayVeo31Fast",
     "runway-gen3a-turbo": "benchmarks.providers.runway.plugin.RunwayGen3aTurbo",
     # Luma Dream Machine.
     "luma-ray-2": "benchmarks.providers.luma.plugin.LumaRay2",
@@ -29,12 +31,18 @@ PLUGINS: dict[str, str] = {
     "openai-sora-2": "benchmarks.providers.openai.plugin.Sora2",
     "openai-sora-2-pro": "benchmarks.providers.openai.plugin.Sora2Pro",
     # Google Veo through the Gemini API.
-    "veo-3.1": "benchmarks.providers.veo.plugin.Veo31",
-    "veo-3.1-fast": "benchmarks.providers.veo.plugin.Veo31Fast",
+    "veo-3-1": "benchmarks.providers.veo.plugin.Veo31",
+    "veo-3-1-fast": "benchmarks.providers.veo.plugin.Veo31Fast",
     # Kling (JWT from access key + secret key).
-    "kling-v2.6": "benchmarks.providers.kling.plugin.KlingV26",
-    "kling-v2.5-turbo": "benchmarks.providers.kling.plugin.KlingV25Turbo",
-    "kling-v1.6": "benchmarks.providers.kling.plugin.KlingV16",
+    "kling-v2-6": "benchmarks.providers.kling.plugin.KlingV26",
+    "kling-v2-5-turbo": "benchmarks.providers.kling.plugin.KlingV25Turbo",
+    "kling-v1-6": "benchmarks.providers.kling.plugin.KlingV16",
+    # MiniMax Hailuo.
+    "minimax-hailuo-02": "benchmarks.providers.minimax.plugin.Hailuo02",
+    "minimax-hailuo-2-3": "benchmarks.providers.minimax.plugin.Hailuo23",
+    # fal.ai queue: Pika (no first-party API) and other hosted models.
+    "pika-2-2": "benchmarks.providers.fal.plugin.Pika22",
+    "pika-2-5": "benchmarks.providers.fal.plugin.Pika25",
 }
 
 

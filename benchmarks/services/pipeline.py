@@ -305,3 +305,10 @@ def quality_report_save(generation: Generation, scores) -> QualityReport:
     defaults = {k: v for k, v in values.items() if k in fields}
     report, _ = QualityReport.objects.update_or_create(generation=generation, defaults=defaults)
     return report
+
+
+def quality_report_rescore(generation: Generation) -> QualityReport:
+    """Score the generation's original again with the current algorithm."""
+    with _workdir(generation) as work, _original_on_disk(generation, work) as source:
+        scores = score_video(source)
+    return quality_report_save(generation, scores)

@@ -1,0 +1,63 @@
+"""Import a clip made elsewhere into a run, through the same media steps as a generated one."""
+
+from pathlib import Path
+
+from django.db import transaction
+
+from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoAsset, VideoModel
+from media_pipeline.probe import probe, validate
+from media_pipeline.storage import sha256_of, store_file
+
+
+def clip_import(
+    *, path: Path, model: VideoModel, prompt: Prompt, requested_by=None, dispatch: bool = True
+) -> Generation:
+    """Probe, store and queue `path` as `model`'s clip for `prompt`; return the generation.
+
+    The file is checked first (InvalidMedia says what is wrong, and nothing is stored). The same
+    file imported again for the same model and prompt returns the generation made the first time.
+    """
+    info = probe(path)
+    validate(info)
+    sha256 = sha256_of(path)
+    key = f"import:{sha256}:{model.slug}:{prompt.slug}"
+    existing = Generation.objects.filter(run__idempotency_key=key).first()
+    if existing:
+        return existing
+    storage_key, _ = store_file(path, tier=VideoAsset.Tier.ORIGINAL, sha256=sha256)
+    with transaction.atomic():
+        run = BenchmarkRun.objects.create(
+            prompt=prompt,
+            trigger=BenchmarkRun.Trigger.IMPORT,
+            requested_by=requested_by,
+            idempotency_key=key,
+            duration=round(info.duration) or prompt.duration,
+            aspect_ratio=prompt.aspect_ratio,
+        )
+        generation = Generation.objects.create(
+            run=run, video_model=model, request_sent={"imported_file": Path(path).name}
+        )
+        VideoAsset.objects.create(
+            generation=generation,
+            tier=VideoAsset.Tier.ORIGINAL,
+            key=storage_key,
+            sha256=sha256,
+            content_type="video/mp4",
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+            duration=info.duration,
+            codec=info.video_codec,
+            bitrate=info.bitrate,
+            size_bytes=info.size_bytes,
+        )
+        generation.transition(
+            Generation.State.TRANSCODING,
+            reason=f"Imported {Path(path).name}",
+            actor=requested_by.get_username() if requested_by else "import",
+        )
+        if dispatch:
+            from benchmarks.tasks import transcode_generation
+
+            transaction.on_commit(lambda: transcode_generation.delay(generation.pk))
+    return generation
