@@ -22,6 +22,8 @@ KINDS = {
     # Same picture, negated from halfway: a hard cut.
     "scene_cut": "negate=enable='gte(t,{half})'",
     "black": "lutyuv=y=16:u=128:v=128",
+    # The moving pattern out of focus.
+    "blurred": "gblur=sigma=4",
     # Black for the middle third only.
     "black_middle": "lutyuv=y=16:u=128:v=128:enable='between(t,{third},{two_thirds})'",
 }
@@ -56,7 +58,7 @@ def make_clip(
 ) -> Path:
     """Write an H.264 MP4 test clip of ``kind`` and return its path.
 
-    Kinds: smooth (moving test pattern), flicker, static (frozen), scene_cut, black, black_middle, odd
+    Kinds: smooth (moving test pattern), flicker, static (frozen), scene_cut, black, black_middle, blurred, odd
     (odd ``width``/``height`` kept, 4:4:4 so H.264 accepts them), rotated (display matrix of
     ``rotation`` degrees), ten_bit (yuv420p10le), vfr (variable frame rate), surround (5.1
     audio), anamorphic (4:3 pixels stored at ``width`` x ``height``).
