@@ -187,7 +187,9 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
             except InvalidMedia as exc:
                 form.add_error("clip", str(exc))
             else:
-                self.message_user(request, f"Imported as {generation}; transcoding.", messages.SUCCESS)
+                self.message_user(
+                    request, f"Imported as {generation}; transcoding.", messages.SUCCESS
+                )
                 return redirect("admin:benchmarks_benchmarkrun_change", generation.run_id)
         context = {
             **self.admin_site.each_context(request),
@@ -288,9 +290,7 @@ class GenerationAdmin(admin.ModelAdmin):
     list_select_related = ["video_model", "run"]
     search_fields = ["provider_job_id", "reference"]
     raw_id_fields = ["run", "video_model"]
-    readonly_fields = [
-        f.name for f in Generation._meta.fields if f.name not in ("id",)
-    ]
+    readonly_fields = [f.name for f in Generation._meta.fields if f.name not in ("id",)]
     inlines = [VideoAssetInline, GenerationEventInline]
     actions = ["resubmit", "give_up"]
 
@@ -331,7 +331,13 @@ class GenerationAdmin(admin.ModelAdmin):
 
 @admin.register(QualityReport)
 class QualityReportAdmin(admin.ModelAdmin):
-    list_display = ["generation", "algorithm_version", "mean_coherence", "flicker_score", "motion_mean"]
+    list_display = [
+        "generation",
+        "algorithm_version",
+        "mean_coherence",
+        "flicker_score",
+        "motion_mean",
+    ]
     list_select_related = ["generation__video_model"]
     raw_id_fields = ["generation"]
     exclude = ["series"]

@@ -17,7 +17,5 @@ class ClipImportForm(forms.Form):
     """Upload a clip made elsewhere (a model without an API) as a generation."""
 
     clip = forms.FileField(help_text="An MP4, MOV or WebM file as the model produced it.")
-    video_model = forms.ModelChoiceField(
-        queryset=VideoModel.objects.with_provider(), label="Model"
-    )
+    video_model = forms.ModelChoiceField(queryset=VideoModel.objects.with_provider(), label="Model")
     prompt = forms.ModelChoiceField(queryset=Prompt.objects.all())

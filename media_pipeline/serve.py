@@ -100,5 +100,3 @@ def serve_original(request, path):
     """Serve an original: private, staff only."""
     full = _file_or_404(Path(settings.ORIGINALS_ROOT), path)
     return ranged_file_response(request, full, cache_control="private, no-store")
-
-

@@ -35,7 +35,8 @@ def test_a_worker_takes_a_three_model_run_to_a_published_comparison(start_worker
         assert tiers == {"original", "standard", "preview", "poster"}
         report = QualityReport.objects.get(generation=generation)
         assert 0 < report.mean_coherence <= 1
-        assert generation.provider_job_id and generation.request_sent
+        assert generation.provider_job_id
+        assert generation.request_sent
         assert generation.completed_at > generation.submitted_at
     assert run.finished_at is not None
 

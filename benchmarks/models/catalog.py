@@ -72,9 +72,7 @@ class VideoModel(models.Model):
         """Return the Price in force at `when` (now by default) for `resolution`, or None."""
         when = when or timezone.now()
         prices = self.prices.filter(valid_from__lte=when).order_by("-valid_from")
-        return (
-            prices.filter(resolution=resolution).first() or prices.filter(resolution="").first()
-        )
+        return prices.filter(resolution=resolution).first() or prices.filter(resolution="").first()
 
 
 class Price(models.Model):

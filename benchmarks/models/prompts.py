@@ -44,7 +44,9 @@ class Prompt(models.Model):
         upload_to="prompt-images/", blank=True, help_text="First frame, for image-to-video."
     )
     duration = models.PositiveSmallIntegerField(default=5, help_text="Seconds.")
-    aspect_ratio = models.CharField(max_length=5, choices=AspectRatio, default=AspectRatio.LANDSCAPE)
+    aspect_ratio = models.CharField(
+        max_length=5, choices=AspectRatio, default=AspectRatio.LANDSCAPE
+    )
     staff_notes = models.TextField(blank=True, help_text="What works, per model.")
     published = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

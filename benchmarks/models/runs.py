@@ -36,7 +36,11 @@ class BenchmarkRun(models.Model):
 
     prompt = models.ForeignKey("benchmarks.Prompt", on_delete=models.PROTECT, related_name="runs")
     suite = models.ForeignKey(
-        "benchmarks.PromptSuite", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+        "benchmarks.PromptSuite",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
     )
     trigger = models.CharField(max_length=10, choices=Trigger, default=Trigger.STAFF)
     requested_by = models.ForeignKey(

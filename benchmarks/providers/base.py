@@ -217,11 +217,17 @@ class BaseProvider:
         caps = self.capabilities
         name = self.display_name or self.key
         if self.lifecycle == Lifecycle.RETIRED:
-            raise PermanentProviderError(f"{name} was retired on {self.retired_on or 'an earlier date'}.")
+            raise PermanentProviderError(
+                f"{name} was retired on {self.retired_on or 'an earlier date'}."
+            )
         if request.image_url and not caps.image_to_video:
-            raise PermanentProviderError(f"{name} does not take a reference image (image-to-video).")
+            raise PermanentProviderError(
+                f"{name} does not take a reference image (image-to-video)."
+            )
         if not request.image_url and not caps.text_to_video:
-            raise PermanentProviderError(f"{name} needs a reference image; it has no text-to-video.")
+            raise PermanentProviderError(
+                f"{name} needs a reference image; it has no text-to-video."
+            )
         if request.end_image_url and not caps.end_frame:
             raise PermanentProviderError(f"{name} does not take an end frame.")
         if request.audio and not caps.audio:
@@ -230,7 +236,9 @@ class BaseProvider:
             raise PermanentProviderError(f"{name} has no camera control.")
         if request.duration not in caps.durations:
             allowed = ", ".join(f"{d} s" for d in caps.durations)
-            raise PermanentProviderError(f"{name} makes clips of {allowed}, not {request.duration} s.")
+            raise PermanentProviderError(
+                f"{name} makes clips of {allowed}, not {request.duration} s."
+            )
         if request.aspect_ratio not in caps.aspect_ratios:
             allowed = ", ".join(caps.aspect_ratios)
             raise PermanentProviderError(
@@ -307,9 +315,7 @@ def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None 
     except (httpx.TimeoutException, httpx.TransportError) as exc:
         raise TransientProviderError(f"Download failed: {exc.__class__.__name__}: {exc}") from exc
     if expected is not None and int(expected) != written:
-        raise TransientProviderError(
-            f"Download truncated: got {written} of {expected} bytes."
-        )
+        raise TransientProviderError(f"Download truncated: got {written} of {expected} bytes.")
     if written == 0:
         raise PermanentProviderError("The provider's output file is empty.")
     return written

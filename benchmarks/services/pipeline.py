@@ -108,7 +108,9 @@ def generation_submit(generation_id: int) -> Next:
 def _recover_submit(generation: Generation) -> Next:
     """Resolve a submit whose outcome is unknown: find the job by our reference, or ask staff."""
     plugin = get_plugin(generation.video_model.plugin_key)
-    job_id = plugin.find_job(str(generation.reference)) if plugin.supports_reference_lookup else None
+    job_id = (
+        plugin.find_job(str(generation.reference)) if plugin.supports_reference_lookup else None
+    )
     if job_id:
         generation.transition(
             State.SUBMITTED,
@@ -151,7 +153,9 @@ def generation_poll(generation_id: int) -> Next:
         return resume_step(generation) if generation.state != State.SUBMITTING else DONE
     plugin = get_plugin(generation.video_model.plugin_key)
     result = plugin.poll(generation.provider_job_id)
-    Generation.objects.filter(pk=generation.pk).update(polls=F("polls") + 1, updated_at=timezone.now())
+    Generation.objects.filter(pk=generation.pk).update(
+        polls=F("polls") + 1, updated_at=timezone.now()
+    )
     if result.status == JobStatus.SUCCEEDED:
         fields = {"progress": 1.0}
         if result.actual_cost is not None:
@@ -171,7 +175,9 @@ def generation_poll(generation_id: int) -> Next:
         generation_fail(generation, kind=kind, message=result.error or f"The job {result.status}.")
         return DONE
     if result.status == JobStatus.RUNNING and generation.state == State.SUBMITTED:
-        generation.transition(State.GENERATING, reason="The provider started", progress=result.progress)
+        generation.transition(
+            State.GENERATING, reason="The provider started", progress=result.progress
+        )
     elif result.progress is not None:
         Generation.objects.filter(pk=generation.pk).update(progress=result.progress)
     interval = result.poll_after or plugin.poll_interval
@@ -207,9 +213,7 @@ def generation_download(generation_id: int) -> Next:
             info = probe(path)
             validate(info)
         except InvalidMedia as exc:
-            generation_fail(
-                generation, kind=Generation.ErrorKind.INVALID_OUTPUT, message=str(exc)
-            )
+            generation_fail(generation, kind=Generation.ErrorKind.INVALID_OUTPUT, message=str(exc))
             return DONE
         key, sha256 = store_file(path, tier=VideoAsset.Tier.ORIGINAL)
         with transaction.atomic():

@@ -56,7 +56,11 @@ def generations_reap(now=None) -> dict[str, int]:
             )
             outcome["failed"] += 1
             continue
-        step = "submit" if generation.state in (State.QUEUED, State.SUBMITTING) else resume_step(generation).step
+        step = (
+            "submit"
+            if generation.state in (State.QUEUED, State.SUBMITTING)
+            else resume_step(generation).step
+        )
         generation.log(f"Re-queued {step} after {generation.state} went stale", actor=REAPER_ACTOR)
         Generation.objects.filter(pk=generation.pk).update(updated_at=now)
         tasks.STEPS[step].delay(generation.pk)

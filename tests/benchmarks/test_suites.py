@@ -44,7 +44,8 @@ def test_the_schedule_staff_set_becomes_a_beat_entry(suite):
     task = suite.periodic_task
     assert task.task == "benchmarks.tasks.run_suite"
     assert task.args == f"[{suite.pk}]"
-    assert task.enabled and task.crontab == suite.schedule
+    assert task.enabled
+    assert task.crontab == suite.schedule
 
     suite.schedule = None
     suite_schedule_sync(suite)

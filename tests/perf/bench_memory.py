@@ -89,7 +89,9 @@ def main() -> None:
             store_file(dest, tier="original")
             growth = peak_mb() - before
             upload = peak_mb() - after_download
-            print(f"  {megabytes} MB: download +{after_download - before:.1f} MB, upload +{upload:.1f} MB")
+            print(
+                f"  {megabytes} MB: download +{after_download - before:.1f} MB, upload +{upload:.1f} MB"
+            )
             dest.unlink()
             (served / name).unlink()
             return growth

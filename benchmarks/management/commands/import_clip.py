@@ -40,6 +40,8 @@ class Command(BaseCommand):
         if not queue and not generation.is_final:
             drive_inline({generation.pk: "transcode"})
         generation.refresh_from_db()
-        self.stdout.write(f"Generation #{generation.pk} ({generation.state}) in run #{generation.run_id}.")
+        self.stdout.write(
+            f"Generation #{generation.pk} ({generation.state}) in run #{generation.run_id}."
+        )
         if generation.state == generation.State.FAILED:
             raise CommandError(generation.error_message)

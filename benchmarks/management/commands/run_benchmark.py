@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument("--key", default="", help="Idempotency key (same key, same run).")
         parser.add_argument("--wait", action="store_true", help="Show progress until the run ends.")
-        parser.add_argument("--timeout", type=float, default=3600, help="Give up waiting after N s.")
+        parser.add_argument(
+            "--timeout", type=float, default=3600, help="Give up waiting after N s."
+        )
 
     def handle(self, *args, prompt, models, seed, key, wait, timeout, **options):
         prompt_obj = Prompt.objects.filter(slug=prompt).first()
@@ -80,9 +82,6 @@ STAGES = [s.value for s in Generation.State][:8]  # queued … complete
 
 
 def _bar(generation: Generation, width: int = 20) -> str:
-    if generation.state in STAGES:
-        done = (STAGES.index(generation.state) + 1) / len(STAGES)
-    else:
-        done = 1.0
+    done = (STAGES.index(generation.state) + 1) / len(STAGES) if generation.state in STAGES else 1.0
     filled = round(done * width)
     return "[" + "#" * filled + "." * (width - filled) + "]"

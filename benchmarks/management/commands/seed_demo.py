@@ -53,7 +53,11 @@ class Command(BaseCommand):
         """Drive every unfinished generation of `run` to its end."""
         steps = {}
         for generation in run.generations.exclude(state__in=Generation.FINAL_STATES):
-            first = "submit" if generation.state == Generation.State.QUEUED else resume_step(generation).step
+            first = (
+                "submit"
+                if generation.state == Generation.State.QUEUED
+                else resume_step(generation).step
+            )
             if first:
                 steps[generation.pk] = first
         if not steps:
