@@ -2,11 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from api.metrics import metrics_view
+from api.ops import ops_view
 from media_pipeline.serve import serve_media, serve_original
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/", include("benchmarks.urls")),
+    path("api/", include("api.urls")),
+    path("metrics", metrics_view, name="metrics"),
+    path("ops/", ops_view, name="ops"),
     path("arena/", include("arena.urls")),
     path("", include("comparisons.urls")),
 ]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "media_pipeline",
     "comparisons",
     "arena",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,18 @@ for _name in ("RUNWAY", "LUMA", "OPENAI", "GEMINI", "MINIMAX", "FAL", "REPLICATE
 KLING_ACCESS_KEY = env("KLING_ACCESS_KEY")
 KLING_SECRET_KEY = env("KLING_SECRET_KEY")
 FAL_JWKS_URL = env("FAL_JWKS_URL", "https://rest.alpha.fal.ai/.well-known/jwks.json")
+
+# --- API, callbacks, metrics (the api app) ---------------------------------------------------
+API_MAX_IMAGE_BYTES = env_int("API_MAX_IMAGE_BYTES", 5 * 1024**2)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 8 * 1024**2)
+#: Let run callbacks go to loopback and private addresses (tests, a closed network). Never in public.
+CALLBACK_ALLOW_PRIVATE = env_bool("CALLBACK_ALLOW_PRIVATE", default=False)
+#: /metrics answers a request bearing this token, or one from these networks (CIDR list).
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+#: Operations page alerts: the seed's P99 over 15 s, and a 24 h failure rate over 20 %.
+OPS_P99_ALERT_SECONDS = env_int("OPS_P99_ALERT_SECONDS", 15)
+OPS_FAILURE_RATE_ALERT = float(env("OPS_FAILURE_RATE_ALERT", "0.2"))
 
 # --- Security -----------------------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402

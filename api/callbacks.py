@@ -1,0 +1,263 @@
+"""Outgoing callbacks: when a run or one of its generations ends, POST it to the run's URL.
+
+Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`,
+`webhook-signature: v1,<base64 HMAC-SHA256>` with the token's `whsec_` secret). The `webhook-id`
+stays the same across retries of one message, so a receiver can drop duplicates. Every attempt
+is a CallbackDelivery row. Only http(s) URLs whose every address is public are called (SSRF);
+the connection goes to the address we checked, so a DNS answer that changes in between
+(rebinding) can't redirect it. Redirects are not followed.
+"""
+
+import ipaddress
+import json
+import logging
+import socket
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+from django.utils import timezone
+
+from api.models import CallbackDelivery, RunCallback
+from api.representations import generation_json, run_json
+from benchmarks.models import BenchmarkRun, Generation
+from benchmarks.providers.signatures import sign_standard_webhook
+from benchmarks.signals import generation_finished, run_finished
+
+logger = logging.getLogger(__name__)
+Status = CallbackDelivery.Status
+
+CALLBACK_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+#: Retries stop this long after the first attempt (Standard Webhooks senders retry ~a day).
+GIVE_UP_AFTER = timedelta(days=1)
+#: A claimed attempt older than this belongs to a worker that died: it counts as failed.
+SENDING_STALE_AFTER = timedelta(minutes=2)
+RESPONSE_KEEP = 2000
+USER_AGENT = "Lockstep-Webhooks/1"
+
+
+class CallbackUrlRefused(Exception):
+    """The URL may not be called: wrong scheme, unresolvable, or a non-public address."""
+
+
+class CallbackRetry(Exception):
+    """The receiver did not answer 2xx; another attempt follows with backoff."""
+
+
+def check_callback_url(url: str) -> list[str]:
+    """Return the addresses `url` may be called at, or raise CallbackUrlRefused saying why."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise CallbackUrlRefused("The URL is malformed.") from None
+    if parts.scheme not in ("http", "https"):
+        raise CallbackUrlRefused("Only http and https URLs are allowed.")
+    host = parts.hostname
+    if not host:
+        raise CallbackUrlRefused("The URL has no host.")
+    if parts.username is not None or parts.password is not None:
+        raise CallbackUrlRefused("The URL must not carry credentials.")
+    port = port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise CallbackUrlRefused(f"The host {host!r} does not resolve.") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise CallbackUrlRefused(f"The host {host!r} does not resolve.")
+    if not settings.CALLBACK_ALLOW_PRIVATE:
+        for address in addresses:
+            if not _is_public(address):
+                raise CallbackUrlRefused(
+                    f"The host {host!r} resolves to {address}, a loopback, private or reserved "
+                    "address; callbacks only go to public addresses."
+                )
+    return addresses
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+# -- enqueue ---------------------------------------------------------------------------------
+
+
+def callback_enqueue(*, callback: RunCallback, event: str, data: dict) -> CallbackDelivery:
+    """Record the first attempt of a new message and queue its delivery."""
+    from api import tasks
+
+    now = timezone.now()
+    delivery = CallbackDelivery.objects.create(
+        callback=callback,
+        message_id=f"msg_{uuid.uuid4().hex}",
+        event=event,
+        payload={"type": event, "timestamp": now.isoformat(), "data": data},
+        created_at=now,
+    )
+    transaction.on_commit(lambda: tasks.deliver_callback.delay(delivery.message_id))
+    return delivery
+
+
+@receiver(generation_finished, dispatch_uid="api.callbacks.generation_finished")
+def _generation_finished(sender, generation: Generation, **kwargs):
+    callback = RunCallback.objects.filter(run_id=generation.run_id).first()
+    if callback is None:
+        return
+    generation = (Generation.objects.select_related("video_model").prefetch_related("assets")).get(
+        pk=generation.pk
+    )
+    _enqueue_safely(callback, "generation.finished", lambda: generation_json(generation))
+
+
+@receiver(run_finished, dispatch_uid="api.callbacks.run_finished")
+def _run_finished(sender, run: BenchmarkRun, **kwargs):
+    callback = RunCallback.objects.filter(run_id=run.pk).first()
+    if callback is None:
+        return
+    run = BenchmarkRun.objects.with_generations().get(pk=run.pk)
+    _enqueue_safely(callback, "run.finished", lambda: run_json(run))
+
+
+def _enqueue_safely(callback: RunCallback, event: str, make_data) -> None:
+    # The signal fires inside the pipeline's on-commit hook: a broker hiccup here must not
+    # fail the generation step that sent it. The row stays pending for an operator to see.
+    try:
+        callback_enqueue(callback=callback, event=event, data=make_data())
+    except Exception:
+        logger.exception(
+            "Could not queue the %s callback of run %s",
+            event,
+            callback.run_id,
+            extra={"run_id": callback.run_id},
+        )
+
+
+# -- deliver ---------------------------------------------------------------------------------
+
+
+def callback_deliver(*, message_id: str, last_try: bool = False) -> CallbackDelivery | None:
+    """Make the next attempt at message `message_id`; return its row, or None if none is due.
+
+    Raise CallbackRetry when the attempt failed and another one should follow.
+    """
+    attempt = _claim_attempt(message_id)
+    if attempt is None:
+        return None
+    callback = attempt.callback
+    try:
+        addresses = check_callback_url(callback.url)
+    except CallbackUrlRefused as exc:
+        _finish(attempt, Status.REFUSED, error=str(exc))
+        return attempt
+    body = json.dumps(attempt.payload, separators=(",", ":")).encode()
+    stamp = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": message_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": sign_standard_webhook(
+            callback.signing_secret, message_id, stamp, body
+        ),
+    }
+    started = time.monotonic()
+    try:
+        status_code, text = _post(callback.url, addresses[0], headers, body)
+    except httpx.HTTPError as exc:
+        status_code, text, error = None, "", f"{exc.__class__.__name__}: {exc}"
+    else:
+        error = "" if 200 <= status_code < 300 else f"The receiver answered {status_code}."
+    elapsed = int((time.monotonic() - started) * 1000)
+    if not error:
+        _finish(attempt, Status.DELIVERED, code=status_code, text=text, ms=elapsed)
+        return attempt
+    first = CallbackDelivery.objects.of_message(message_id).first()
+    give_up = last_try or timezone.now() - first.created_at >= GIVE_UP_AFTER
+    status = Status.GAVE_UP if give_up else Status.FAILED
+    _finish(attempt, status, code=status_code, text=text, ms=elapsed, error=error)
+    logger.warning(
+        "Callback %s attempt %s for run %s failed: %s",
+        message_id, attempt.attempt, callback.run_id, error,
+        extra={"run_id": callback.run_id},
+    )  # fmt: skip
+    if not give_up:
+        raise CallbackRetry(error)
+    return attempt
+
+
+def _claim_attempt(message_id: str) -> CallbackDelivery | None:
+    """Return the attempt to make now, claimed for this worker, or None."""
+    attempts = list(CallbackDelivery.objects.of_message(message_id).select_related("callback"))
+    if not attempts:
+        return None
+    latest = attempts[-1]
+    now = timezone.now()
+    if latest.status == Status.SENDING and latest.attempted_at < now - SENDING_STALE_AFTER:
+        CallbackDelivery.objects.filter(pk=latest.pk, status=Status.SENDING).update(
+            status=Status.FAILED, error="The worker making this attempt was lost."
+        )
+        latest.status = Status.FAILED
+    if latest.status == Status.FAILED:
+        try:
+            latest = CallbackDelivery.objects.create(
+                callback=latest.callback,
+                message_id=message_id,
+                event=latest.event,
+                attempt=latest.attempt + 1,
+                payload=latest.payload,
+            )
+        except IntegrityError:
+            return None  # another worker is making this attempt
+    if latest.status != Status.PENDING:
+        return None  # delivered, refused, given up, or being sent
+    claimed = CallbackDelivery.objects.filter(pk=latest.pk, status=Status.PENDING).update(
+        status=Status.SENDING, attempted_at=now
+    )
+    if not claimed:
+        return None
+    latest.status, latest.attempted_at = Status.SENDING, now
+    return latest
+
+
+def _post(url: str, address: str, headers: dict, body: bytes) -> tuple[int, str]:
+    """POST to `url` connecting to `address`, the one we checked; return (status, body start)."""
+    parts = urlsplit(url)
+    ip = address.split("%", 1)[0]
+    netloc = f"[{ip}]" if ":" in ip else ip
+    if parts.port:
+        netloc += f":{parts.port}"
+    pinned = parts._replace(netloc=netloc).geturl()
+    host_header = parts.hostname + (f":{parts.port}" if parts.port else "")
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    with httpx.Client(timeout=CALLBACK_TIMEOUT, follow_redirects=False, trust_env=False) as client:
+        request = client.build_request(
+            "POST", pinned, headers={**headers, "host": host_header}, content=body,
+            extensions=extensions,
+        )  # fmt: skip
+        response = client.send(request, stream=True)
+        try:
+            text = b""
+            for chunk in response.iter_bytes():
+                text += chunk
+                if len(text) >= RESPONSE_KEEP:
+                    break
+        finally:
+            response.close()
+    return response.status_code, text[:RESPONSE_KEEP].decode("utf-8", "replace")
+
+
+def _finish(attempt, status, *, code=None, text="", ms=None, error="") -> None:
+    attempt.status, attempt.response_status = status, code
+    attempt.response_body, attempt.duration_ms, attempt.error = text, ms, error[:2000]
+    attempt.save(
+        update_fields=["status", "response_status", "response_body", "duration_ms", "error"]
+    )

@@ -1,0 +1,112 @@
+"""Writes behind the API: submit a run (idempotently), with its prompt and callback."""
+
+import hashlib
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from api.models import ApiToken, IdempotencyRecord, RunCallback
+from api.validation import RunRequest, ValidationFailed, body_hash, validate_run
+from benchmarks.models import BenchmarkRun, Prompt
+from benchmarks.services.runs import RunRefused, run_start
+
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before with a different body."""
+
+
+def run_submit(
+    *, token: ApiToken, data: dict, idempotency_key: str = ""
+) -> tuple[BenchmarkRun, bool]:
+    """Start the run `data` describes for the token's user; return (run, created).
+
+    The same `idempotency_key` with the same body returns the first run; with another body it
+    raises IdempotencyConflict. A refused run (ValidationFailed) stores nothing.
+    """
+    user = token.user
+    digest = body_hash(data)
+    if idempotency_key:
+        replay = _replay(user, idempotency_key, digest)
+        if replay:
+            return replay, False
+    request = validate_run(data)
+    try:
+        with transaction.atomic():
+            run = _start(request, user=user, key=idempotency_key)
+            if idempotency_key:
+                IdempotencyRecord.objects.create(
+                    user=user, key=idempotency_key, body_hash=digest, run=run
+                )
+            if request.callback_url:
+                RunCallback.objects.create(
+                    run=run, url=request.callback_url, signing_secret=token.signing_secret
+                )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer with its run.
+        replay = _replay(user, idempotency_key, digest) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay, False
+    return run, True
+
+
+def _replay(user, key: str, digest: str) -> BenchmarkRun | None:
+    record = IdempotencyRecord.objects.filter(user=user, key=key).select_related("run").first()
+    if record is None:
+        return None
+    if record.body_hash != digest:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was used with a different body; use a new key for a new run."
+        )
+    return record.run
+
+
+def _start(request: RunRequest, *, user, key: str) -> BenchmarkRun:
+    prompt = request.prompt or _prompt_create(request)
+    # run_start takes the clip settings from the prompt: a published prompt keeps its row as
+    # is, and this unsaved copy of its settings carries the ones asked for into the run.
+    prompt.duration = request.duration
+    prompt.aspect_ratio = request.aspect_ratio
+    try:
+        return run_start(
+            prompt=prompt,
+            models=request.models,
+            trigger=BenchmarkRun.Trigger.API,
+            requested_by=user,
+            idempotency_key=f"api:{user.pk}:{key}" if key else "",
+            seed=request.seed,
+        )
+    except RunRefused as exc:
+        # The rows roll back with the transaction; the file on storage has to go by hand.
+        if request.prompt is None and prompt.reference_image:
+            prompt.reference_image.delete(save=False)
+        raise ValidationFailed({"run": str(exc)}) from exc
+
+
+def _prompt_create(request: RunRequest) -> Prompt:
+    """Create the unpublished prompt a run given as text is made from."""
+    text = request.text
+    prompt = Prompt(
+        slug=f"api-{uuid.uuid4().hex[:16]}",
+        title=_title(text),
+        text=text,
+        negative_prompt=request.negative_prompt,
+        category=request.category,
+        duration=request.duration,
+        aspect_ratio=request.aspect_ratio,
+        published=False,
+        staff_notes="Submitted through the API.",
+    )
+    if request.image:
+        name = f"{hashlib.sha256(request.image).hexdigest()[:24]}.{EXTENSIONS[request.image_type]}"
+        prompt.reference_image.save(name, ContentFile(request.image), save=False)
+    prompt.save()
+    return prompt
+
+
+def _title(text: str) -> str:
+    first_line = " ".join(text.split())
+    return first_line if len(first_line) <= 80 else first_line[:79].rstrip() + "…"

@@ -1,0 +1,159 @@
+"""The JSON API: function views that answer JSON, errors included, for every route and method."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from api import export, openapi
+from api.auth import AuthenticationFailed, authenticate
+from api.querysets import MAX_ID, generations_visible_to, runs_visible_to
+from api.representations import generation_json, run_json
+from api.services import IdempotencyConflict, run_submit
+from api.validation import ValidationFailed, parse_json, validate_idempotency_key
+from benchmarks.models import VideoModel
+
+
+def error(status: int, code: str, message: str, fields: dict | None = None, **headers):
+    """Return the API's error body: {"error": {"code", "message", "fields"}}."""
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    response = JsonResponse(body, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def api_view(*methods: str, auth: bool = True):
+    """Allow `methods` only, authenticate the bearer token if `auth`, turn errors into JSON."""
+    allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in allowed:
+                return error(
+                    405, "method_not_allowed", f"{request.method} is not allowed here.",
+                    Allow=", ".join(sorted(allowed)),
+                )  # fmt: skip
+            if auth:
+                try:
+                    request.api_token = authenticate(request)
+                except AuthenticationFailed as exc:
+                    return error(401, "unauthorized", str(exc), WWW_Authenticate="Bearer")
+            try:
+                return view(request, *args, **kwargs)
+            except ValidationFailed as exc:
+                return error(exc.status, "invalid", str(exc), exc.errors)
+
+        return wrapper
+
+    return decorate
+
+
+@api_view("POST")
+def runs(request):
+    """Start a run: the body is JSON, `Idempotency-Key` makes a retry safe."""
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        return error(415, "unsupported_media_type", "Send the body as application/json.")
+    body = _read_body(request)
+    if body is None:
+        limit = settings.API_MAX_BODY_BYTES
+        return error(413, "too_large", f"The body is larger than {limit // 1024**2} MB.")
+    key = validate_idempotency_key(request.headers.get("Idempotency-Key"))
+    data = parse_json(body)
+    try:
+        run, created = run_submit(token=request.api_token, data=data, idempotency_key=key)
+    except IdempotencyConflict as exc:
+        return error(409, "idempotency_conflict", str(exc))
+    run = runs_visible_to(request.api_token.user).get(pk=run.pk)
+    response = JsonResponse(run_json(run, request=request), status=201 if created else 200)
+    response["Location"] = reverse("api:run", kwargs={"run_id": run.pk})
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@api_view("GET")
+def run_detail(request, run_id: int):
+    runs = runs_visible_to(request.api_token.user)
+    run = runs.filter(pk=run_id).first() if run_id <= MAX_ID else None
+    if run is None:
+        return error(404, "not_found", f"You have no run {run_id}.")
+    return JsonResponse(run_json(run, request=request))
+
+
+@api_view("GET")
+def generation_detail(request, generation_id: int):
+    generation = (
+        generations_visible_to(request.api_token.user).filter(pk=generation_id).first()
+        if generation_id <= MAX_ID
+        else None
+    )
+    if generation is None:
+        return error(404, "not_found", f"You have no generation {generation_id}.")
+    return JsonResponse(generation_json(generation, request=request))
+
+
+@api_view("GET", auth=False)
+def models(request):
+    """List the models a run may name, with what each supports."""
+    rows = VideoModel.objects.usable().with_provider()
+    return JsonResponse(
+        {
+            "models": [
+                {
+                    "slug": m.slug,
+                    "name": m.display_name,
+                    "provider": m.provider.name,
+                    "lifecycle": m.lifecycle,
+                    "synthetic": m.synthetic,
+                    "capabilities": m.capabilities,
+                }
+                for m in rows
+            ]
+        }
+    )
+
+
+@api_view("GET", auth=False)
+def openapi_schema(request):
+    return JsonResponse(openapi.document(request))
+
+
+@api_view("GET", auth=False)
+def export_runs_json(request):
+    return export.runs_json_response()
+
+
+@api_view("GET", auth=False)
+def export_runs_csv(request):
+    return export.runs_csv_response()
+
+
+@api_view("GET", auth=False)
+def export_votes_csv(request):
+    return export.votes_csv_response()
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    return error(404, "not_found", f"There is no API endpoint at {request.path}.")
+
+
+def _read_body(request) -> bytes | None:
+    """Return the body, or None past API_MAX_BODY_BYTES (read no further than the limit)."""
+    limit = settings.API_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    # Read the stream directly: request.body would stop at DATA_UPLOAD_MAX_MEMORY_SIZE with an
+    # HTML error, and the API's limit is larger (a reference image fits in a body).
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
