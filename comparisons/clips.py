@@ -1,9 +1,13 @@
 """Shape generations into what the comparison page and the player show."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from benchmarks.models import Generation, VideoAsset
+
+#: The player plays at most this many clips at once.
+PLAYER_MAX_CLIPS = 6
 
 
 @dataclass
@@ -11,10 +15,20 @@ class Clip:
     """One generation as a visitor sees it: its model, numbers and files."""
 
     generation: Generation
+    #: Appended to the model name in the player when two runs play together ("then").
+    suffix: str = ""
 
     @property
     def model(self):
         return self.generation.video_model
+
+    @property
+    def run(self):
+        return self.generation.run
+
+    @property
+    def label(self) -> str:
+        return f"{self.model.display_name} {self.suffix}".strip()
 
     @property
     def assets(self) -> dict[str, VideoAsset]:
@@ -28,7 +42,22 @@ class Clip:
     @property
     def main_asset(self) -> VideoAsset | None:
         assets = self.assets
-        return assets.get("standard") or assets.get("original")
+        return assets.get("standard") or assets.get("original") or assets.get("preview")
+
+    @property
+    def poster_url(self) -> str:
+        poster = self.assets.get("poster")
+        return poster.url if poster else ""
+
+    @property
+    def preview_url(self) -> str:
+        preview = self.assets.get("preview")
+        return preview.url if preview else ""
+
+    @property
+    def provider_seconds(self) -> float | None:
+        span = self.generation.provider_time
+        return span.total_seconds() if span else None
 
     @property
     def cost_per_second(self) -> Decimal | None:
@@ -37,6 +66,11 @@ class Clip:
             return None
         return cost / Decimal(str(round(asset.duration, 3)))
 
+    @property
+    def settings_json(self) -> str:
+        """Return the request as sent to the provider, pretty-printed."""
+        return json.dumps(self.generation.request_sent or {}, indent=2, sort_keys=True)
+
     def player_data(self) -> dict:
         """Return the dict the player's template include expects."""
         assets, report = self.assets, self.report
@@ -44,7 +78,7 @@ class Clip:
         sources = {t: assets[t].url for t in ("preview", "standard") if t in assets}
         return {
             "id": f"g{self.generation.pk}",
-            "label": self.model.display_name,
+            "label": self.label,
             "synthetic": self.model.synthetic,
             "fps": main.fps if main else 0,
             "duration": main.duration if main else 0,
@@ -57,15 +91,62 @@ class Clip:
         }
 
 
-def clips_for(generations) -> list[Clip]:
+def clips_for(generations, suffix: str = "") -> list[Clip]:
     """Return clips in a stable order (model name)."""
     return sorted(
-        (Clip(g) for g in generations), key=lambda clip: clip.model.display_name.lower()
+        (Clip(g, suffix) for g in generations), key=lambda clip: clip.model.display_name.lower()
     )
 
 
-def generations_with_outputs():
-    """Return a queryset of generations with everything a clip card shows, prefetched."""
-    return Generation.objects.select_related(
-        "video_model__provider", "quality_report", "run"
-    ).prefetch_related("assets")
+@dataclass
+class Movement:
+    """How one model's numbers moved between an earlier run ("then") and this one ("now")."""
+
+    model: object
+    now: Clip | None
+    then: Clip | None
+
+    def _delta(self, read):
+        if not (self.now and self.then):
+            return None
+        a, b = read(self.now), read(self.then)
+        return None if a is None or b is None else a - b
+
+    @property
+    def coherence(self):
+        return self._delta(lambda c: c.report.mean_coherence if c.report else None)
+
+    @property
+    def flicker(self):
+        return self._delta(lambda c: c.report.flicker_score if c.report else None)
+
+    @property
+    def motion(self):
+        return self._delta(lambda c: c.report.motion_mean if c.report else None)
+
+    @property
+    def seconds(self):
+        return self._delta(lambda c: c.provider_seconds)
+
+    @property
+    def cost(self):
+        return self._delta(lambda c: c.generation.cost)
+
+
+def movements(now: list[Clip], then: list[Clip]) -> list[Movement]:
+    """Pair the clips of two runs by model, in model-name order."""
+    now_by, then_by = {c.model.pk: c for c in now}, {c.model.pk: c for c in then}
+    models = {c.model.pk: c.model for c in [*now, *then]}
+    return sorted(
+        (Movement(models[pk], now_by.get(pk), then_by.get(pk)) for pk in models),
+        key=lambda m: m.model.display_name.lower(),
+    )
+
+
+def then_and_now(moves: list[Movement]) -> list[Clip]:
+    """Return the clips the player shows for then vs now: each model's pair, within the limit."""
+    paired = [m for m in moves if m.now and m.then]
+    chosen: list[Clip] = []
+    for move in paired[: PLAYER_MAX_CLIPS // 2]:
+        chosen += [move.now, move.then]
+    return chosen

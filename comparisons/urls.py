@@ -7,4 +7,10 @@ app_name = "comparisons"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("compare/<slug:slug>/", views.ComparisonDetailView.as_view(), name="detail"),
+    path("leaderboard/", views.LeaderboardView.as_view(), name="leaderboard"),
+    path("models/", views.ModelListView.as_view(), name="models"),
+    path("models/<slug:slug>/", views.ModelDetailView.as_view(), name="model"),
+    path("prompts/", views.PromptListView.as_view(), name="prompts"),
+    path("prompts/<slug:slug>/", views.PromptDetailView.as_view(), name="prompt"),
+    path("methodology/", views.MethodologyView.as_view(), name="methodology"),
 ]

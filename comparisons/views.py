@@ -1,15 +1,28 @@
-"""Public pages. Reads go through QuerySet methods; each page runs a fixed number of queries."""
+"""Public pages. Reads go through comparisons.querysets; each page runs a fixed number of queries,
+and anonymous views are served from the page cache (comparisons.cache)."""
 
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.http import HttpResponseServerError
 from django.shortcuts import render
-from django.views.generic import DetailView, ListView
+from django.template import loader
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, TemplateView
 
-from comparisons.clips import clips_for, generations_with_outputs
-from comparisons.models import Comparison
+from benchmarks.models import Prompt
+from comparisons import charts
+from comparisons.cache import CachedPageMixin
+from comparisons.clips import Clip, clips_for, movements, then_and_now
+from comparisons.querysets import ClipFilter, clips, comparisons, prompts, runs, video_models
+from comparisons.stats import REFERENCE_SECONDS, SORTS, leaderboard, parse_sort
+
+#: How many rows of the leaderboard the home page shows.
+SNAPSHOT_ROWS = 5
+#: Earlier runs of a prompt listed on its comparison page (newest first).
+EARLIER_RUNS_SHOWN = 12
 
 
-class SiteMixin:
-    """Shared by every public page: the section the navigation highlights."""
+class SiteMixin(CachedPageMixin):
+    """Shared by every public page: the section the navigation highlights, and page caching."""
 
     section = ""
 
@@ -17,38 +30,296 @@ class SiteMixin:
         return super().get_context_data(section=self.section, **kwargs)
 
 
-def _with_clips(queryset):
-    return queryset.prefetch_related(
-        Prefetch("generations", queryset=generations_with_outputs())
-    )
-
-
 class HomeView(SiteMixin, ListView):
     template_name = "comparisons/home.html"
     context_object_name = "comparisons"
     section = "home"
-    paginate_by = 24
+    paginate_by = 12
 
     def get_queryset(self):
-        return _with_clips(Comparison.objects.published().latest_first())
+        # The featured cards head the page; the latest list leaves them out.
+        self.featured = list(comparisons().published().featured().latest_first().with_clips()[:3])
+        return (
+            comparisons()
+            .published()
+            .exclude(pk__in=[c.pk for c in self.featured])
+            .latest_first()
+            .with_clips()
+        )
+
+    def get_context_data(self, **kwargs):
+        board = leaderboard()
+        return super().get_context_data(
+            featured=self.featured,
+            snapshot=board[:SNAPSHOT_ROWS],
+            snapshot_total=len(board),
+            **kwargs,
+        )
 
 
 class ComparisonDetailView(SiteMixin, DetailView):
     template_name = "comparisons/detail.html"
     context_object_name = "comparison"
-    section = "comparisons"
+    section = "home"
 
     def get_queryset(self):
-        return _with_clips(Comparison.objects.published().latest_first())
+        return comparisons().published().latest_first().with_clips()
 
     def get_context_data(self, **kwargs):
-        clips = clips_for(self.object.generations.all())
+        comparison = self.object
+        now = clips_for(comparison.generations.all())
+        earlier = list(
+            runs()
+            .finished()
+            .of_prompt(comparison.prompt)
+            .exclude(pk=comparison.run_id)
+            .with_counts()[:EARLIER_RUNS_SHOWN]
+        )
+        vs_run = self._vs_run(earlier)
+        then = []
+        if vs_run is not None:
+            label = f"· {vs_run.created_at:%-d %b %Y}"
+            then = clips_for(clips().of_run(vs_run.pk).completed().with_outputs(), suffix=label)
+        moves = movements(now, then) if vs_run else []
+        player = then_and_now(moves) if vs_run else now
+        seek_prefix = f"?{urlencode({'vs': vs_run.pk})}&t=" if vs_run else "?t="
         return super().get_context_data(
-            clips=clips,
-            player_clips=[clip.player_data() for clip in clips],
-            synthetic=any(clip.model.synthetic for clip in clips),
+            clips=now,
+            player_clips=[clip.player_data() for clip in player],
+            synthetic=any(clip.model.synthetic for clip in [*now, *then]),
+            earlier_runs=earlier,
+            vs_run=vs_run,
+            then_clips=then,
+            movements=moves,
+            seek_prefix=seek_prefix,
             **kwargs,
         )
+
+    def _vs_run(self, earlier):
+        """Return the earlier run `?vs=` picks, if it is one of this prompt's finished runs."""
+        raw = self.request.GET.get("vs", "")
+        return next((run for run in earlier if str(run.pk) == raw), None)
+
+
+class LeaderboardView(SiteMixin, TemplateView):
+    template_name = "comparisons/leaderboard.html"
+    section = "leaderboard"
+
+    def get_context_data(self, **kwargs):
+        clip_filter = ClipFilter.from_query(self.request.GET)
+        sort, descending = parse_sort(self.request.GET.get("sort", ""))
+        rows = leaderboard(clip_filter, sort=sort, descending=descending)
+        return super().get_context_data(
+            rows=rows,
+            clip_filter=clip_filter,
+            filter_query=urlencode(clip_filter.as_query()),
+            sort=sort,
+            sort_param=_valid_sort(self.request.GET.get("sort", "")),
+            descending=descending,
+            sort_links=_sort_links(clip_filter, sort, descending),
+            filter_options=_filter_options(),
+            reference_seconds=REFERENCE_SECONDS,
+            **_charts(rows, clip_filter),
+            **kwargs,
+        )
+
+
+def _valid_sort(raw: str) -> str:
+    return raw if raw.lstrip("-") in SORTS else ""
+
+
+def _sort_links(clip_filter: ClipFilter, sort: str, descending: bool) -> dict[str, dict]:
+    """Return, per column, the link that sorts by it (flipping the direction if it is current)."""
+    links = {}
+    for key, (_, natural) in SORTS.items():
+        current = key == sort
+        # Clicking the current column flips it; another column starts at its best-first order.
+        flip = current and descending == natural
+        query = {**clip_filter.as_query(), "sort": f"-{key}" if flip else key}
+        links[key] = {
+            "href": "?" + urlencode(query),
+            "current": current,
+            "aria": ("descending" if descending else "ascending") if current else "none",
+        }
+    return links
+
+
+def _filter_options() -> dict:
+    return {
+        "categories": Prompt.Category.choices,
+        "modes": list(ClipFilter.MODES.items()),
+        "aspects": Prompt.AspectRatio.choices,
+        "durations": [4, 5, 6, 8, 10],
+    }
+
+
+def _charts(rows, clip_filter: ClipFilter) -> dict:
+    """Return the leaderboard's SVG charts for `rows` (one colour per model, as in the table)."""
+    query = urlencode(clip_filter.as_query())
+    points_cost, points_time, series = [], [], []
+    for index, row in enumerate(rows):
+        colour = charts.colour_for(index)
+        row.colour = colour
+        href = row.model.get_absolute_url() + (f"?{query}" if query else "")
+        name = row.model.display_name
+        if row.coherence is not None:
+            cost = row.real_cost_per_clip
+            if cost is not None:
+                points_cost.append(charts.Point(float(cost), row.coherence, name, href, colour))
+            if row.median_time is not None:
+                points_time.append(charts.Point(row.median_time, row.coherence, name, href, colour))
+        series.append(
+            charts.Series(name, [(p.day, p.coherence) for p in row.trend], href, colour)
+        )
+    return {
+        "chart_cost": charts.scatter(
+            points_cost,
+            title="Cost against quality",
+            x_label="Real cost per usable clip (USD)",
+            y_label="Mean coherence",
+            x_format=lambda v: f"${v:.2f}",
+            y_format=lambda v: f"{v:.2f}",
+            better="↖ cheaper and steadier",
+        ),
+        "chart_time": charts.scatter(
+            points_time,
+            title="Generation time against quality",
+            x_label="Median generation time (s)",
+            y_label="Mean coherence",
+            x_format=lambda v: f"{v:g} s",
+            y_format=lambda v: f"{v:.2f}",
+            better="↖ faster and steadier",
+        ),
+        "chart_trend": charts.trend(
+            series,
+            title="Coherence across re-benchmarks",
+            y_label="Mean coherence",
+            y_format=lambda v: f"{v:.2f}",
+        ),
+    }
+
+
+class ModelListView(SiteMixin, TemplateView):
+    template_name = "comparisons/model_list.html"
+    section = "models"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rows=leaderboard(sort="model"), reference_seconds=REFERENCE_SECONDS, **kwargs
+        )
+
+
+class ModelDetailView(SiteMixin, DetailView):
+    template_name = "comparisons/model_detail.html"
+    context_object_name = "video_model"
+    section = "models"
+    clips_per_page = 24
+
+    def get_queryset(self):
+        return video_models().benchmarked().with_provider().with_prices()
+
+    def get_context_data(self, **kwargs):
+        model = self.object
+        clip_filter = ClipFilter.from_query(self.request.GET)
+        stats = leaderboard(clip_filter, model=model)
+        listed = clips().public().completed().of_model(model).matching(clip_filter)
+        page = Paginator(
+            listed.newest_first().with_outputs().with_comparisons(), self.clips_per_page
+        ).get_page(self.request.GET.get("page"))
+        query = clip_filter.as_query()
+        return super().get_context_data(
+            stats=stats[0] if stats else None,
+            clip_filter=clip_filter,
+            filter_options=_filter_options(),
+            page_obj=page,
+            model_clips=clips_for_page(page),
+            page_query=urlencode(query) + ("&" if query else ""),
+            capabilities=_capabilities(model.capabilities),
+            reference_seconds=REFERENCE_SECONDS,
+            **kwargs,
+        )
+
+
+def clips_for_page(page):
+    """Return the page's clips in the page's order (newest first)."""
+    return [Clip(generation) for generation in page.object_list]
+
+
+#: Capability flags and how the model page names them.
+CAPABILITY_NAMES = {
+    "text_to_video": "Text to video",
+    "image_to_video": "Image to video",
+    "end_frame": "End frame",
+    "audio": "Audio",
+    "camera_control": "Camera control",
+    "seed": "Fixed seed",
+    "negative_prompt": "Negative prompt",
+}
+
+
+def _capabilities(raw: dict) -> dict:
+    """Return the capabilities as (yes/no flags, list-valued options) for the template."""
+    raw = raw or {}
+    flags = [(name, bool(raw.get(key))) for key, name in CAPABILITY_NAMES.items() if key in raw]
+    flags += [
+        (key.replace("_", " ").capitalize(), value)
+        for key, value in raw.items()
+        if key not in CAPABILITY_NAMES and isinstance(value, bool)
+    ]
+    options = [
+        (key.replace("_", " ").capitalize(), ", ".join(str(v) for v in value))
+        for key, value in raw.items()
+        if isinstance(value, list | tuple)
+    ]
+    return {"flags": flags, "options": options}
+
+
+class PromptListView(SiteMixin, ListView):
+    template_name = "comparisons/prompt_list.html"
+    context_object_name = "prompts"
+    section = "prompts"
+    paginate_by = 50
+
+    def get_queryset(self):
+        category = self.request.GET.get("category", "")
+        category = category if category in Prompt.Category.values else ""
+        return prompts().published().in_category(category).with_tags().with_counts()
+
+    def get_context_data(self, **kwargs):
+        category = self.request.GET.get("category", "")
+        return super().get_context_data(
+            categories=Prompt.Category.choices,
+            category=category,
+            category_query=f"{urlencode({'category': category})}&" if category else "",
+            **kwargs,
+        )
+
+
+class PromptDetailView(SiteMixin, DetailView):
+    template_name = "comparisons/prompt_detail.html"
+    context_object_name = "prompt"
+    section = "prompts"
+
+    def get_queryset(self):
+        return prompts().published().with_tags()
+
+    def get_context_data(self, **kwargs):
+        prompt = self.object
+        prompt_runs = list(runs().finished().of_prompt(prompt).with_counts()[:50])
+        return super().get_context_data(
+            runs=prompt_runs,
+            comparisons=comparisons().published().of_prompt(prompt).latest_first()[:50],
+            rows=leaderboard(prompt=prompt),
+            **kwargs,
+        )
+
+
+class MethodologyView(SiteMixin, TemplateView):
+    template_name = "comparisons/methodology.html"
+    section = "methodology"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(reference_seconds=REFERENCE_SECONDS, **kwargs)
 
 
 def page_not_found(request, exception=None):
@@ -56,6 +327,6 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
-
+    # No context processors, no database: this page must render whatever broke.
+    return HttpResponseServerError(loader.get_template("500.html").render())
 

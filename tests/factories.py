@@ -69,3 +69,53 @@ class GenerationFactory(factory.django.DjangoModelFactory):
 
     run = factory.SubFactory(RunFactory)
     video_model = factory.SubFactory(VideoModelFactory)
+
+
+# --- Public pages (comparisons): outputs and comparisons ------------------------------------
+
+
+class VideoAssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "benchmarks.VideoAsset"
+
+    generation = factory.SubFactory(GenerationFactory)
+    tier = "standard"
+    key = factory.LazyAttribute(lambda o: f"{o.tier}/{o.generation.pk}.mp4")
+    content_type = "video/mp4"
+    width = 1280
+    height = 720
+    fps = 24
+    duration = 5.0
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class QualityReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "benchmarks.QualityReport"
+
+    generation = factory.SubFactory(GenerationFactory)
+    algorithm_version = "1"
+    mean_coherence = 0.9
+    min_coherence = 0.8
+    std_coherence = 0.03
+    frame_count = 24
+    flicker_score = 0.5
+    flicker_spikes = factory.LazyFunction(lambda: [1.25, 3.5])
+    motion_mean = 4.0
+
+
+class ComparisonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comparisons.Comparison"
+
+    slug = factory.Sequence(lambda n: f"comparison-{n}")
+    title = factory.LazyAttribute(lambda o: o.prompt.title)
+    prompt = factory.SubFactory(PromptFactory)
+    published = True
+    published_at = factory.LazyFunction(lambda: _now())
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -1,0 +1,189 @@
+"""Charts as SVG rendered on the server: no script, no CDN, readable without JavaScript.
+
+Each function returns safe SVG markup. Colours are presentation attributes (the CSP forbids
+inline styles); every point links to the model page behind it and carries a <title> tooltip.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+#: Colour-blind-friendly palette (Okabe-Ito, darkened for contrast on white).
+PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a5c00", "#444"]
+
+WIDTH, HEIGHT = 560, 340
+LEFT, RIGHT, TOP, BOTTOM = 58, 130, 16, 46
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+    label: str
+    href: str = ""
+    colour: str = PALETTE[0]
+
+
+@dataclass
+class Series:
+    label: str
+    points: list[tuple[date, float]]
+    href: str = ""
+    colour: str = PALETTE[0]
+
+
+def colour_for(index: int) -> str:
+    """Return the palette colour of the `index`-th model of a page."""
+    return PALETTE[index % len(PALETTE)]
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Return round tick values covering [low, high]."""
+    if high <= low:
+        high = low + (abs(low) or 1) * 0.1
+    raw = (high - low) / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    ticks, value = [], start
+    while value < high + step * 0.999:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+class _Frame:
+    """Maps data to pixels inside the plot area and draws axes, grid and labels."""
+
+    def __init__(self, xs: list[float], ys: list[float], x_label: str, y_label: str):
+        self.x_ticks = nice_ticks(min(xs), max(xs))
+        self.y_ticks = nice_ticks(min(ys), max(ys))
+        self.x_label, self.y_label = x_label, y_label
+        self.plot_w = WIDTH - LEFT - RIGHT
+        self.plot_h = HEIGHT - TOP - BOTTOM
+
+    def px(self, x: float) -> float:
+        lo, hi = self.x_ticks[0], self.x_ticks[-1]
+        return LEFT + (x - lo) / ((hi - lo) or 1) * self.plot_w
+
+    def py(self, y: float) -> float:
+        lo, hi = self.y_ticks[0], self.y_ticks[-1]
+        return TOP + self.plot_h - (y - lo) / ((hi - lo) or 1) * self.plot_h
+
+    def axes(self, x_format, y_format) -> list[str]:
+        parts = []
+        for tick in self.y_ticks:
+            y = self.py(tick)
+            parts.append(
+                f'<line x1="{LEFT}" x2="{LEFT + self.plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                'stroke="#e2e3e0" stroke-width="1"/>'
+                f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+                f'fill="#5d6470">{escape(y_format(tick))}</text>'
+            )
+        for tick in self.x_ticks:
+            x = self.px(tick)
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + self.plot_h}" '
+                'stroke="#eeefec" stroke-width="1"/>'
+                f'<text x="{x:.1f}" y="{TOP + self.plot_h + 16}" text-anchor="middle" '
+                f'font-size="11" fill="#5d6470">{escape(x_format(tick))}</text>'
+            )
+        parts.append(
+            f'<rect x="{LEFT}" y="{TOP}" width="{self.plot_w}" height="{self.plot_h}" '
+            'fill="none" stroke="#c9cbc6"/>'
+            f'<text x="{LEFT + self.plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" '
+            f'font-size="12" fill="#16181d">{escape(self.x_label)}</text>'
+            f'<text transform="translate(14 {TOP + self.plot_h / 2:.1f}) rotate(-90)" '
+            f'text-anchor="middle" font-size="12" fill="#16181d">{escape(self.y_label)}</text>'
+        )
+        return parts
+
+
+def _svg(title: str, description: str, body: list[str]) -> SafeString:
+    ident = "chart-" + "".join(c if c.isalnum() else "-" for c in title.lower())
+    return mark_safe(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}-t">{escape(title)}</title>'
+        f'<desc id="{ident}-d">{escape(description)}</desc>' + "".join(body) + "</svg>"
+    )
+
+
+def _link(href: str, inner: str) -> str:
+    return f'<a href="{escape(href)}">{inner}</a>' if href else inner
+
+
+def scatter(
+    points: list[Point],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    x_format=lambda v: f"{v:g}",
+    y_format=lambda v: f"{v:g}",
+    better: str = "",
+) -> SafeString:
+    """Return a labelled scatter plot, or an empty string when there is nothing to plot."""
+    points = [p for p in points if p.x is not None and p.y is not None]
+    if not points:
+        return mark_safe("")
+    frame = _Frame([p.x for p in points], [p.y for p in points], x_label, y_label)
+    body = frame.axes(x_format, y_format)
+    if better:
+        body.append(
+            f'<text x="{LEFT + 8}" y="{TOP + 16}" font-size="11" fill="#2f5bea">'
+            f"{escape(better)}</text>"
+        )
+    for point in points:
+        x, y = frame.px(point.x), frame.py(point.y)
+        tip = f"{point.label}: {x_label} {x_format(point.x)}, {y_label} {y_format(point.y)}"
+        body.append(
+            _link(
+                point.href,
+                f'<g><title>{escape(tip)}</title>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{point.colour}" '
+                'stroke="#fff" stroke-width="1.5"/>'
+                f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="11" fill="#16181d">'
+                f"{escape(_short(point.label))}</text></g>",
+            )
+        )
+    return _svg(title, f"{y_label} against {x_label}, one point per model.", body)
+
+
+def trend(series: list[Series], *, title: str, y_label: str, y_format=lambda v: f"{v:g}"):
+    """Return a line chart of each model's value over time (one point per benchmark day)."""
+    series = [s for s in series if s.points]
+    if not series:
+        return mark_safe("")
+    days = [d.toordinal() for s in series for d, _ in s.points]
+    values = [v for s in series for _, v in s.points]
+    if min(days) == max(days):
+        days = [min(days) - 1, max(days) + 1]
+    frame = _Frame(days, values, "Benchmark date", y_label)
+    body = frame.axes(lambda v: date.fromordinal(int(v)).strftime("%-d %b"), y_format)
+    for s in series:
+        coords = [(frame.px(d.toordinal()), frame.py(v)) for d, v in s.points]
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        dots = "".join(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{s.colour}"><title>'
+            f"{escape(s.label)} on {d:%-d %b %Y}: {escape(y_format(v))}</title></circle>"
+            for (x, y), (d, v) in zip(coords, s.points, strict=True)
+        )
+        end_x, end_y = coords[-1]
+        body.append(
+            _link(
+                s.href,
+                f'<g><polyline points="{line}" fill="none" stroke="{s.colour}" '
+                f'stroke-width="2"/>{dots}'
+                f'<text x="{end_x + 8:.1f}" y="{end_y + 4:.1f}" font-size="11" '
+                f'fill="{s.colour}">{escape(_short(s.label))}</text></g>',
+            )
+        )
+    return _svg(title, f"{y_label} of each model per benchmark date.", body)
+
+
+def _short(label: str, limit: int = 18) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -1,0 +1,261 @@
+"""Reads for the public pages: chainable QuerySets over the catalog, runs and comparisons.
+
+Each public page is built from these, and each read loads what its template shows in a fixed
+number of queries (select_related / prefetch_related), so a page costs the same whether it shows
+three clips or three hundred.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, VideoModel
+from comparisons.models import Comparison, ComparisonQuerySet
+
+
+@dataclass(frozen=True)
+class ClipFilter:
+    """The leaderboard's filters; the model page's clip list takes the same ones."""
+
+    category: str = ""
+    mode: str = ""  # "t2v" or "i2v"
+    duration: int | None = None
+    aspect_ratio: str = ""
+
+    MODES = {"t2v": "text to video", "i2v": "image to video"}
+
+    @classmethod
+    def from_query(cls, params) -> "ClipFilter":
+        """Return the filter a query string asks for, ignoring values that make no sense."""
+        category = params.get("category", "")
+        mode = params.get("mode", "")
+        aspect = params.get("aspect", "")
+        duration = params.get("duration", "")
+        return cls(
+            category=category if category in Prompt.Category.values else "",
+            mode=mode if mode in cls.MODES else "",
+            duration=int(duration) if duration.isdigit() and 0 < int(duration) <= 60 else None,
+            aspect_ratio=aspect if aspect in Prompt.AspectRatio.values else "",
+        )
+
+    def as_query(self) -> dict[str, str]:
+        """Return the filter as query-string parameters (empty ones left out)."""
+        values = {
+            "category": self.category,
+            "mode": self.mode,
+            "duration": str(self.duration) if self.duration else "",
+            "aspect": self.aspect_ratio,
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def q(self, prefix: str = "") -> Q:
+        """Return the filter as a Q over generations (`prefix` leads from another model)."""
+        q = Q()
+        if self.category:
+            q &= Q(**{f"{prefix}run__prompt__category": self.category})
+        if self.mode == "i2v":
+            q &= ~Q(**{f"{prefix}run__prompt__reference_image": ""})
+        elif self.mode == "t2v":
+            q &= Q(**{f"{prefix}run__prompt__reference_image": ""})
+        if self.duration:
+            q &= Q(**{f"{prefix}run__duration": self.duration})
+        if self.aspect_ratio:
+            q &= Q(**{f"{prefix}run__aspect_ratio": self.aspect_ratio})
+        return q
+
+    def __bool__(self) -> bool:
+        return bool(self.as_query())
+
+
+class ClipQuerySet(models.QuerySet):
+    """Generations as the public site sees them."""
+
+    def public(self):
+        """Return generations of runs whose prompt is published."""
+        return self.filter(run__prompt__published=True)
+
+    def completed(self):
+        """Return generations that produced a clip."""
+        return self.filter(state=Generation.State.COMPLETE)
+
+    def ended(self):
+        """Return generations that completed or failed (the ones a success rate counts)."""
+        return self.filter(state__in=Generation.FINAL_STATES)
+
+    def of_model(self, model):
+        """Return generations of one video model."""
+        return self.filter(video_model=model)
+
+    def of_prompt(self, prompt):
+        """Return generations of runs of one prompt."""
+        return self.filter(run__prompt=prompt)
+
+    def of_run(self, run_id):
+        """Return generations of one run."""
+        return self.filter(run_id=run_id)
+
+    def matching(self, clip_filter: ClipFilter):
+        """Return generations whose run matches the leaderboard filter."""
+        return self.filter(clip_filter.q())
+
+    def newest_first(self):
+        """Return generations, newest run first."""
+        return self.order_by("-run__created_at", "-pk")
+
+    def with_outputs(self):
+        """Return generations with model, provider, run, prompt, report and files loaded."""
+        return self.select_related(
+            "video_model__provider", "quality_report", "run__prompt"
+        ).prefetch_related("assets")
+
+    def with_comparisons(self):
+        """Return generations with the published comparisons that show them loaded."""
+        return self.prefetch_related(
+            Prefetch(
+                "comparisons",
+                queryset=Comparison.objects.published().order_by("-published_at"),
+                to_attr="public_comparisons",
+            )
+        )
+
+    def stats_rows(self):
+        """Return the flat rows the leaderboard aggregates, in one query."""
+        return self.values(
+            "pk",
+            "video_model_id",
+            "state",
+            "submitted_at",
+            "downloading_at",
+            "actual_cost",
+            "estimated_cost",
+            "run_id",
+            "run__created_at",
+            "quality_report__mean_coherence",
+            "quality_report__flicker_score",
+            "quality_report__motion_mean",
+        ).order_by()
+
+
+def clips() -> ClipQuerySet:
+    """Return the public read API over generations."""
+    return ClipQuerySet(model=Generation)
+
+
+class PublicComparisonQuerySet(ComparisonQuerySet):
+    """Comparisons with the reads the public pages need."""
+
+    def featured(self):
+        """Return comparisons staff featured."""
+        return self.filter(featured=True)
+
+    def of_prompt(self, prompt):
+        """Return comparisons of one prompt."""
+        return self.filter(prompt=prompt)
+
+    def with_clips(self):
+        """Return comparisons with their clips (and each clip's outputs) loaded."""
+        return self.prefetch_related(
+            Prefetch("generations", queryset=clips().with_outputs().order_by("pk"))
+        )
+
+
+def comparisons() -> PublicComparisonQuerySet:
+    """Return the public read API over comparisons."""
+    return PublicComparisonQuerySet(model=Comparison)
+
+
+class RunQuerySet(models.QuerySet):
+    """Benchmark runs as the public site sees them."""
+
+    def finished(self):
+        """Return runs that made at least one clip."""
+        return self.filter(state=BenchmarkRun.State.COMPLETE)
+
+    def of_prompt(self, prompt):
+        """Return runs of one prompt, newest first."""
+        return self.filter(prompt=prompt).order_by("-created_at", "-pk")
+
+    def with_counts(self):
+        """Return runs with their number of clips and published comparison loaded."""
+        return self.select_related("comparison").annotate(
+            clip_count=Count("generations", filter=Q(generations__state=Generation.State.COMPLETE))
+        )
+
+
+def runs() -> RunQuerySet:
+    """Return the public read API over runs."""
+    return RunQuerySet(model=BenchmarkRun)
+
+
+class ModelQuerySet(models.QuerySet):
+    """Video models as the public site sees them."""
+
+    def benchmarked(self):
+        """Return models with at least one generation of a published prompt."""
+        return self.filter(
+            pk__in=Generation.objects.filter(run__prompt__published=True).values("video_model")
+        )
+
+    def with_provider(self):
+        """Return models with their provider loaded."""
+        return self.select_related("provider")
+
+    def with_prices(self):
+        """Return models with their whole price history loaded, newest first."""
+        return self.prefetch_related(
+            Prefetch("prices", queryset=Price.objects.order_by("-valid_from", "resolution"))
+        )
+
+
+def video_models() -> ModelQuerySet:
+    """Return the public read API over video models."""
+    return ModelQuerySet(model=VideoModel)
+
+
+class PriceQuerySet(models.QuerySet):
+    """Prices for the leaderboard."""
+
+    def valid_at(self, when=None):
+        """Return prices already in force at `when` (now by default), newest first."""
+        return self.filter(valid_from__lte=when or timezone.now()).order_by(
+            "video_model_id", "-valid_from"
+        )
+
+
+def prices() -> PriceQuerySet:
+    """Return the public read API over prices."""
+    return PriceQuerySet(model=Price)
+
+
+class PromptLibraryQuerySet(models.QuerySet):
+    """Prompts in the public library."""
+
+    def published(self):
+        """Return prompts shown in the public prompt library."""
+        return self.filter(published=True)
+
+    def with_tags(self):
+        """Return prompts with their tags loaded."""
+        return self.prefetch_related("tags")
+
+    def with_counts(self):
+        """Return prompts with their number of finished runs and published comparisons."""
+        return self.annotate(
+            run_count=Count(
+                "runs", filter=Q(runs__state=BenchmarkRun.State.COMPLETE), distinct=True
+            ),
+            comparison_count=Count(
+                "comparisons", filter=Q(comparisons__published=True), distinct=True
+            ),
+        )
+
+    def in_category(self, category: str):
+        """Return prompts of one category (all of them for an empty one)."""
+        return self.filter(category=category) if category else self
+
+
+def prompts() -> PromptLibraryQuerySet:
+    """Return the public read API over prompts."""
+    return PromptLibraryQuerySet(model=Prompt)

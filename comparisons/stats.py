@@ -1,0 +1,170 @@
+"""Leaderboard aggregation: one row of numbers per video model.
+
+The numbers are computed in Python from one flat query over the generations (plus one for the
+models and one for today's prices), not with database aggregates: medians are not portable
+between PostgreSQL and SQLite, and three queries stay three whatever the number of clips.
+"""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from benchmarks.models import Generation, Price, VideoModel
+from comparisons.querysets import ClipFilter, clips, prices, video_models
+
+#: The clip length the leaderboard prices, in seconds: most providers' default.
+REFERENCE_SECONDS = 5
+
+
+@dataclass
+class TrendPoint:
+    day: date
+    coherence: float
+    clips: int
+
+
+@dataclass
+class ModelStats:
+    """What the leaderboard shows about one model, for the clips a filter selects."""
+
+    model: VideoModel
+    clips: int = 0
+    ended: int = 0
+    median_time: float | None = None  # seconds at the provider
+    cost_per_clip: Decimal | None = None  # a 5 s clip at today's list price
+    real_cost_per_clip: Decimal | None = None  # all spend, failures included, per usable clip
+    spent: Decimal = Decimal("0")
+    coherence: float | None = None
+    flicker: float | None = None
+    motion: float | None = None
+    rating: float | None = None  # arena rating: filled in once votes exist
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.clips / self.ended if self.ended else None
+
+    @property
+    def failed(self) -> int:
+        return self.ended - self.clips
+
+
+#: Sort key name -> (attribute, True when a bigger number is better).
+SORTS = {
+    "model": ("model", False),
+    "time": ("median_time", False),
+    "cost": ("cost_per_clip", False),
+    "real_cost": ("real_cost_per_clip", False),
+    "coherence": ("coherence", True),
+    "flicker": ("flicker", False),
+    "motion": ("motion", True),
+    "success": ("success_rate", True),
+    "clips": ("clips", True),
+}
+DEFAULT_SORT = "coherence"
+
+
+def parse_sort(raw: str) -> tuple[str, bool]:
+    """Return (sort key, descending) from `?sort=`; `-key` flips the natural direction."""
+    flipped = raw.startswith("-")
+    key = raw.lstrip("-")
+    if key not in SORTS:
+        return DEFAULT_SORT, SORTS[DEFAULT_SORT][1]
+    return key, SORTS[key][1] != flipped
+
+
+def leaderboard(
+    clip_filter: ClipFilter | None = None,
+    *,
+    sort: str = DEFAULT_SORT,
+    descending: bool | None = None,
+    model: VideoModel | None = None,
+    prompt=None,
+) -> list[ModelStats]:
+    """Return one ModelStats per model with at least one generation the filter selects.
+
+    Three queries: the generations, their models, today's prices.
+    """
+    rows = clips().public().matching(clip_filter or ClipFilter())
+    if model is not None:
+        rows = rows.of_model(model)
+    if prompt is not None:
+        rows = rows.of_prompt(prompt)
+    by_model: dict[int, list[dict]] = defaultdict(list)
+    for row in rows.stats_rows():
+        by_model[row["video_model_id"]].append(row)
+    if not by_model:
+        return []
+    models = video_models().with_provider().filter(pk__in=list(by_model)).in_bulk()
+    price_now = _prices_now(list(by_model))
+    table = [
+        _model_stats(models[pk], model_rows, price_now.get(pk))
+        for pk, model_rows in by_model.items()
+    ]
+    attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
+    desc = natural if descending is None else descending
+    return _sorted(table, attribute, desc)
+
+
+def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[ModelStats]:
+    """Sort by `attribute`, models without that number last whatever the direction."""
+
+    def value(row):
+        v = getattr(row, attribute)
+        return v.display_name.lower() if attribute == "model" else v
+
+    known = [row for row in table if value(row) is not None]
+    unknown = [row for row in table if value(row) is None]
+    known.sort(key=lambda row: (value(row), row.model.display_name.lower()), reverse=descending)
+    unknown.sort(key=lambda row: row.model.display_name.lower())
+    return known + unknown
+
+
+def _prices_now(model_ids: list[int]) -> dict[int, Price]:
+    """Return the price of a 720p (or any-resolution) clip in force now, per model."""
+    chosen: dict[int, Price] = {}
+    rank = {"": 0, "720p": 1}
+    for price in prices().valid_at().filter(video_model_id__in=model_ids):
+        current = chosen.get(price.video_model_id)
+        # Newest first: keep the first price seen for the best-ranked resolution.
+        if current is None or rank.get(price.resolution, 2) < rank.get(current.resolution, 2):
+            chosen[price.video_model_id] = price
+    return chosen
+
+
+def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> ModelStats:
+    stats = ModelStats(model=model)
+    times, coherence, flicker, motion = [], [], [], []
+    trend: dict[date, list[float]] = defaultdict(list)
+    for row in rows:
+        state = row["state"]
+        cost = row["actual_cost"] if row["actual_cost"] is not None else row["estimated_cost"]
+        if state in Generation.FINAL_STATES:
+            stats.ended += 1
+            stats.spent += cost or Decimal("0")
+        if state != Generation.State.COMPLETE:
+            continue
+        stats.clips += 1
+        if row["submitted_at"] and row["downloading_at"]:
+            times.append((row["downloading_at"] - row["submitted_at"]).total_seconds())
+        if row["quality_report__mean_coherence"] is not None:
+            coherence.append(row["quality_report__mean_coherence"])
+            flicker.append(row["quality_report__flicker_score"])
+            motion.append(row["quality_report__motion_mean"])
+            trend[row["run__created_at"].date()].append(row["quality_report__mean_coherence"])
+    stats.median_time = statistics.median(times) if times else None
+    stats.coherence = statistics.fmean(coherence) if coherence else None
+    stats.flicker = statistics.fmean(flicker) if flicker else None
+    stats.motion = statistics.fmean(motion) if motion else None
+    if stats.clips:
+        stats.real_cost_per_clip = stats.spent / stats.clips
+    if price is not None:
+        per_second = price.unit == Price.Unit.SECOND
+        stats.cost_per_clip = price.amount * REFERENCE_SECONDS if per_second else price.amount
+    stats.trend = [
+        TrendPoint(day=day, coherence=statistics.fmean(values), clips=len(values))
+        for day, values in sorted(trend.items())
+    ]
+    return stats
