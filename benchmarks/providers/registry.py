@@ -43,6 +43,10 @@ PLUGINS: dict[str, str] = {
     # fal.ai queue: Pika (no first-party API) and other hosted models.
     "pika-2-2": "benchmarks.providers.fal.plugin.Pika22",
     "pika-2-5": "benchmarks.providers.fal.plugin.Pika25",
+    # Replicate: open models.
+    "wan-2-5-t2v": "benchmarks.providers.replicate.plugin.Wan25T2V",
+    "wan-2-5-i2v": "benchmarks.providers.replicate.plugin.Wan25I2V",
+    "ltx-2-fast": "benchmarks.providers.replicate.plugin.Ltx2Fast",
 }
 
 

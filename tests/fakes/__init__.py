@@ -6,6 +6,9 @@ FAKES = {
     "openai": "tests.fakes.openai.FakeOpenAI",
     "veo": "tests.fakes.veo.FakeVeo",
     "kling": "tests.fakes.kling.FakeKling",
+    "minimax": "tests.fakes.minimax.FakeMiniMax",
+    "fal": "tests.fakes.fal.FakeFal",
+    "replicate": "tests.fakes.replicate.FakeReplicate",
 }
 
 

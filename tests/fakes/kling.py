@@ -18,11 +18,21 @@ class FakeKling(FakeProvider):
     key_settings = ("KLING_SECRET_KEY",)
     routes = [
         ("POST", r"/v1/videos/(?P<kind>text2video|image2video)", "create", "submit"),
-        ("GET", r"/v1/videos/(?P<kind>text2video|image2video)/(?P<task_id>[\w-]+)", "retrieve",
-         "poll"),
-    ]  # fmt: skip
+        (
+            "GET",
+            r"/v1/videos/(?P<kind>text2video|image2video)/(?P<task_id>[\w-]+)",
+            "retrieve",
+            "poll",
+        ),
+    ]
 
-    def __init__(self, *, secret: str = "fake-kling-secret-key-0123456789abcdef", access: str = "fake-access", **options):
+    def __init__(
+        self,
+        *,
+        secret: str = "fake-kling-secret-key-0123456789abcdef",
+        access: str = "fake-access",
+        **options,
+    ):
         super().__init__(**options)
         self.secret, self.access = secret, access
 
@@ -44,8 +54,11 @@ class FakeKling(FakeProvider):
         return claims["iss"] == self.access
 
     def error(self, status: int, message: str, code: int | None = None) -> Response:
-        body = {"code": code or CODES.get(status, 1200), "message": message,
-                "request_id": uuid.uuid4().hex}  # fmt: skip
+        body = {
+            "code": code or CODES.get(status, 1200),
+            "message": message,
+            "request_id": uuid.uuid4().hex,
+        }
         return json_response(body, status)
 
     def no_credit(self) -> Response:
@@ -63,8 +76,14 @@ class FakeKling(FakeProvider):
         if external and any(j.extra.get("external") == external for j in self.jobs.values()):
             return self.error(400, "external_task_id already exists.")
         job = self.new_job(body, kind=kind, external=external)
-        return json_response({"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex,
-                              "data": self.task(job, "submitted")})  # fmt: skip
+        return json_response(
+            {
+                "code": 0,
+                "message": "SUCCEED",
+                "request_id": uuid.uuid4().hex,
+                "data": self.task(job, "submitted"),
+            }
+        )
 
     def retrieve(self, request: Request, kind: str, task_id: str) -> Response:
         job = self.jobs.get(task_id) or next(
@@ -81,8 +100,9 @@ class FakeKling(FakeProvider):
             task["task_result"] = {
                 "videos": [{"id": "v1", "url": self.file_url(job), "duration": "5"}]
             }
-        return json_response({"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex,
-                              "data": task})  # fmt: skip
+        return json_response(
+            {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex, "data": task}
+        )
 
     def task(self, job, status: str) -> dict:
         now = int(time.time() * 1000)

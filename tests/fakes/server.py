@@ -313,6 +313,7 @@ def _ranged(data: bytes, header: str) -> Response:
 def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # or keep-alive answers wait 40 ms on delayed ACKs
 
         def _serve(self) -> None:
             split = urlsplit(self.path)

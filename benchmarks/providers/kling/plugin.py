@@ -241,7 +241,7 @@ def camera_control(camera: dict[str, Any]) -> dict[str, Any]:
 
 
 class KlingV26(KlingProvider):
-    key = "kling-v2.6"
+    key = "kling-v2-6"
     model_id = "kling-v2-6"
     display_name = "Kling 2.6"
     has_sound = True
@@ -255,7 +255,7 @@ class KlingV26(KlingProvider):
 
 
 class KlingV25Turbo(KlingProvider):
-    key = "kling-v2.5-turbo"
+    key = "kling-v2-5-turbo"
     model_id = "kling-v2-5-turbo"
     display_name = "Kling 2.5 Turbo"
     capabilities = Capabilities(
@@ -273,7 +273,7 @@ class KlingV25Turbo(KlingProvider):
 class KlingV16(KlingProvider):
     """The generation whose documented features include camera control."""
 
-    key = "kling-v1.6"
+    key = "kling-v1-6"
     model_id = "kling-v1-6"
     display_name = "Kling 1.6"
     capabilities = Capabilities(

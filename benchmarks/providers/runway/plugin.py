@@ -139,7 +139,7 @@ def _fraction(progress: Any) -> float | None:
 
 
 class RunwayGen45(RunwayProvider):
-    key = "runway-gen4.5"
+    key = "runway-gen4-5"
     model_id = "gen4.5"
     display_name = "Runway Gen-4.5"
     capabilities = Capabilities(
@@ -163,7 +163,7 @@ class RunwayGen4Turbo(RunwayProvider):
 
 
 class RunwayVeo31(RunwayProvider):
-    key = "runway-veo3.1"
+    key = "runway-veo3-1"
     model_id = "veo3.1"
     display_name = "Veo 3.1 (via Runway)"
     veo_fields = True
@@ -181,7 +181,7 @@ class RunwayVeo31(RunwayProvider):
 
 
 class RunwayVeo31Fast(RunwayVeo31):
-    key = "runway-veo3.1-fast"
+    key = "runway-veo3-1-fast"
     model_id = "veo3.1_fast"
     display_name = "Veo 3.1 Fast (via Runway)"
     default_price = DefaultPrice(

@@ -49,7 +49,9 @@ class VeoProvider(HttpProvider):
     def validate(self, request: GenerationRequest) -> None:
         super().validate(request)
         if request.end_image_url and not request.image_url:
-            raise PermanentProviderError(f"{self.display_name} takes a last frame only with a first.")
+            raise PermanentProviderError(
+                f"{self.display_name} takes a last frame only with a first."
+            )
 
     def submit(self, request: GenerationRequest) -> SubmitResult:
         body = self.request_body(request)
@@ -145,7 +147,7 @@ VEO3_CAPS = Capabilities(
 
 
 class Veo31(VeoProvider):
-    key = "veo-3.1"
+    key = "veo-3-1"
     model_id = "veo-3.1-generate-preview"
     display_name = "Veo 3.1"
     capabilities = VEO3_CAPS
@@ -155,7 +157,7 @@ class Veo31(VeoProvider):
 
 
 class Veo31Fast(VeoProvider):
-    key = "veo-3.1-fast"
+    key = "veo-3-1-fast"
     model_id = "veo-3.1-fast-generate-preview"
     display_name = "Veo 3.1 Fast"
     capabilities = VEO3_CAPS

@@ -17,11 +17,14 @@ from tests.fakes.server import FakeProvider
 
 #: provider slug -> the plugin key the contract suite drives against that provider's fake.
 CONTRACT_MODELS = {
-    "runway": "runway-gen4.5",
+    "runway": "runway-gen4-5",
     "luma": "luma-ray-2",
     "openai": "openai-sora-2",
-    "veo": "veo-3.1",
-    "kling": "kling-v2.5-turbo",
+    "veo": "veo-3-1",
+    "kling": "kling-v2-5-turbo",
+    "minimax": "minimax-hailuo-02",
+    "fal": "pika-2-2",
+    "replicate": "wan-2-5-t2v",
 }
 #: A 1x1 PNG, inlined the way the pipeline sends reference images.
 PNG_DATA_URI = (
