@@ -41,7 +41,7 @@ class VoteQuerySet(models.QuerySet):
 
     def pairs(self) -> set[tuple[int, int]]:
         """Return the (generation_a, generation_b) pairs these votes are on."""
-        return set(self.values_list("generation_a_id", "generation_b_id"))
+        return set(self.values_list("generation_a_id", "generation_b_id").order_by())
 
     def fit_rows(self):
         """Return the flat rows a rating fit reads, in one query."""

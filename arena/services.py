@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -100,7 +101,8 @@ def _candidates(pool: str | None, voted: set[tuple[int, int]]):
     "synthetic demo" badge on one clip only would give the models away.
     """
     groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-    for pk, model_id, synthetic, caps, prompt_id, image in arena_clips().eligible().pair_rows():
+    rows = _cached("clips", lambda: list(arena_clips().eligible().pair_rows()))
+    for pk, model_id, synthetic, caps, prompt_id, image in rows:
         clip_pool = pool_of(caps, image)
         if pool is None or clip_pool == pool:
             groups[(prompt_id, clip_pool, synthetic)].append((pk, model_id))
@@ -113,6 +115,23 @@ def _candidates(pool: str | None, voted: set[tuple[int, int]]):
                     key = (clip_pool, min(ma, mb), max(ma, mb))
                     candidates[key].append((ga, gb))
     return candidates
+
+
+def _cached(name: str, compute):
+    """Return `compute()`, kept ARENA_SAMPLING_CACHE_SECONDS in the cache.
+
+    What every visitor's sampling reads (the clips, vote counts per pair, ratings) changes
+    slowly and may be a little stale; what this voter already voted on is always read live.
+    """
+    seconds = conf.get("ARENA_SAMPLING_CACHE_SECONDS")
+    if not seconds:
+        return compute()
+    key = f"arena:sampling:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def _pair_weight(votes: int, rating_x: float | None, rating_y: float | None) -> float:
@@ -131,8 +150,8 @@ def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None
     candidates = _candidates(pool, Vote.objects.of_voter(voter).pairs())
     if not candidates:
         return None
-    counts = Vote.objects.counted().model_pair_counts()
-    ratings = current_pool_ratings()
+    counts = _cached("counts", Vote.objects.counted().model_pair_counts)
+    ratings = _cached("ratings", current_pool_ratings)
     keys = list(candidates)
     weights = [
         _pair_weight(
@@ -278,6 +297,7 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     """
     rounds = conf.get("ARENA_BOOTSTRAP_ROUNDS") if rounds is None else rounds
     width = conf.get("ARENA_PROVISIONAL_WIDTH")
+    min_votes = conf.get("ARENA_PROVISIONAL_MIN_VOTES")
     groups: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
     for pool, category, model_a, model_b, outcome in Vote.objects.counted().fit_rows():
         groups[(pool, "")].append((model_a, model_b, outcome))
@@ -305,7 +325,7 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
                     rank=r.rank,
                     rank_best=r.rank_best,
                     rank_worst=r.rank_worst,
-                    provisional=r.width > width,
+                    provisional=r.width > width or r.votes < min_votes,
                 )
                 for r in results
             )

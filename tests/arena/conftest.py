@@ -1,6 +1,7 @@
 """Arena fixtures: a grid of playable clips (models × prompts) and a voter's hashes."""
 
 import pytest
+from django.core.cache import cache
 
 from arena.services import voter_hash
 from tests.arena.factories import PlayableGenerationFactory
@@ -24,6 +25,14 @@ def make_grid(*, models=4, prompts=2, prefix="arena", audio=True, synthetic=True
         run = RunFactory(prompt=prompt)
         generations += [PlayableGenerationFactory(run=run, video_model=m) for m in made]
     return made, generations
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Pair sampling caches what it reads: start every test without another test's clips."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

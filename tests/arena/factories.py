@@ -13,6 +13,9 @@ from tests.factories import GenerationFactory, PromptFactory, RunFactory, VideoM
 class PlayableGenerationFactory(GenerationFactory):
     """A completed generation with a standard tier: a clip the arena may show."""
 
+    class Meta:
+        skip_postgeneration_save = True
+
     state = Generation.State.COMPLETE
     estimated_cost = "0.50"
 

@@ -1,0 +1,334 @@
+"""Arena services called directly: pair sampling, pair tokens, votes, voiding, rating refreshes."""
+
+import random
+import time
+from collections import Counter
+
+import pytest
+from django.core import signing
+
+from arena import services
+from arena.models import Pool, Rating, RatingFit, Vote
+from arena.services import VoteRefused, pair_sample, pair_token_issue, vote_record
+from benchmarks.models import Generation
+from tests.arena.conftest import make_grid
+from tests.arena.factories import VoteFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(voter, *, pool=None, rng=None):
+    pair = pair_sample(voter=voter, pool=pool, rng=rng)
+    pair_token_issue(pair=pair, voter=voter)
+    return pair
+
+
+def test_pairs_are_two_models_of_one_prompt_in_one_pool(grid):
+    models, generations = grid
+    by_pk = {g.pk: g for g in generations}
+    rng = random.Random(1)
+    sides = Counter()
+    for _ in range(60):
+        pair = pair_sample(voter="v", rng=rng)
+        a, b = by_pk[pair.generation_a], by_pk[pair.generation_b]
+        assert a.pk < b.pk
+        assert a.run.prompt_id == b.run.prompt_id
+        assert a.video_model_id != b.video_model_id
+        assert pair.pool == Pool.T2V_AUDIO
+        sides[pair.a_on_left] += 1
+    assert sides[True] > 10 and sides[False] > 10  # left/right is randomized
+
+
+def test_pools_and_the_synthetic_line_are_never_crossed(db):
+    make_grid(models=2, prompts=1, prefix="silent", audio=False, synthetic=False)
+    make_grid(models=2, prompts=1, prefix="loud", audio=True, synthetic=False)
+    make_grid(models=1, prompts=1, prefix="demo", audio=True, synthetic=True)
+    seen = set()
+    for seed in range(40):
+        pair = pair_sample(voter="v", rng=random.Random(seed))
+        clips = Generation.objects.filter(pk__in=[pair.generation_a, pair.generation_b])
+        models = {slug.split("-")[0] for slug in clips.values_list("video_model__slug", flat=True)}
+        assert len(models) == 1
+        seen |= models
+        assert pair.pool == (Pool.T2V if models == {"silent"} else Pool.T2V_AUDIO)
+    assert seen == {"silent", "loud"}  # a lone synthetic model has nobody to face
+    assert pair_sample(voter="v", pool=Pool.I2V) is None
+
+
+def test_sampling_favours_model_pairs_with_few_votes(grid):
+    models, _ = grid
+    first, second = models[0], models[1]
+    for _ in range(30):
+        VoteFactory(
+            generation_a__video_model=first, generation_b__video_model=second, outcome="tie"
+        )
+    rng = random.Random(3)
+    model_of = dict(Generation.objects.values_list("pk", "video_model_id"))
+    drawn = Counter(_models_of(pair_sample(voter="v", rng=rng), model_of) for _ in range(300))
+    crowded = drawn[tuple(sorted((first.pk, second.pk)))]
+    others = [n for key, n in drawn.items() if key != tuple(sorted((first.pk, second.pk)))]
+    assert crowded < min(others) / 5
+
+
+def test_sampling_favours_close_ratings(grid):
+    models, _ = grid
+    fit = RatingFit.objects.create(pool=Pool.T2V_AUDIO, vote_count=0, bootstrap_rounds=0)
+    points = {models[0]: 1000, models[1]: 1010, models[2]: 1400, models[3]: 600}
+    for rank, (model, rating) in enumerate(points.items(), start=1):
+        Rating.objects.create(
+            fit=fit, video_model=model, rating=rating, lower=rating - 5, upper=rating + 5,
+            votes=0, wins=0, rank=rank, rank_best=rank, rank_worst=rank, provisional=False,
+        )  # fmt: skip
+    rng = random.Random(5)
+    model_of = dict(Generation.objects.values_list("pk", "video_model_id"))
+    drawn = Counter(_models_of(pair_sample(voter="v", rng=rng), model_of) for _ in range(300))
+    close = drawn[tuple(sorted((models[0].pk, models[1].pk)))]
+    far = drawn[tuple(sorted((models[2].pk, models[3].pk)))]
+    assert close > 3 * far
+    assert far > 0  # far pairs still get some votes
+
+
+def _models_of(pair, model_of):
+    return tuple(sorted((model_of[pair.generation_a], model_of[pair.generation_b])))
+
+
+def test_a_voter_never_gets_a_pair_again_and_runs_out(grid, voter, ip):
+    seen = set()
+    for _ in range(12):  # 4 models, 2 prompts: 6 pairs per prompt
+        pair = issue(voter)
+        assert (pair.generation_a, pair.generation_b) not in seen
+        seen.add((pair.generation_a, pair.generation_b))
+        vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
+    assert pair_sample(voter=voter) is None
+    assert pair_sample(voter="someone else") is not None
+
+
+def test_a_vote_records_one_row_with_the_outcome_as_seen(grid, voter, ip):
+    pair = issue(voter, rng=random.Random(2))
+    vote = vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
+    vote.refresh_from_db()
+    left_is_a = pair.a_on_left
+    assert vote.outcome == (Vote.Outcome.A if left_is_a else Vote.Outcome.B)
+    assert vote.choice == "left"
+    assert (vote.generation_a_id, vote.generation_b_id) == (pair.generation_a, pair.generation_b)
+    assert vote.pool == Pool.T2V_AUDIO and vote.category == "scene"
+    assert vote.voter_hash == voter and vote.ip_hash == ip
+    assert "127.0.0.1" not in ip and len(ip) == 64
+    assert Vote.objects.count() == 1
+
+
+def test_a_replayed_token_is_refused_and_records_nothing(grid, voter, ip):
+    pair = issue(voter)
+    vote_record(token=pair.token, choice="tie", voter=voter, ip=ip)
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=pair.token, choice="right", voter=voter, ip=ip)
+    assert refused.value.status == 409
+    assert Vote.objects.count() == 1
+    assert Vote.objects.get().outcome == "tie"
+
+
+def test_a_second_token_for_the_same_pair_is_refused(grid, voter, ip):
+    pair = issue(voter)
+    vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
+    again = services.Pair(pair.generation_a, pair.generation_b, a_on_left=True, pool=pair.pool)
+    pair_token_issue(pair=again, voter=voter)
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=again.token, choice="left", voter=voter, ip=ip)
+    assert refused.value.status == 409
+    assert Vote.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),  # bad signature
+        lambda token: signing.TimestampSigner(salt="other").sign_object({"a": 1, "b": 2}),
+        lambda token: signing.TimestampSigner(salt=services.TOKEN_SALT).sign_object([1, 2]),
+        lambda token: "",
+        lambda token: "not-a-token",
+    ],
+    ids=["bad-signature", "other-salt", "wrong-shape", "empty", "garbage"],
+)
+def test_a_forged_token_is_refused_and_records_nothing(grid, voter, ip, tamper):
+    pair = issue(voter)
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=tamper(pair.token), choice="left", voter=voter, ip=ip)
+    assert 400 <= refused.value.status < 500
+    assert not Vote.objects.exists()
+
+
+def test_a_forged_pair_signed_with_our_salt_but_not_our_key_is_refused(grid, voter, ip):
+    forged = signing.TimestampSigner(key="guessed", salt=services.TOKEN_SALT).sign_object(
+        {"a": 1, "b": 2, "l": 1, "n": "x" * 32, "v": voter[:32]}
+    )
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=forged, choice="left", voter=voter, ip=ip)
+    assert refused.value.status == 400
+    assert not Vote.objects.exists()
+
+
+def test_another_sessions_token_is_refused(grid, voter, ip):
+    pair = issue(voter)
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=pair.token, choice="left", voter=services.voter_hash("thief"), ip=ip)
+    assert refused.value.status == 403
+    assert not Vote.objects.exists()
+
+
+def test_an_expired_token_is_refused(grid, voter, ip, settings):
+    settings.ARENA_TOKEN_MAX_AGE = 1
+    pair = issue(voter)
+    time.sleep(2.1)
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
+    assert refused.value.status == 410
+    assert not Vote.objects.exists()
+
+
+def test_an_unknown_choice_is_refused(grid, voter, ip):
+    pair = issue(voter)
+    with pytest.raises(VoteRefused):
+        vote_record(token=pair.token, choice="both", voter=voter, ip=ip)
+    assert not Vote.objects.exists()
+
+
+def test_votes_are_rate_limited_per_session(grid, voter, ip, settings):
+    settings.ARENA_RATE_LIMIT_SESSION = (3, 60)
+    for _ in range(3):
+        vote_record(token=issue(voter).token, choice="left", voter=voter, ip=ip)
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=issue(voter).token, choice="left", voter=voter, ip=ip)
+    assert refused.value.status == 429
+    assert Vote.objects.count() == 3
+
+
+def test_votes_are_rate_limited_per_address_across_sessions(grid, ip, settings):
+    settings.ARENA_RATE_LIMIT_IP = (4, 60)
+    for n in range(4):
+        voter = services.voter_hash(f"session-{n}")
+        vote_record(token=issue(voter).token, choice="right", voter=voter, ip=ip)
+    fresh = services.voter_hash("session-new")
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=issue(fresh).token, choice="right", voter=fresh, ip=ip)
+    assert refused.value.status == 429
+    other_ip = services.voter_hash("ip:10.0.0.9")
+    vote_record(token=issue(fresh).token, choice="right", voter=fresh, ip=other_ip)
+    assert Vote.objects.count() == 5
+
+
+def test_hashes_depend_on_the_secret_salt(settings):
+    settings.ARENA_SALT = "one"
+    first = services.voter_hash("ip:127.0.0.1")
+    settings.ARENA_SALT = "two"
+    assert services.voter_hash("ip:127.0.0.1") != first
+
+
+def test_client_ip_reads_the_proxy_header_only_when_configured(settings):
+    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.7"}
+    assert services.client_ip(meta) == "10.0.0.1"
+    settings.ARENA_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    assert services.client_ip(meta) == "203.0.113.7"
+
+
+def test_staff_void_a_voters_votes_and_the_ratings_forget_them(grid, django_capture_on_commit_callbacks):
+    models, _ = grid
+    cheat = services.voter_hash("cheat")
+    for _ in range(20):
+        VoteFactory(generation_a__video_model=models[3], generation_b__video_model=models[0],
+                    voter_hash=cheat)  # fmt: skip
+    honest = VoteFactory(generation_a__video_model=models[0], generation_b__video_model=models[3])
+    services.ratings_refresh(rounds=20, seed=1)
+    before = services.current_ratings(pool=Pool.T2V_AUDIO)
+    assert before[models[3].pk].rating > before[models[0].pk].rating
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.voter_void(voters=[cheat], by=UserFactory()) == 20
+    assert len(callbacks) == 1  # a refresh is queued
+    assert Vote.objects.counted().get() == honest
+    assert Vote.objects.filter(voided=True, voided_by__isnull=False).count() == 20
+    services.ratings_refresh(rounds=20, seed=1)
+    after = services.current_ratings(pool=Pool.T2V_AUDIO)
+    assert after[models[0].pk].rating > after[models[3].pk].rating
+    assert after[models[0].pk].votes == 1
+
+
+def test_a_refresh_queues_after_every_n_votes(grid, voter, ip, settings,
+                                              django_capture_on_commit_callbacks):  # fmt: skip
+    settings.ARENA_REFRESH_EVERY = 2
+    with django_capture_on_commit_callbacks() as callbacks:
+        votes = [
+            vote_record(token=issue(voter).token, choice="left", voter=voter, ip=ip)
+            for _ in range(4)
+        ]
+    assert len(callbacks) == sum(1 for v in votes if v.pk % 2 == 0) == 2
+
+
+def test_ratings_refresh_fits_every_pool_overall_and_per_category(db, settings):
+    settings.ARENA_PROVISIONAL_WIDTH = 150
+    loud, _ = make_grid(models=3, prompts=1, prefix="loud", category="motion")
+    silent, _ = make_grid(models=2, prompts=1, prefix="quiet", audio=False, category="camera")
+    for _ in range(40):
+        VoteFactory(generation_a__video_model=loud[0], generation_b__video_model=loud[1],
+                    category="motion")  # fmt: skip
+        VoteFactory(generation_a__video_model=loud[1], generation_b__video_model=loud[2],
+                    category="scene", outcome="a")  # fmt: skip
+    VoteFactory(generation_a__video_model=silent[0], generation_b__video_model=silent[1],
+                pool=Pool.T2V, category="camera")  # fmt: skip
+    fits = services.ratings_refresh(rounds=50, seed=1)
+    assert {(f.pool, f.category, f.vote_count) for f in fits} == {
+        ("t2v_audio", "", 80), ("t2v_audio", "motion", 40), ("t2v_audio", "scene", 40),
+        ("t2v", "", 1), ("t2v", "camera", 1),
+    }  # fmt: skip
+    overall = services.current_ratings(pool=Pool.T2V_AUDIO)
+    assert [overall[m.pk].rank for m in loud] == [1, 2, 3]
+    assert overall[loud[1].pk].votes == 80
+    motion = services.current_ratings(pool=Pool.T2V_AUDIO, category="motion")
+    assert set(motion) == {loud[0].pk, loud[1].pk}
+    one_vote = services.current_ratings(pool=Pool.T2V)
+    assert all(r.provisional for r in one_vote.values())
+    assert not overall[loud[1].pk].provisional  # 80 votes: narrower than 150 points
+    assert services.current_ratings(pool=Pool.I2V) == {}
+
+
+def test_current_ratings_reads_the_newest_fit_in_two_queries(grid, django_assert_num_queries):
+    models, _ = grid
+    VoteFactory(generation_a__video_model=models[0], generation_b__video_model=models[1])
+    services.ratings_refresh(rounds=10, seed=1)
+    VoteFactory(generation_a__video_model=models[1], generation_b__video_model=models[0])
+    VoteFactory(generation_a__video_model=models[1], generation_b__video_model=models[0])
+    services.ratings_refresh(rounds=10, seed=1)
+    with django_assert_num_queries(2):
+        ratings = services.current_ratings(pool=Pool.T2V_AUDIO)
+    assert ratings[models[1].pk].rank == 1
+    assert ratings[models[1].pk].votes == 3
+
+
+def test_disagreements_show_where_people_and_coherence_rank_models_apart(db, settings):
+    from tests.factories import RunFactory
+
+    settings.ARENA_DISAGREEMENT_MIN_VOTES = 3
+    models, generations = make_grid(models=3, prompts=1)
+    prompt = generations[0].run.prompt
+    # Coherence ranks 0 > 1 > 2; people rank 2 > 1 > 0 (a frozen clip is "coherent").
+    for generation, coherence in zip(generations, [0.99, 0.9, 0.6], strict=True):
+        generation.quality_report = _report(generation, coherence)
+    for winner, loser in [(2, 0)] * 4 + [(2, 1)] * 3 + [(1, 0)] * 3:
+        a, b = sorted([generations[winner], generations[loser]], key=lambda g: g.pk)
+        VoteFactory(generation_a=a, generation_b=b, outcome="a" if a == generations[winner] else "b")
+    other = RunFactory()  # votes on another prompt do not count here
+    rows = services.disagreements(prompt)
+    assert [(row.model, row.direction) for row in rows] == [
+        (models[0], "scored high, voted down"),
+        (models[2], "voted up, scored low"),
+    ]
+    assert rows[1].win_rate == 1.0 and rows[1].people_rank == 1 and rows[1].metric_rank == 3
+    assert services.disagreements(other.prompt) == []
+
+
+def _report(generation, coherence):
+    from benchmarks.models import QualityReport
+
+    return QualityReport.objects.create(
+        generation=generation, algorithm_version="1", mean_coherence=coherence,
+        min_coherence=coherence, std_coherence=0, frame_count=10,
+    )  # fmt: skip
