@@ -87,25 +87,31 @@ def test_keys_belong_to_their_user(api_client, video_models):
     assert IdempotencyRecord.objects.count() == 2
 
 
+def _run(**fields):
+    """A valid body, changed by `fields` (None removes a field)."""
+    body = {"prompt": "ok", "models": ["local-smooth"], **fields}
+    return {k: v for k, v in body.items() if v is not None}
+
+
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
-        ({"prompt": "", "models": ["local-smooth"]}, "prompt", "1 to 2000"),
-        ({"prompt": "x" * 2001, "models": ["local-smooth"]}, "prompt", "not 2001"),
-        ({"prompt": "ok", "models": ["sora-9"]}, "models", "Unknown models: sora-9"),
-        ({"prompt": "ok", "models": []}, "models", "non-empty list"),
-        ({"prompt": "ok", "models": ["local-smooth"], "duration": 7}, "models", "5 s, 8 s, not 7 s"),
-        ({"prompt": "ok", "models": ["local-smooth"], "aspect_ratio": "21:9"}, "models", "aspect ratios"),
-        ({"prompt": "ok", "models": ["local-smooth"], "duration": "5"}, "duration", "integer"),
-        ({"prompt": "ok", "prompt_slug": "x", "models": ["local-smooth"]}, "prompt", "either"),
-        ({"prompt": "a\x00b", "models": ["local-smooth"]}, "prompt", "NUL"),
-        ({"prompt": "ok", "models": ["local-smooth"], "colour": "red"}, "body", "Unknown fields"),
-        ({"prompt": "ok", "models": ["local-smooth"], "callback_url": "ftp://x.example/"}, "callback_url", "http"),
-        ({"prompt": "ok", "models": ["local-smooth"], "callback_url": "http://127.0.0.1/hook"}, "callback_url", "loopback"),
-        ({"prompt": "ok", "models": ["local-smooth"], "callback_url": "http://10.1.2.3/hook"}, "callback_url", "private"),
-        ({"prompt_slug": "nope", "models": ["local-smooth"]}, "prompt_slug", "No published prompt"),
+        (_run(prompt=""), "prompt", "1 to 2000"),
+        (_run(prompt="x" * 2001), "prompt", "not 2001"),
+        (_run(models=["sora-9"]), "models", "Unknown models: sora-9"),
+        (_run(models=[]), "models", "non-empty list"),
+        (_run(duration=7), "models", "5 s, 8 s, not 7 s"),
+        (_run(aspect_ratio="21:9"), "models", "aspect ratios"),
+        (_run(duration="5"), "duration", "integer"),
+        (_run(prompt_slug="x"), "prompt", "either"),
+        (_run(prompt="a\x00b"), "prompt", "NUL"),
+        (_run(colour="red"), "body", "Unknown fields"),
+        (_run(callback_url="ftp://x.example/"), "callback_url", "http"),
+        (_run(callback_url="http://127.0.0.1/hook"), "callback_url", "loopback"),
+        (_run(callback_url="http://10.1.2.3/hook"), "callback_url", "private"),
+        (_run(prompt=None, prompt_slug="nope"), "prompt_slug", "No published prompt"),
     ],
-)  # fmt: skip
+)
 def test_invalid_runs_are_refused_in_words_and_nothing_is_stored(
     api_client, video_models, body, field, words
 ):
@@ -206,8 +212,12 @@ def test_a_callback_url_is_kept_with_the_token_secret(api_client, token, video_m
 
 @pytest.mark.parametrize(
     ("headers", "words"),
-    [({}, "Bearer"), ({"Authorization": "Bearer lsk_nope"}, "unknown"), ({"Authorization": "Basic x"}, "Bearer")],
-)  # fmt: skip
+    [
+        ({}, "Bearer"),
+        ({"Authorization": "Bearer lsk_nope"}, "unknown"),
+        ({"Authorization": "Basic x"}, "Bearer"),
+    ],
+)
 def test_requests_without_a_valid_token_are_401(video_models, headers, words):
     response = Client(headers=headers).post(
         "/api/v1/runs",

@@ -1,0 +1,235 @@
+"""Outgoing callbacks: Standard Webhooks signatures, retries with backoff, attempts, SSRF."""
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+
+from api import callbacks, tasks
+from api.callbacks import CallbackRetry, CallbackUrlRefused, callback_deliver, check_callback_url
+from api.models import ApiToken, CallbackDelivery, RunCallback
+from benchmarks.models import BenchmarkRun, Generation
+from benchmarks.providers.signatures import verify_standard_webhook
+from benchmarks.services.runs import run_refresh
+from tests.factories import GenerationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+Status = CallbackDelivery.Status
+
+
+class Receiver:
+    """A webhook receiver on loopback that answers the statuses it is given, in turn."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.requests: list[tuple[dict, bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status = (
+                    receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                )
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"nope")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver_factory(settings):
+    settings.CALLBACK_ALLOW_PRIVATE = True
+    made = []
+
+    def make(*statuses):
+        made.append(Receiver(statuses or (200,)))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.close()
+
+
+@pytest.fixture
+def signed_run():
+    token, _ = ApiToken.issue(user=UserFactory(), name="cb")
+    generation = GenerationFactory(run__requested_by=token.user)
+    return token, generation
+
+
+def _callback(run, url, token):
+    return RunCallback.objects.create(run=run, url=url, signing_secret=token.signing_secret)
+
+
+def _message(callback, generation):
+    return callbacks.callback_enqueue(
+        callback=callback, event="generation.finished", data={"id": generation.pk}
+    )
+
+
+def test_a_finished_generation_posts_a_signed_callback(receiver_factory, signed_run):
+    receiver = receiver_factory(204)
+    token, generation = signed_run
+    message = _message(_callback(generation.run, receiver.url, token), generation)
+
+    attempt = callback_deliver(message_id=message.message_id)
+
+    assert attempt.status == Status.DELIVERED
+    assert attempt.response_status == 204
+    headers, body = receiver.requests[0]
+    assert verify_standard_webhook(token.signing_secret, headers, body) == message.message_id
+    payload = json.loads(body)
+    assert payload["type"] == "generation.finished"
+    assert payload["data"] == {"id": generation.pk}
+
+
+def test_a_failing_receiver_is_retried_and_every_attempt_is_recorded(receiver_factory, signed_run):
+    receiver = receiver_factory(500, 503, 200)
+    token, generation = signed_run
+    message = _message(_callback(generation.run, receiver.url, token), generation)
+
+    for _ in range(2):
+        with pytest.raises(CallbackRetry, match="answered 50"):
+            callback_deliver(message_id=message.message_id)
+    callback_deliver(message_id=message.message_id)
+
+    attempts = list(CallbackDelivery.objects.of_message(message.message_id))
+    assert [(a.attempt, a.status, a.response_status) for a in attempts] == [
+        (1, Status.FAILED, 500), (2, Status.FAILED, 503), (3, Status.DELIVERED, 200),
+    ]  # fmt: skip
+    ids = {headers["webhook-id"] for headers, _ in receiver.requests}
+    assert ids == {message.message_id}, "retries keep the webhook-id so receivers can dedupe"
+    assert callback_deliver(message_id=message.message_id) is None, "delivered: nothing more"
+
+
+def test_an_unreachable_receiver_records_the_network_error(settings, signed_run):
+    settings.CALLBACK_ALLOW_PRIVATE = True
+    token, generation = signed_run
+    message = _message(_callback(generation.run, "http://127.0.0.1:9/hook", token), generation)
+
+    with pytest.raises(CallbackRetry):
+        callback_deliver(message_id=message.message_id)
+
+    attempt = CallbackDelivery.objects.get()
+    assert attempt.status == Status.FAILED
+    assert "ConnectError" in attempt.error
+
+
+def test_retries_stop_a_day_after_the_first_attempt(receiver_factory, signed_run):
+    receiver = receiver_factory(500)
+    token, generation = signed_run
+    message = _message(_callback(generation.run, receiver.url, token), generation)
+    CallbackDelivery.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+
+    attempt = callback_deliver(message_id=message.message_id)
+
+    assert attempt.status == Status.GAVE_UP
+
+
+def test_the_task_retries_until_its_limit_then_gives_up(receiver_factory, signed_run, settings):
+    receiver = receiver_factory(502)
+    token, generation = signed_run
+    message = _message(_callback(generation.run, receiver.url, token), generation)
+
+    # Eager: Celery re-runs the task at once instead of after the backoff countdown.
+    tasks.deliver_callback.apply(args=(message.message_id,))
+
+    attempts = CallbackDelivery.objects.of_message(message.message_id)
+    assert attempts.count() == tasks.MAX_RETRIES + 1
+    assert attempts.last().status == Status.GAVE_UP
+    assert tasks.deliver_callback.retry_backoff == tasks.BACKOFF_FIRST
+    assert tasks.deliver_callback.retry_jitter is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/hook",
+        "http://localhost:8000/hook",
+        "http://[::1]/hook",
+        "http://10.0.0.5/hook",
+        "http://192.168.1.1/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://0.0.0.0/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://100.64.0.1/",
+        "http://2130706433/",
+    ],
+)
+def test_loopback_private_and_reserved_addresses_are_refused(url):
+    with pytest.raises(CallbackUrlRefused):
+        check_callback_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://93.184.216.34/", "file:///etc/passwd", "http://user:pw@93.184.216.34/", "http://"],
+)
+def test_other_schemes_credentials_and_hostless_urls_are_refused(url):
+    with pytest.raises(CallbackUrlRefused):
+        check_callback_url(url)
+
+
+def test_a_public_address_is_allowed():
+    assert check_callback_url("https://93.184.216.34/hook") == ["93.184.216.34"]
+
+
+def test_a_url_that_turned_private_is_refused_at_delivery_and_never_retried(signed_run, settings):
+    token, generation = signed_run
+    message = _message(_callback(generation.run, "http://127.0.0.1:9/hook", token), generation)
+    settings.CALLBACK_ALLOW_PRIVATE = False
+
+    attempt = callback_deliver(message_id=message.message_id)
+
+    assert attempt.status == Status.REFUSED
+    assert "loopback" in attempt.error
+    assert callback_deliver(message_id=message.message_id) is None
+
+
+def test_generation_and_run_endings_queue_one_message_each(
+    signed_run, monkeypatch, django_capture_on_commit_callbacks
+):
+    token, generation = signed_run
+    _callback(generation.run, "https://93.184.216.34/hook", token)
+    queued = []
+    monkeypatch.setattr(tasks.deliver_callback, "delay", queued.append)
+    Generation.objects.filter(pk=generation.pk).update(state=Generation.State.SCORING)
+    generation.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        generation.transition(Generation.State.COMPLETE)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_refresh(generation.run_id)
+
+    messages = CallbackDelivery.objects.order_by("pk")
+    assert [m.event for m in messages] == ["generation.finished", "run.finished"]
+    assert queued == [m.message_id for m in messages]
+    assert messages[0].payload["data"]["state"] == "complete"
+    assert messages[1].payload["data"]["state"] == BenchmarkRun.State.COMPLETE
+
+
+def test_runs_without_a_callback_send_nothing(django_capture_on_commit_callbacks):
+    generation = GenerationFactory(state=Generation.State.SCORING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        generation.transition(Generation.State.COMPLETE)
+
+    assert not CallbackDelivery.objects.exists()
