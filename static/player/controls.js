@@ -140,11 +140,23 @@ function renderState(root, engine, scrub) {
   };
   engine.addEventListener("statechange", onState);
   engine.addEventListener("ready", onState);
+  whilePlaying(engine, paint);
+}
+
+/** Call `paint` on every animation frame while the clips play, and not at all otherwise. */
+export function whilePlaying(engine, paint) {
+  let running = false;
   const frame = () => {
-    if (engine.state === "playing") paint();
-    requestAnimationFrame(frame);
+    paint();
+    running = engine.state === "playing";
+    if (running) requestAnimationFrame(frame);
   };
-  requestAnimationFrame(frame);
+  engine.addEventListener("statechange", () => {
+    if (engine.state === "playing" && !running) {
+      running = true;
+      requestAnimationFrame(frame);
+    }
+  });
 }
 
 function markFailures(root, engine) {

@@ -1,14 +1,17 @@
 // Lockstep: plays several <video> elements as one timeline, within a frame of each other.
 //
-// Measured in headless Chromium (docs/player.md): clips started together from a flushed seek stay
-// within a few ms for as long as nothing disturbs them, while correcting a playing clip (a hard seek,
-// a playbackRate nudge, a pause/play) costs more than it saves. So every disturbance — play, seek,
-// speed change, stall, tier switch, return from a background tab — goes through one move: pause all,
-// seek all to one time, wait until every clip can play, then call play() on all in the same task.
+// Measured in headless Chromium (docs/player.md): clips started together from a flushed seek begin
+// within a few ms of each other, while a hard seek on a playing clip lands hundreds of ms late. So
+// every disturbance (play, seek, speed change, stall, tier switch, return from a background tab)
+// goes through one move: pause all, seek all to one time, wait until every clip can play, then call
+// play() on all in the same task. Small drift while playing (a late frame under CPU load) is fixed
+// by rate nudges (nudge.js); only a large spread costs a full realign.
+
+import { Nudger } from "./nudge.js";
 
 const END_EPS = 0.05; // a clip this close to its end holds its last frame instead of playing
-const CHECK_MS = 100;
-const STRIKES = 3; // consecutive out-of-tolerance checks before a realign (ignores one-off blips)
+const CHECK_MS = 50;
+const STRIKES = 3; // consecutive checks over tolerance before a realign (ignores one-off blips)
 const REALIGN_COOLDOWN_MS = 2000;
 const BUFFER_AHEAD = 2; // seconds every clip must hold before resuming after a stall
 const WAIT_MS = 15000;
@@ -55,7 +58,7 @@ function bufferedAhead(video, t) {
 }
 
 export class Lockstep extends EventTarget {
-  constructor(videos, { tolerance = 0.025 } = {}) {
+  constructor(videos, { tolerance = 0.1 } = {}) {
     super();
     this.videos = videos;
     this.tolerance = tolerance;
@@ -69,6 +72,10 @@ export class Lockstep extends EventTarget {
     this.op = 0; // bumped by every move, so a superseded async move stops at its next await
     this.strikes = 0;
     this.lastRealign = 0;
+    this.realigns = 0;
+    this.flushedAt = null; // the time every clip was last seeked to and has not played from since
+    this.pending = null; // the seekAll in flight: { t, done }
+    this.nudger = new Nudger();
     this.listen();
   }
 
@@ -145,9 +152,11 @@ export class Lockstep extends EventTarget {
     const t = this.now();
     const op = ++this.op;
     this.setState("loading");
+    this.halt();
+    this.flushedAt = null;
+    this.pending = null;
     this.videos.forEach((v, i) => {
       if (!urls[i] || v.src === new URL(urls[i], location.href).href) return;
-      v.pause();
       this.failed.delete(v);
       v.src = urls[i];
     });
@@ -162,8 +171,7 @@ export class Lockstep extends EventTarget {
     const op = ++this.op;
     this.position = t;
     this.setState("seeking");
-    this.running = [];
-    this.videos.forEach((v) => v.pause());
+    this.halt();
     await this.seekAll(t);
     if (op === this.op) this.setState("paused");
   }
@@ -173,25 +181,43 @@ export class Lockstep extends EventTarget {
     const op = ++this.op;
     this.position = t;
     this.setState("aligning");
-    this.running = [];
-    for (const v of this.videos) {
-      v.pause();
-      v.preload = "auto";
-      v.playbackRate = this.rate;
-    }
-    await this.seekAll(t);
+    this.halt();
+    for (const v of this.videos) v.preload = "auto";
+    // clips held at `t` by a finished (or running) seek are already flushed: no second decode
+    if (this.flushedAt !== t) await this.seekAll(t);
     const clips = this.live(t);
     await Promise.all(clips.map(canPlay));
     if (op !== this.op) return;
+    this.flushedAt = null;
     this.running = clips.filter((v) => !this.failed.has(v));
     this.strikes = 0;
     this.setState("playing");
     for (const v of this.running) v.play().catch((err) => this.playRefused(v, err, op));
   }
 
+  halt() {
+    this.running = [];
+    this.nudger.reset();
+    for (const v of this.videos) {
+      v.pause();
+      if (v.playbackRate !== this.rate) v.playbackRate = this.rate;
+    }
+  }
+
+  /** Seek every clip to `t`; a seek to where a running one is going joins it instead. */
   seekAll(t) {
+    if (this.pending?.t === t) return this.pending.done;
+    this.flushedAt = null;
     const clips = this.videos.filter((v) => !this.failed.has(v));
-    return Promise.all(clips.map((v) => seekTo(v, Math.min(t, duration(v)))));
+    const done = Promise.all(clips.map((v) => seekTo(v, Math.min(t, duration(v)))));
+    const pending = { t, done };
+    this.pending = pending;
+    done.then(() => {
+      if (this.pending !== pending) return;
+      this.pending = null;
+      this.flushedAt = t;
+    });
+    return done;
   }
 
   /** Clips that still have something to play at `t`. */
@@ -209,10 +235,10 @@ export class Lockstep extends EventTarget {
     const spread = Math.max(...times) - Math.min(...times);
     this.strikes = spread > this.tolerance ? this.strikes + 1 : 0;
     const cooled = performance.now() - this.lastRealign > REALIGN_COOLDOWN_MS;
-    if (this.strikes >= STRIKES && cooled) {
-      this.lastRealign = performance.now();
-      this.startAt(Math.min(...times));
-    }
+    if (this.strikes < STRIKES || !cooled) return this.nudger.update(live, this.rate);
+    this.lastRealign = performance.now();
+    this.realigns += 1;
+    this.startAt(Math.min(...times));
   }
 
   /** One clip ran dry: hold everyone at its frame until all have data to play on. */
@@ -221,7 +247,7 @@ export class Lockstep extends EventTarget {
     const t = Math.min(...live.map((v) => v.currentTime));
     this.position = t;
     this.setState("buffering");
-    this.videos.forEach((v) => v.pause());
+    this.halt();
     await this.seekAll(t);
     while (op === this.op && !this.buffered(t)) await sleep(CHECK_MS);
     if (op === this.op) this.startAt(t);
@@ -237,7 +263,7 @@ export class Lockstep extends EventTarget {
   finish() {
     if (this.loop) return this.startAt(0);
     this.playing = false;
-    this.running = [];
+    this.halt();
     this.position = this.duration;
     this.setState("paused");
     this.dispatchEvent(new Event("ended"));

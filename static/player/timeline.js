@@ -1,6 +1,8 @@
 // Timeline under the clips: each clip's per-frame coherence curve and its flicker spikes.
 // Clicking anywhere seeks every clip to that time.
 
+import { whilePlaying } from "./controls.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const W = 1000;
 const CURVE_TOP = 6;
@@ -80,9 +82,5 @@ export function drawTimeline(container, clips, engine) {
     head.setAttribute("x2", px);
   };
   engine.addEventListener("statechange", paint);
-  const frame = () => {
-    if (engine.state === "playing") paint();
-    requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
+  whilePlaying(engine, paint);
 }

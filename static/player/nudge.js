@@ -1,0 +1,76 @@
+// Fine alignment of playing clips: briefly change one clip's playbackRate to bring it back in line.
+//
+// Measured in headless Chromium (docs/player.md): moving a clip with audio off its base rate makes
+// its clock jump back about 25 ms, once, and the new rate then holds exactly; returning to the base
+// rate does not jump. Naive proportional nudging reads that jump as fresh error and oscillates.
+// So a nudge here is planned, not steered: jump + (rate - base) * duration = the correction, one
+// nudge at a time per clip, then a settle period, and the jump estimate is learned from each result.
+// Only clips ahead of the others are corrected; a clip that falls behind pulls the others back to
+// it, so a correction never widens the spread it is fixing.
+
+const TRIGGER = 0.01; // s ahead of the slowest other clip before a clip is nudged
+const PERSIST = 3; // consecutive checks over the trigger (ignores a one-sample blip)
+const GAIN = 0.1; // the nudged rate is base * (1 ± GAIN)
+const MAX_NUDGE_MS = 800;
+const SETTLE_MS = 300; // the rate change reaches the clock ~50 ms late; let it land before judging
+const INITIAL_JUMP = -0.026;
+const JUMP_RANGE = [-0.045, -0.01]; // what was ever measured, with margin
+const LEARN = 0.3;
+const OUTLIER = 0.02; // a result this far off was disturbed by something else: learn nothing
+
+export class Nudger {
+  constructor() {
+    this.jumps = new Map(); // base rate -> learned clock jump (s) when leaving that rate
+    this.clips = new Map(); // video -> { strikes, busyUntil, timer, plan }
+    this.count = 0;
+    this.history = []; // the last nudges and their outcomes, for the drift test and debugging
+  }
+
+  /** Forget all plans (a coordinated start resets every rate itself). */
+  reset() {
+    for (const state of this.clips.values()) clearTimeout(state.timer);
+    this.clips.clear();
+  }
+
+  /** Look at the playing clips once; start a nudge on any clip persistently ahead. */
+  update(live, base) {
+    if (live.length < 2) return;
+    const now = performance.now();
+    for (const video of live) {
+      const state = this.state(video);
+      if (now < state.busyUntil) continue;
+      const lead = video.currentTime - Math.min(...live.filter((v) => v !== video).map((v) => v.currentTime));
+      if (state.plan) this.learn(state.plan, lead);
+      state.plan = null;
+      state.strikes = lead > TRIGGER ? state.strikes + 1 : 0;
+      if (state.strikes >= PERSIST) this.nudge(video, state, lead, base, now);
+    }
+  }
+
+  nudge(video, state, lead, base, now) {
+    const jump = this.jumps.get(base) ?? INITIAL_JUMP;
+    const drift = -lead - jump; // what the changed rate itself must add (s of media)
+    const ms = Math.min(MAX_NUDGE_MS, (Math.abs(drift) / (GAIN * base)) * 1000);
+    video.playbackRate = base * (1 + Math.sign(drift) * GAIN);
+    state.timer = setTimeout(() => (video.playbackRate = base), ms);
+    state.busyUntil = now + ms + SETTLE_MS;
+    state.plan = { base, lead, expected: -lead, rate: video.playbackRate, ms, jump };
+    this.history = [...this.history.slice(-49), state.plan];
+    state.strikes = 0;
+    this.count += 1;
+  }
+
+  learn(plan, lead) {
+    // achieved - expected = true jump - assumed jump
+    const miss = lead - plan.lead - plan.expected;
+    plan.after = lead;
+    if (Math.abs(miss) > OUTLIER) return;
+    const jump = (this.jumps.get(plan.base) ?? INITIAL_JUMP) + LEARN * miss;
+    this.jumps.set(plan.base, Math.min(JUMP_RANGE[1], Math.max(JUMP_RANGE[0], jump)));
+  }
+
+  state(video) {
+    if (!this.clips.has(video)) this.clips.set(video, { strikes: 0, busyUntil: 0, timer: 0, plan: null });
+    return this.clips.get(video);
+  }
+}
