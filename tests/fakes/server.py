@@ -45,6 +45,8 @@ REQUEST_FAULTS = (
     "truncated",
 )
 JOB_FAULTS = ("job_failed", "no_output")
+#: Routes anyone may call: signed output URLs and published signing keys.
+PUBLIC_PHASES = ("download", "jwks")
 RETRY_AFTER = 7
 #: Every fake serves its outputs here (plain signed-URL style, no auth).
 FILE_ROUTE = ("GET", r"/files/(?P<name>[^/]+)", "download_route", "download")
@@ -200,7 +202,7 @@ class FakeProvider:
                     request.headers["x-fake-fault"] = fault  # serve_file shapes the body
                 elif fault and (response := self.fault_response(fault, phase)):
                     return response
-                if phase != "download" and not self.authorized(request):
+                if phase not in PUBLIC_PHASES and not self.authorized(request):
                     return self.error(401, "Invalid API key or token.")
                 return getattr(self, name)(request, **match.groupdict())
         return self.error(404, f"No route for {request.method} {request.path}.")

@@ -1,0 +1,51 @@
+"""Every registered plugin is complete: key, provider, capabilities, settings, lifecycle."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from benchmarks.providers.base import Lifecycle
+from benchmarks.providers.registry import PLUGINS, get_plugin, plugin_class
+
+
+@pytest.mark.parametrize("key", sorted(PLUGINS))
+def test_a_plugin_is_registered_under_its_own_slug_safe_key(key):
+    cls = plugin_class(key)
+    assert cls.key == key
+    assert re.fullmatch(r"[a-z0-9-]+", key)
+    assert cls.provider_slug
+    assert cls.provider_name
+    assert cls.display_name
+    caps = cls.capabilities
+    assert caps.durations
+    assert caps.resolutions
+    assert caps.aspect_ratios
+    assert caps.text_to_video or caps.image_to_video
+
+
+@pytest.mark.parametrize("key", sorted(k for k in PLUGINS if plugin_class(k).api_key_setting))
+def test_a_real_plugin_reads_its_key_and_url_from_settings(key, settings):
+    cls = plugin_class(key)
+    assert cls.model_id
+    assert cls.api_key_setting.isupper()
+    assert cls.base_url_setting.isupper()
+    assert cls.default_base_url.startswith("https://")
+    setattr(settings, cls.api_key_setting, "")
+    assert get_plugin(key).is_configured() is False
+    setattr(settings, cls.base_url_setting, "http://127.0.0.1:9/api/")
+    assert get_plugin(key).base_url() == "http://127.0.0.1:9/api"
+
+
+@pytest.mark.parametrize("key", sorted(PLUGINS))
+def test_a_retired_model_says_when(key):
+    cls = plugin_class(key)
+    if cls.lifecycle != Lifecycle.ACTIVE:
+        assert date.fromisoformat(cls.retired_on)
+
+
+def test_only_the_local_renderer_is_synthetic():
+    synthetic = {key for key in PLUGINS if plugin_class(key).synthetic}
+    assert synthetic == {"local-smooth", "local-flicker", "local-frozen", "local-jerky"}
