@@ -140,7 +140,9 @@ def resume_step(generation: Generation) -> Next:
 
 
 def _poll_scale(plugin) -> float:
-    return settings.LOCAL_PROVIDER_SPEED if plugin.synthetic else 1.0
+    """Scale poll intervals: POLL_INTERVAL_SCALE for all, LOCAL_PROVIDER_SPEED for the demo."""
+    scale = settings.POLL_INTERVAL_SCALE
+    return scale * settings.LOCAL_PROVIDER_SPEED if plugin.synthetic else scale
 
 
 # -- poll ------------------------------------------------------------------------------------

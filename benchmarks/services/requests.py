@@ -23,12 +23,28 @@ def generation_request(generation: Generation) -> GenerationRequest:
         negative_prompt=prompt.negative_prompt,
         duration=run.duration,
         aspect_ratio=run.aspect_ratio,
-        resolution=run.resolution,
+        resolution=closest_resolution(run.resolution, caps.get("resolutions") or []),
         seed=seed,
         image_url=_image_data_uri(prompt.reference_image) if prompt.reference_image else "",
         callback_url=_callback_url(generation),
         reference=str(generation.reference),
     )
+
+
+def closest_resolution(wanted: str, offered: list[str]) -> str:
+    """Return `wanted` if the model offers it, else the offered resolution nearest to it.
+
+    Resolution is a property of the model, not of the prompt: a 768p-only model is compared at
+    768p rather than refused. Duration and aspect ratio are the prompt's and stay strict.
+    """
+    if not offered or wanted in offered:
+        return wanted
+    return min(offered, key=lambda r: abs(_lines(r) - _lines(wanted)))
+
+
+def _lines(resolution: str) -> int:
+    digits = resolution.lower().removesuffix("p")
+    return 2160 if digits == "4k" else int(digits) if digits.isdigit() else 720
 
 
 def _image_data_uri(field_file) -> str:

@@ -1,6 +1,7 @@
 """Start benchmark runs, end them, retry their failures, publish their comparisons."""
 
 import uuid
+from dataclasses import replace
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
 from benchmarks.providers.base import GenerationRequest, PermanentProviderError
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services import costs
+from benchmarks.services.requests import closest_resolution
 
 
 class RunRefused(Exception):
@@ -81,6 +83,8 @@ def _check_models(prompt: Prompt, models: list[VideoModel]) -> None:
         image_url="data:" if prompt.reference_image else "",
     )
     for model in models:
+        offered = (model.capabilities or {}).get("resolutions") or []
+        request = replace(request, resolution=closest_resolution("720p", offered))
         if model.is_retired:
             retired = f" on {model.retired_on:%Y-%m-%d}" if model.retired_on else ""
             problems.append(f"{model} was retired{retired}; its past clips stay on the site.")

@@ -151,9 +151,7 @@ else:
         },
     }
 STORAGES["staticfiles"] = {
-    "BACKEND": env(
-        "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    )
+    "BACKEND": env("STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage")
 }
 #: Serve MEDIA_ROOT from Django (with Range support) when media is on the local disk.
 SERVE_LOCAL_MEDIA = env_bool("SERVE_LOCAL_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
@@ -206,6 +204,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Benchmarks ---------------------------------------------------------------------------------
 MONTHLY_BUDGET_USD = env("MONTHLY_BUDGET_USD", "500")
 LOCAL_PROVIDER_SPEED = float(env("LOCAL_PROVIDER_SPEED", "1.0"))
+#: Multiplies every provider's poll interval (1 = as each plugin declares).
+POLL_INTERVAL_SCALE = float(env("POLL_INTERVAL_SCALE", "1.0"))
 #: Seconds a generation may sit in a state without an update before the reaper acts.
 REAPER_STALE_SECONDS = {
     "queued": env_int("REAPER_STALE_QUEUED", 15 * 60),
@@ -250,7 +250,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"] + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
+    "img-src": [CSP.SELF, "data:"]
+    + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
     "media-src": [CSP.SELF] + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
