@@ -20,6 +20,7 @@ import binascii
 import email.utils
 import hashlib
 import json
+import logging
 import os
 import time
 from typing import Any
@@ -34,6 +35,7 @@ from benchmarks.providers.base import (
     TransientProviderError,
 )
 
+logger = logging.getLogger(__name__)
 TRANSIENT_STATUSES = frozenset({408, 409, 425, 429})
 #: Largest reference image we inline for providers that want bytes rather than a URL.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -68,7 +70,7 @@ class HttpProvider(BaseProvider):
             response = http_client().request(
                 method, url, headers=headers, timeout=base.HTTP_TIMEOUT, **kwargs
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Nothing reached the provider: safe to try again.
             raise TransientProviderError(f"{self._name()} is unreachable: {exc}") from exc
         except httpx.TransportError as exc:
@@ -79,6 +81,16 @@ class HttpProvider(BaseProvider):
         if response.status_code >= 400:
             raise self.http_error(response)
         return response
+
+    def best_effort(self, method: str, path_or_url: str, **kwargs: Any) -> None:
+        """Send a cancel: a job that already finished or is gone is not an error.
+
+        Transient errors still raise, so a caller that wants the job stopped can try again.
+        """
+        try:
+            self.send(method, path_or_url, **kwargs)
+        except PermanentProviderError as exc:
+            logger.info("%s: cancel not applied: %s", self.key, exc.message)
 
     def parse_json(self, response: httpx.Response) -> Any:
         """Return the JSON body; a body that isn't JSON is a transient provider fault."""

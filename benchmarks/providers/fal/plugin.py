@@ -95,7 +95,7 @@ class FalProvider(HttpProvider):
         return result_status(self.call("GET", f"/{self.app}/requests/{job_id}") or {})
 
     def cancel(self, job_id: str) -> None:
-        self.send("PUT", f"/{self.app}/requests/{job_id}/cancel")
+        self.best_effort("PUT", f"/{self.app}/requests/{job_id}/cancel")
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify fal's Ed25519 signature; a verified payload carries the result itself."""

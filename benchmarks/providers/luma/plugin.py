@@ -74,7 +74,7 @@ class LumaProvider(HttpProvider):
         return generation_status(self.call("GET", f"/generations/{job_id}") or {})
 
     def cancel(self, job_id: str) -> None:
-        self.send("DELETE", f"/generations/{job_id}")
+        self.best_effort("DELETE", f"/generations/{job_id}")
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Read the job id from Luma's unsigned callback; the pipeline re-polls before trusting."""

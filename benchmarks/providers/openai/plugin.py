@@ -116,7 +116,7 @@ class OpenAIVideoProvider(HttpProvider):
 
     def cancel(self, job_id: str) -> None:
         """Delete the video: the API has no cancel, and a deleted job costs nothing more."""
-        self.send("DELETE", f"/videos/{job_id}")
+        self.best_effort("DELETE", f"/videos/{job_id}")
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify the Standard Webhooks signature, then read the video id."""

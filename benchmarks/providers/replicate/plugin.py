@@ -79,7 +79,7 @@ class ReplicateProvider(HttpProvider):
         return prediction_status(self.call("GET", f"/v1/predictions/{job_id}") or {})
 
     def cancel(self, job_id: str) -> None:
-        self.send("POST", f"/v1/predictions/{job_id}/cancel")
+        self.best_effort("POST", f"/v1/predictions/{job_id}/cancel")
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify the Standard Webhooks signature; the body is the prediction itself."""

@@ -128,7 +128,7 @@ class RunwayProvider(HttpProvider):
         return PollResult(status=status, progress=_fraction(task.get("progress")), raw=task)
 
     def cancel(self, job_id: str) -> None:
-        self.send("DELETE", f"/v1/tasks/{job_id}", headers={"Accept": "*/*"})
+        self.best_effort("DELETE", f"/v1/tasks/{job_id}", headers={"Accept": "*/*"})
 
 
 def _fraction(progress: Any) -> float | None:

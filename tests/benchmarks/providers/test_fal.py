@@ -56,3 +56,10 @@ def test_a_webhook_whose_body_names_another_request_is_rejected(pika):
     _, other_body = pika.fake.webhook(second)
     with pytest.raises(WebhookRejected):
         pika.plugin.parse_webhook(headers, other_body)
+
+
+def test_canceling_a_request_that_already_started_is_not_an_error(pika):
+    job_id = pika.plugin.submit(pika.request()).job_id
+    pika.poll_until_done(job_id)
+    pika.plugin.cancel(job_id)
+    assert pika.fake.requests[-1].path.endswith(f"/requests/{job_id}/cancel")
