@@ -57,6 +57,12 @@ SCHEMAS = {
         "additionalProperties": False,
         "description": "Give `prompt` (new text) or `prompt_slug` (a published prompt), not both.",
         "required": ["models"],
+        "example": {
+            "prompt": "A red kite over a green hill, slow pan.",
+            "models": ["local-smooth"],
+            "duration": 5,
+            "aspect_ratio": "16:9",
+        },
         "properties": {
             "prompt": {"type": "string", "minLength": 1, "maxLength": PROMPT_MAX},
             "prompt_slug": {"type": "string", "maxLength": 50},

@@ -205,6 +205,8 @@ def _models(value) -> list[VideoModel]:
         raise ValidationFailed({"models": "Must be a non-empty list of model slugs."})
     if len(value) > MAX_MODELS:
         raise ValidationFailed({"models": f"At most {MAX_MODELS} models per run."})
+    for slug in value:
+        clean_text(slug, "models", required=True, max_length=50)
     slugs = list(dict.fromkeys(value))
     found = {m.slug: m for m in VideoModel.objects.with_provider().filter(slug__in=slugs)}
     unknown = [s for s in slugs if s not in found]
