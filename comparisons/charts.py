@@ -14,8 +14,12 @@ from django.utils.safestring import SafeString, mark_safe
 #: Colour-blind-friendly palette (Okabe-Ito, darkened for contrast on white).
 PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a5c00", "#444"]
 
-WIDTH, HEIGHT = 560, 340
-LEFT, RIGHT, TOP, BOTTOM = 58, 130, 16, 46
+#: Plot margins (px): room for tick labels on the left and below, and point labels on the right.
+LEFT, RIGHT, TOP, BOTTOM = 58, 96, 16, 46
+#: Share of the data range added on each side so no point sits on the frame.
+PAD = 0.08
+#: Vertical room one point label needs (px).
+LABEL_HEIGHT = 13
 
 
 @dataclass
@@ -55,15 +59,25 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def _padded(values: list[float]) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    pad = (high - low) * PAD or abs(high) * PAD or 0.05
+    return low - pad, high + pad
+
+
 class _Frame:
     """Maps data to pixels inside the plot area and draws axes, grid and labels."""
 
-    def __init__(self, xs: list[float], ys: list[float], x_label: str, y_label: str):
-        self.x_ticks = nice_ticks(min(xs), max(xs))
-        self.y_ticks = nice_ticks(min(ys), max(ys))
+    def __init__(self, xs, ys, x_label, y_label, *, size=(560, 340), x_ticks=None, y_cap=None):
+        self.width, self.height = size
+        self.x_ticks = x_ticks or nice_ticks(*_padded(xs))
+        self.y_ticks = nice_ticks(*_padded(ys))
+        if y_cap is not None and self.y_ticks[-1] > y_cap:
+            # A score that cannot pass y_cap (SSIM: 1.0) gets no axis beyond it.
+            self.y_ticks = [t for t in self.y_ticks if t < y_cap] + [y_cap]
         self.x_label, self.y_label = x_label, y_label
-        self.plot_w = WIDTH - LEFT - RIGHT
-        self.plot_h = HEIGHT - TOP - BOTTOM
+        self.plot_w = self.width - LEFT - RIGHT
+        self.plot_h = self.height - TOP - BOTTOM
 
     def px(self, x: float) -> float:
         lo, hi = self.x_ticks[0], self.x_ticks[-1]
@@ -94,18 +108,37 @@ class _Frame:
         parts.append(
             f'<rect x="{LEFT}" y="{TOP}" width="{self.plot_w}" height="{self.plot_h}" '
             'fill="none" stroke="#c9cbc6"/>'
-            f'<text x="{LEFT + self.plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" '
+            f'<text x="{LEFT + self.plot_w / 2:.1f}" y="{self.height - 6}" text-anchor="middle" '
             f'font-size="12" fill="#16181d">{escape(self.x_label)}</text>'
             f'<text transform="translate(14 {TOP + self.plot_h / 2:.1f}) rotate(-90)" '
             f'text-anchor="middle" font-size="12" fill="#16181d">{escape(self.y_label)}</text>'
         )
         return parts
 
+    def place_labels(self, anchors: list[tuple[float, float]]) -> list[float]:
+        """Return a label y for each (x, y) anchor, nudged so nearby labels don't overlap."""
+        placed: list[tuple[float, float]] = []
+        result = [0.0] * len(anchors)
+        for index in sorted(range(len(anchors)), key=lambda i: anchors[i][1]):
+            x, y = anchors[index]
+            label_y = y + 4
+            for _ in range(len(anchors)):
+                clash = [
+                    py for px, py in placed if abs(px - x) < 90 and abs(py - label_y) < LABEL_HEIGHT
+                ]
+                if not clash:
+                    break
+                label_y = max(clash) + LABEL_HEIGHT
+            placed.append((x, label_y))
+            result[index] = label_y
+        return result
 
-def _svg(title: str, description: str, body: list[str]) -> SafeString:
+
+def _svg(title: str, description: str, body: list[str], size=(560, 340)) -> SafeString:
     ident = "chart-" + "".join(c if c.isalnum() else "-" for c in title.lower())
+    width, height = size
     return mark_safe(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{ident}-t">{escape(title)}</title>'
         f'<desc id="{ident}-d">{escape(description)}</desc>' + "".join(body) + "</svg>"
@@ -125,64 +158,75 @@ def scatter(
     x_format=lambda v: f"{v:g}",
     y_format=lambda v: f"{v:g}",
     better: str = "",
+    y_cap: float | None = None,
 ) -> SafeString:
     """Return a labelled scatter plot, or an empty string when there is nothing to plot."""
     points = [p for p in points if p.x is not None and p.y is not None]
     if not points:
         return mark_safe("")
-    frame = _Frame([p.x for p in points], [p.y for p in points], x_label, y_label)
+    frame = _Frame([p.x for p in points], [p.y for p in points], x_label, y_label, y_cap=y_cap)
     body = frame.axes(x_format, y_format)
     if better:
         body.append(
-            f'<text x="{LEFT + 8}" y="{TOP + 16}" font-size="11" fill="#2f5bea">'
-            f"{escape(better)}</text>"
+            f'<text x="{LEFT + frame.plot_w - 8}" y="{TOP + frame.plot_h - 10}" '
+            f'text-anchor="end" font-size="11" fill="#2f5bea">{escape(better)}</text>'
         )
-    for point in points:
-        x, y = frame.px(point.x), frame.py(point.y)
+    anchors = [(frame.px(p.x), frame.py(p.y)) for p in points]
+    for point, (x, y), label_y in zip(points, anchors, frame.place_labels(anchors), strict=True):
         tip = f"{point.label}: {x_label} {x_format(point.x)}, {y_label} {y_format(point.y)}"
         body.append(
             _link(
                 point.href,
-                f'<g><title>{escape(tip)}</title>'
+                f"<g><title>{escape(tip)}</title>"
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{point.colour}" '
                 'stroke="#fff" stroke-width="1.5"/>'
-                f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="11" fill="#16181d">'
+                f'<text x="{x + 9:.1f}" y="{label_y:.1f}" font-size="11" fill="#16181d">'
                 f"{escape(_short(point.label))}</text></g>",
             )
         )
     return _svg(title, f"{y_label} against {x_label}, one point per model.", body)
 
 
-def trend(series: list[Series], *, title: str, y_label: str, y_format=lambda v: f"{v:g}"):
+def trend(
+    series: list[Series],
+    *,
+    title: str,
+    y_label: str,
+    y_format=lambda v: f"{v:g}",
+    y_cap: float | None = None,
+):
     """Return a line chart of each model's value over time (one point per benchmark day)."""
     series = [s for s in series if s.points]
     if not series:
         return mark_safe("")
+    size = (860, 320)
     days = [d.toordinal() for s in series for d, _ in s.points]
     values = [v for s in series for _, v in s.points]
-    if min(days) == max(days):
-        days = [min(days) - 1, max(days) + 1]
-    frame = _Frame(days, values, "Benchmark date", y_label)
+    first, last = min(days) - 1, max(days) + 1
+    step = max(1, round((last - first) / 8))
+    x_ticks = [float(day) for day in range(first, last + step, step)]
+    frame = _Frame(days, values, "Benchmark date", y_label, size=size, x_ticks=x_ticks, y_cap=y_cap)
     body = frame.axes(lambda v: date.fromordinal(int(v)).strftime("%-d %b"), y_format)
-    for s in series:
-        coords = [(frame.px(d.toordinal()), frame.py(v)) for d, v in s.points]
-        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    coords = [[(frame.px(d.toordinal()), frame.py(v)) for d, v in s.points] for s in series]
+    label_ys = frame.place_labels([points[-1] for points in coords])
+    for s, points, label_y in zip(series, coords, label_ys, strict=True):
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         dots = "".join(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{s.colour}"><title>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{s.colour}"><title>'
             f"{escape(s.label)} on {d:%-d %b %Y}: {escape(y_format(v))}</title></circle>"
-            for (x, y), (d, v) in zip(coords, s.points, strict=True)
+            for (x, y), (d, v) in zip(points, s.points, strict=True)
         )
-        end_x, end_y = coords[-1]
+        end_x = points[-1][0]
         body.append(
             _link(
                 s.href,
                 f'<g><polyline points="{line}" fill="none" stroke="{s.colour}" '
                 f'stroke-width="2"/>{dots}'
-                f'<text x="{end_x + 8:.1f}" y="{end_y + 4:.1f}" font-size="11" '
+                f'<text x="{end_x + 8:.1f}" y="{label_y:.1f}" font-size="11" '
                 f'fill="{s.colour}">{escape(_short(s.label))}</text></g>',
             )
         )
-    return _svg(title, f"{y_label} of each model per benchmark date.", body)
+    return _svg(title, f"{y_label} of each model per benchmark date.", body, size)
 
 
 def _short(label: str, limit: int = 18) -> str:

@@ -1,11 +1,13 @@
 """Shape generations into what the comparison page and the player show."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from benchmarks.models import Generation, VideoAsset
 
+#: Above this share of repeated frames a clip is "mostly frozen".
+FROZEN_SHARE = 0.5
 #: The player plays at most this many clips at once.
 PLAYER_MAX_CLIPS = 6
 
@@ -17,6 +19,8 @@ class Clip:
     generation: Generation
     #: Appended to the model name in the player when two runs play together ("then").
     suffix: str = ""
+    #: The metrics on which this clip is the best of its comparison (see mark_best).
+    best: set[str] = field(default_factory=set)
 
     @property
     def model(self):
@@ -38,6 +42,11 @@ class Clip:
     @property
     def report(self):
         return getattr(self.generation, "quality_report", None)
+
+    @property
+    def frozen(self) -> bool:
+        """Say whether most of the clip's frames repeat the one before."""
+        return bool(self.report and self.report.frozen_fraction > FROZEN_SHARE)
 
     @property
     def main_asset(self) -> VideoAsset | None:
@@ -89,6 +98,35 @@ class Clip:
             "series": report.series if report else {},
             "spikes": report.flicker_spikes if report else [],
         }
+
+
+#: Metric -> (how to read it from a clip, True when higher is better).
+RANKED = {
+    # A frozen clip is perfectly "coherent": it can't win on coherence.
+    "coherence": (lambda c: c.report.mean_coherence if c.report and not c.frozen else None, True),
+    "flicker": (lambda c: c.report.flicker_score if c.report else None, False),
+    "time": (lambda c: c.provider_seconds, False),
+    "cost": (lambda c: c.generation.cost, False),
+    "cost_per_second": (lambda c: c.cost_per_second, False),
+}
+
+
+def mark_best(clips: list[Clip]) -> list[Clip]:
+    """Mark, on each clip, the metrics where it beats every other clip (ties share the mark)."""
+    if len(clips) < 2:
+        return clips
+    for name, (read, higher) in RANKED.items():
+        values = [(read(clip), clip) for clip in clips]
+        known = [(v, clip) for v, clip in values if v is not None]
+        if len(known) < 2:
+            continue
+        best = max(v for v, _ in known) if higher else min(v for v, _ in known)
+        if all(v == best for v, _ in known):
+            continue  # everyone equal: nobody stands out
+        for value, clip in known:
+            if value == best:
+                clip.best.add(name)
+    return clips
 
 
 def clips_for(generations, suffix: str = "") -> list[Clip]:

@@ -135,6 +135,7 @@ class ClipQuerySet(models.QuerySet):
             "quality_report__mean_coherence",
             "quality_report__flicker_score",
             "quality_report__motion_mean",
+            "quality_report__frozen_fraction",
         ).order_by()
 
 
@@ -250,6 +251,10 @@ class PromptLibraryQuerySet(models.QuerySet):
                 "comparisons", filter=Q(comparisons__published=True), distinct=True
             ),
         )
+
+    def alphabetical(self):
+        """Return prompts by title."""
+        return self.order_by("title", "pk")
 
     def in_category(self, category: str):
         """Return prompts of one category (all of them for an empty one)."""

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from benchmarks.models import Generation, Price, VideoModel
+from comparisons.clips import FROZEN_SHARE
 from comparisons.querysets import ClipFilter, clips, prices, video_models
 
 #: The clip length the leaderboard prices, in seconds: most providers' default.
@@ -39,6 +40,7 @@ class ModelStats:
     coherence: float | None = None
     flicker: float | None = None
     motion: float | None = None
+    frozen: float | None = None  # mean share of repeated frames
     rating: float | None = None  # arena rating: filled in once votes exist
     trend: list[TrendPoint] = field(default_factory=list)
 
@@ -49,6 +51,10 @@ class ModelStats:
     @property
     def failed(self) -> int:
         return self.ended - self.clips
+
+    @property
+    def mostly_frozen(self) -> bool:
+        return self.frozen is not None and self.frozen > FROZEN_SHARE
 
 
 #: Sort key name -> (attribute, True when a bigger number is better).
@@ -136,7 +142,7 @@ def _prices_now(model_ids: list[int]) -> dict[int, Price]:
 
 def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> ModelStats:
     stats = ModelStats(model=model)
-    times, coherence, flicker, motion = [], [], [], []
+    times, coherence, flicker, motion, frozen = [], [], [], [], []
     trend: dict[date, list[float]] = defaultdict(list)
     for row in rows:
         state = row["state"]
@@ -153,11 +159,13 @@ def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> Mo
             coherence.append(row["quality_report__mean_coherence"])
             flicker.append(row["quality_report__flicker_score"])
             motion.append(row["quality_report__motion_mean"])
+            frozen.append(row["quality_report__frozen_fraction"])
             trend[row["run__created_at"].date()].append(row["quality_report__mean_coherence"])
     stats.median_time = statistics.median(times) if times else None
     stats.coherence = statistics.fmean(coherence) if coherence else None
     stats.flicker = statistics.fmean(flicker) if flicker else None
     stats.motion = statistics.fmean(motion) if motion else None
+    stats.frozen = statistics.fmean(frozen) if frozen else None
     if stats.clips:
         stats.real_cost_per_clip = stats.spent / stats.clips
     if price is not None:

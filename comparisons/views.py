@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from benchmarks.models import Prompt
 from comparisons import charts
 from comparisons.cache import CachedPageMixin
-from comparisons.clips import Clip, clips_for, movements, then_and_now
+from comparisons.clips import Clip, clips_for, mark_best, movements, then_and_now
 from comparisons.querysets import ClipFilter, clips, comparisons, prompts, runs, video_models
 from comparisons.stats import REFERENCE_SECONDS, SORTS, leaderboard, parse_sort
 
@@ -67,7 +67,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         comparison = self.object
-        now = clips_for(comparison.generations.all())
+        now = mark_best(clips_for(comparison.generations.all()))
         earlier = list(
             runs()
             .finished()
@@ -168,9 +168,7 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
                 points_cost.append(charts.Point(float(cost), row.coherence, name, href, colour))
             if row.median_time is not None:
                 points_time.append(charts.Point(row.median_time, row.coherence, name, href, colour))
-        series.append(
-            charts.Series(name, [(p.day, p.coherence) for p in row.trend], href, colour)
-        )
+        series.append(charts.Series(name, [(p.day, p.coherence) for p in row.trend], href, colour))
     return {
         "chart_cost": charts.scatter(
             points_cost,
@@ -179,6 +177,7 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
             y_label="Mean coherence",
             x_format=lambda v: f"${v:.2f}",
             y_format=lambda v: f"{v:.2f}",
+            y_cap=1.0,
             better="↖ cheaper and steadier",
         ),
         "chart_time": charts.scatter(
@@ -188,6 +187,7 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
             y_label="Mean coherence",
             x_format=lambda v: f"{v:g} s",
             y_format=lambda v: f"{v:.2f}",
+            y_cap=1.0,
             better="↖ faster and steadier",
         ),
         "chart_trend": charts.trend(
@@ -195,6 +195,7 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
             title="Coherence across re-benchmarks",
             y_label="Mean coherence",
             y_format=lambda v: f"{v:.2f}",
+            y_cap=1.0,
         ),
     }
 
@@ -283,7 +284,7 @@ class PromptListView(SiteMixin, ListView):
     def get_queryset(self):
         category = self.request.GET.get("category", "")
         category = category if category in Prompt.Category.values else ""
-        return prompts().published().in_category(category).with_tags().with_counts()
+        return prompts().published().in_category(category).with_tags().with_counts().alphabetical()
 
     def get_context_data(self, **kwargs):
         category = self.request.GET.get("category", "")
@@ -329,4 +330,3 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors, no database: this page must render whatever broke.
     return HttpResponseServerError(loader.get_template("500.html").render())
-

@@ -82,3 +82,9 @@ def tiers(generation):
 def any_synthetic(generations):
     """Return True if any of these generations was made by a synthetic (demo) model."""
     return any(g.video_model.synthetic for g in generations)
+
+
+@register.filter
+def contains(collection, item):
+    """Return True if `item` is in `collection`."""
+    return item in collection

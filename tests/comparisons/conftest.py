@@ -93,7 +93,7 @@ def build_catalog(n: int, *, clips_per_run: int = 3):
         for i in range(n)
     ]
     for model in models:
-        PriceFactory(video_model=model, amount="0.10", valid_from=timezone.now() - timedelta(days=30))
+        PriceFactory(video_model=model, amount="0.10", valid_from=timezone.now() - timedelta(30))
     categories = Prompt.Category.values
     comparisons = []
     for i in range(n):

@@ -1,0 +1,69 @@
+"""Anonymous page views come from the cache until staff publish or a run completes."""
+
+import pytest
+from django.urls import reverse
+
+from comparisons.cache import invalidate_public_pages
+from tests.factories import ComparisonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_second_anonymous_view_is_served_from_the_cache(
+    client, catalog, django_assert_num_queries
+):
+    url = catalog["comparisons"][0].get_absolute_url()
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "Content-Security-Policy" in second  # the middleware still adds its headers
+
+
+def test_the_start_time_does_not_make_a_new_cache_entry(client, catalog, django_assert_num_queries):
+    url = catalog["comparisons"][0].get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(0):
+        assert client.get(url + "?t=3.2")["X-Page-Cache"] == "hit"
+
+
+def test_other_query_strings_are_cached_apart(client, catalog):
+    url = reverse("comparisons:leaderboard")
+    client.get(url)
+    assert client.get(url + "?category=motion")["X-Page-Cache"] == "miss"
+
+
+def test_publishing_and_invalidating_shows_the_new_comparison(client, catalog):
+    home = reverse("comparisons:home")
+    client.get(home)
+    fresh = ComparisonFactory(title="Brand new comparison")
+    assert "Brand new comparison" not in client.get(home).content.decode()  # stale until told
+
+    invalidate_public_pages()
+
+    response = client.get(home)
+    assert response["X-Page-Cache"] == "miss"
+    assert fresh.get_absolute_url() in response.content.decode()
+
+
+def test_invalidation_works_even_before_any_page_was_cached():
+    first = invalidate_public_pages()
+    assert invalidate_public_pages() == first + 1
+
+
+def test_logged_in_visitors_are_never_served_or_stored_from_the_cache(client, catalog):
+    url = reverse("comparisons:leaderboard")
+    client.force_login(UserFactory(is_staff=True))
+    assert not client.get(url).has_header("X-Page-Cache")
+    client.logout()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_error_pages_are_not_cached(client):
+    url = "/compare/not-yet-published/"
+    assert client.get(url).status_code == 404
+    ComparisonFactory(slug="not-yet-published")
+    assert client.get(url).status_code == 200

@@ -1,0 +1,71 @@
+"""Every public page runs the same number of SQL queries whether it shows 3 things or 30."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from tests.comparisons.conftest import add_clip, build_catalog
+from tests.factories import RunFactory
+
+pytestmark = pytest.mark.django_db
+
+#: Page -> queries. A change here is a change in how a page reads: explain it in the commit.
+EXPECTED = {
+    # featured, latest (count + page), 2 prefetches each, leaderboard (3)
+    "home": 10,
+    # leaderboard: generations, models, today's prices
+    "leaderboard": 3,
+    "leaderboard_filtered": 3,
+    "models": 3,
+    "prompts": 3,
+    "methodology": 0,
+    # comparison, its clips, their files, earlier runs of the prompt
+    "comparison": 4,
+    # ... plus the earlier run's clips and their files
+    "comparison_vs": 6,
+    # model, price history, leaderboard (3), clip count, clip page, files, comparisons
+    "model": 9,
+    # prompt, tags, runs, comparisons, leaderboard (3)
+    "prompt": 7,
+}
+
+
+def _pages(data):
+    comparison = data["comparisons"][-1]
+    return {
+        "home": reverse("comparisons:home"),
+        "leaderboard": reverse("comparisons:leaderboard"),
+        "leaderboard_filtered": reverse("comparisons:leaderboard")
+        + "?category=scene&mode=t2v&duration=5&aspect=16:9&sort=-time",
+        "models": reverse("comparisons:models"),
+        "prompts": reverse("comparisons:prompts"),
+        "methodology": reverse("comparisons:methodology"),
+        "comparison": comparison.get_absolute_url(),
+        "comparison_vs": f"{comparison.get_absolute_url()}?vs={data['earlier_run'].pk}",
+        "model": data["models"][0].get_absolute_url(),
+        "prompt": comparison.prompt.get_absolute_url(),
+    }
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_every_public_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
+    data = build_catalog(size)
+    # `size` earlier runs of the last comparison's prompt, three clips each.
+    latest = data["comparisons"][-1]
+    earlier = [
+        RunFactory(
+            prompt=latest.prompt,
+            state="complete",
+            created_at=latest.run.created_at - timedelta(days=i + 1),
+        )
+        for i in range(size)
+    ]
+    for run in earlier:
+        for model in data["models"][:3]:
+            add_clip(run, model, coherence=0.7)
+    data["earlier_run"] = earlier[0]
+    for name, url in _pages(data).items():
+        with django_assert_num_queries(EXPECTED[name]):
+            response = client.get(url)
+        assert response.status_code == 200, name

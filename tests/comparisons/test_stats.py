@@ -1,0 +1,130 @@
+"""The leaderboard's numbers: medians, real cost, success rate, prices, filters and sorting."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from benchmarks.models import Price
+from comparisons.querysets import ClipFilter
+from comparisons.stats import leaderboard, parse_sort
+from tests.comparisons.conftest import add_clip, add_failure
+from tests.factories import PriceFactory, PromptFactory, RunFactory, VideoModelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def model():
+    return VideoModelFactory(slug="acme-one", display_name="Acme One", synthetic=False)
+
+
+def _run(**prompt_fields):
+    return RunFactory(prompt=PromptFactory(**prompt_fields), state="complete")
+
+
+def test_generation_time_is_the_median_time_at_the_provider(model):
+    for seconds in (10, 30, 200):
+        add_clip(_run(), model, seconds=seconds)
+    (row,) = leaderboard()
+    assert row.median_time == 30
+
+
+def test_real_cost_per_usable_clip_counts_failed_attempts(model):
+    add_clip(_run(), model, cost="0.60")
+    add_clip(_run(), model, cost="0.60")
+    add_failure(_run(), model, cost="0.60")
+    add_failure(_run(), model, cost="")  # not billed: costs nothing
+    (row,) = leaderboard()
+    assert row.real_cost_per_clip == Decimal("0.90")  # 1.80 spent for 2 clips
+    assert row.success_rate == 0.5
+    assert row.clips == 2
+
+
+def test_the_billed_cost_wins_over_the_estimate(model):
+    generation = add_clip(_run(), model, cost="1.00")
+    generation.actual_cost = Decimal("0.40")
+    generation.save()
+    (row,) = leaderboard()
+    assert row.real_cost_per_clip == Decimal("0.40")
+
+
+def test_cost_per_clip_uses_the_price_valid_now(model):
+    now = timezone.now()
+    PriceFactory(video_model=model, amount="0.20", valid_from=now - timedelta(days=90))
+    PriceFactory(video_model=model, amount="0.10", valid_from=now - timedelta(days=1))
+    PriceFactory(video_model=model, amount="0.01", valid_from=now + timedelta(days=30))
+    add_clip(_run(), model)
+    (row,) = leaderboard()
+    assert row.cost_per_clip == Decimal("0.50")  # 5 s at $0.10 per second
+
+
+def test_a_per_clip_price_is_the_cost_of_a_clip(model):
+    PriceFactory(video_model=model, amount="0.35", unit=Price.Unit.CLIP)
+    add_clip(_run(), model)
+    (row,) = leaderboard()
+    assert row.cost_per_clip == Decimal("0.35")
+
+
+def test_models_without_a_generation_or_with_only_unpublished_prompts_are_left_out(model):
+    VideoModelFactory(slug="idle")
+    add_clip(_run(published=False), model)
+    assert leaderboard() == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"category": "motion"}, ["Acme One"]),
+        ({"mode": "i2v"}, ["Beta"]),
+        ({"mode": "t2v"}, ["Acme One"]),
+        ({"duration": "8"}, ["Beta"]),
+        ({"aspect": "9:16"}, ["Beta"]),
+        ({"category": "bogus", "duration": "x"}, ["Acme One", "Beta"]),
+    ],
+)
+def test_filters_select_the_clips_counted(model, query, expected):
+    add_clip(_run(category="motion"), model)
+    beta = VideoModelFactory(slug="beta", display_name="Beta", synthetic=False)
+    i2v = RunFactory(
+        prompt=PromptFactory(category="scene", reference_image="prompt-images/a.png"),
+        state="complete",
+        duration=8,
+        aspect_ratio="9:16",
+    )
+    add_clip(i2v, beta)
+    rows = leaderboard(ClipFilter.from_query(query), sort="model")
+    assert [row.model.display_name for row in rows] == expected
+
+
+def test_sorting_puts_models_without_a_number_last_either_way(model):
+    slow = VideoModelFactory(slug="slow", display_name="Slow", synthetic=False)
+    unknown = VideoModelFactory(slug="unknown", display_name="Unknown", synthetic=False)
+    add_clip(_run(), model, seconds=10)
+    add_clip(_run(), slow, seconds=100)
+    add_failure(_run(), unknown)
+    fastest = leaderboard(sort="time")
+    slowest = leaderboard(sort="time", descending=True)
+    assert [r.model.slug for r in fastest] == ["acme-one", "slow", "unknown"]
+    assert [r.model.slug for r in slowest] == ["slow", "acme-one", "unknown"]
+
+
+def test_a_sort_parameter_names_a_column_and_a_minus_flips_it():
+    assert parse_sort("coherence") == ("coherence", True)
+    assert parse_sort("-coherence") == ("coherence", False)
+    assert parse_sort("time") == ("time", False)
+    assert parse_sort("-time") == ("time", True)
+    assert parse_sort("drop table") == ("coherence", True)
+
+
+def test_the_trend_has_one_point_per_benchmark_day(model):
+    today = timezone.now()
+    for days_ago, coherence in ((10, 0.6), (10, 0.8), (1, 0.9)):
+        run = RunFactory(
+            prompt=PromptFactory(), state="complete", created_at=today - timedelta(days=days_ago)
+        )
+        add_clip(run, model, coherence=coherence)
+    (row,) = leaderboard()
+    assert [round(p.coherence, 3) for p in row.trend] == [0.7, 0.9]
+    assert [p.clips for p in row.trend] == [2, 1]
