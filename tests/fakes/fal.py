@@ -59,7 +59,7 @@ class FakeFal(FakeProvider):
         if body.get("duration") not in (5, 10):
             return self.error(422, BAD_DURATION)
         app = "/".join(model.split("/")[:2])
-        job = self.new_job(body, model=model, app=app, webhook=request.query.get("fal_webhook"))
+        job = self.new_job(body, model=model, app=app, callback=request.query.get("fal_webhook"))
         base = f"{self.origin}/{app}/requests/{job.id}"
         return json_response(
             {
@@ -104,6 +104,9 @@ class FakeFal(FakeProvider):
             return json_response({"status": "ALREADY_COMPLETED"}, 400)
         job.canceled = True
         return json_response({"status": "CANCELLATION_REQUESTED"}, 202)
+
+    def callback(self, job, phase: str) -> tuple[dict[str, str], bytes]:
+        return self.webhook(job.id, ok=phase == "succeeded")
 
     def webhook(
         self, job_id: str, *, ok: bool = True, timestamp: int | None = None

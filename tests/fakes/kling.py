@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -75,7 +76,7 @@ class FakeKling(FakeProvider):
         external = body.get("external_task_id")
         if external and any(j.extra.get("external") == external for j in self.jobs.values()):
             return self.error(400, "external_task_id already exists.")
-        job = self.new_job(body, kind=kind, external=external)
+        job = self.new_job(body, kind=kind, external=external, callback=body.get("callback_url"))
         return json_response(
             {
                 "code": 0,
@@ -103,6 +104,12 @@ class FakeKling(FakeProvider):
         return json_response(
             {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex, "data": task}
         )
+
+    def callback(self, job, phase: str) -> tuple[dict[str, str], bytes]:
+        task = self.task(job, "succeed" if phase == "succeeded" else "failed")
+        if phase == "succeeded":
+            task["task_result"] = {"videos": [{"id": "v1", "url": self.file_url(job)}]}
+        return {"Content-Type": "application/json"}, json.dumps(task).encode()
 
     def task(self, job, status: str) -> dict:
         now = int(time.time() * 1000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, json_response
 
 ASPECTS = {"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"}
@@ -25,8 +27,13 @@ class FakeLuma(FakeProvider):
             return self.error(400, f"Unknown model {body.get('model')!r}.")
         if body.get("duration") not in ("5s", "9s") or body.get("aspect_ratio") not in ASPECTS:
             return self.error(400, "Invalid duration or aspect_ratio.")
-        job = self.new_job(body)
+        job = self.new_job(body, callback=body.get("callback_url"))
         return json_response(self.generation(job, "queued"), 201)
+
+    def callback(self, job, phase: str) -> tuple[dict[str, str], bytes]:
+        state = {"failed": "failed", "canceled": "failed"}.get(phase, "completed")
+        body = self.generation(job, state, no_output=phase == "no_output")
+        return {"Content-Type": "application/json"}, json.dumps(body).encode()
 
     def retrieve(self, request: Request, gen_id: str) -> Response:
         job = self.jobs.get(gen_id)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import httpx
+
 from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, json_response
 
 #: HTTP-style fault -> MiniMax business code (sent with HTTP 200, as the real API does).
@@ -34,7 +38,9 @@ class FakeMiniMax(FakeProvider):
             return self.error(400, "invalid params: duration")
         if body.get("resolution") not in ("512P", "720P", "768P", "1080P"):
             return self.error(400, "invalid params: resolution")
-        job = self.new_job(body, job_id=str(100000 + len(self.jobs)))
+        job = self.new_job(
+            body, job_id=str(100000 + len(self.jobs)), callback=body.get("callback_url")
+        )
         return self.ok({"task_id": job.id})
 
     def query(self, request: Request) -> Response:
@@ -56,6 +62,33 @@ class FakeMiniMax(FakeProvider):
             base = {"status_code": 1027, "status_msg": FAILURE_REASON}
             return json_response(task | {"base_resp": base})
         return self.ok(task)
+
+    def deliver(self, job) -> None:
+        """Shake hands first, as MiniMax does: the endpoint must echo the challenge."""
+        challenge = f"challenge-{job.id}"
+        try:
+            answer = httpx.post(self.callback_target(job), json={"challenge": challenge}, timeout=3)
+            echoed = answer.json().get("challenge") == challenge
+        except (httpx.HTTPError, ValueError):
+            echoed = False
+        if not echoed:
+            with self.lock:
+                self.deliveries.append({"job": job.id, "phase": "challenge", "status": "no echo"})
+            return
+        super().deliver(job)
+
+    def callback(self, job, phase: str) -> tuple[dict[str, str], bytes]:
+        ok = phase == "succeeded"
+        base = {"status_code": 0, "status_msg": "success"}
+        if not ok:
+            base = {"status_code": 1027, "status_msg": FAILURE_REASON}
+        event = {
+            "task_id": job.id,
+            "status": "Success" if ok else "Fail",
+            "file_id": f"file{job.id}" if ok else "",
+            "base_resp": base,
+        }
+        return {"Content-Type": "application/json"}, json.dumps(event).encode()
 
     def retrieve_file(self, request: Request) -> Response:
         job = self.jobs.get(request.query.get("file_id", "").removeprefix("file"))

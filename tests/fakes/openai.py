@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, json_response
+from tests.fakes.webhooks import standard_webhook
 
 SIZES = {"720x1280", "1280x720", "1024x1792", "1792x1024"}
 
@@ -68,6 +69,14 @@ class FakeOpenAI(FakeProvider):
         if status == "failed":
             video["error"] = {"code": "moderation_blocked", "message": FAILURE_REASON}
         return video
+
+    def callback_target(self, job) -> str:
+        return self.webhook_url  # set per project in OpenAI's dashboard
+
+    def callback(self, job, phase: str) -> tuple[dict[str, str], bytes]:
+        kind = "video.completed" if phase == "succeeded" else "video.failed"
+        event = {"id": f"evt_{job.id}", "object": "event", "type": kind, "data": {"id": job.id}}
+        return standard_webhook(event, secret=self.webhook_secret)
 
     def content(self, request: Request, video_id: str) -> Response:
         if not self.authorized(request):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, json_response
+from tests.fakes.webhooks import standard_webhook
 
 TITLES = {
     400: "Bad Request",
@@ -44,7 +45,7 @@ class FakeReplicate(FakeProvider):
             return self.error(422, "input.prompt is required.")
         if not isinstance(model_input.get("duration", 5), int):
             return self.error(422, BAD_DURATION)
-        job = self.new_job(body, model=f"{owner}/{name}")
+        job = self.new_job(body, model=f"{owner}/{name}", callback=body.get("webhook"))
         return json_response(self.prediction(job, "starting"), 201)
 
     def retrieve(self, request: Request, pid: str) -> Response:
@@ -75,6 +76,11 @@ class FakeReplicate(FakeProvider):
             "metrics": {"predict_time": 1.5} if status == "succeeded" else {},
             "urls": {"get": base, "cancel": base + "/cancel"},
         }
+
+    def callback(self, job, phase: str) -> tuple[dict[str, str], bytes]:
+        status = {"failed": "failed", "canceled": "canceled"}.get(phase, "succeeded")
+        prediction = self.prediction(job, status, no_output=phase == "no_output")
+        return standard_webhook(prediction, secret=self.webhook_secret)
 
     def cancel(self, request: Request, pid: str) -> Response:
         job = self.jobs.get(pid)

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.callbacks import CallbackSender
+
 REQUEST_FAULTS = (
     "bad_request",
     "unauthorized",
@@ -112,7 +114,7 @@ def clip_bytes() -> bytes:
         return make_clip(Path(tmp) / "clip.mp4", seconds=1).read_bytes()
 
 
-class FakeProvider:
+class FakeProvider(CallbackSender):
     """One fake provider API. Subclasses set `routes` and answer in the provider's shapes."""
 
     slug: ClassVar[str] = ""
@@ -123,16 +125,27 @@ class FakeProvider:
     #: Settings the plugin under test reads, other than the base URL.
     key_settings: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *, delay: float = 0.0, steps: int = 2, key: str = "fake-key"):
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        steps: int = 2,
+        key: str = "fake-key",
+        callbacks: bool = False,
+        webhook_url: str = "",
+    ):
         self.delay = delay  # seconds before a job can finish
         self.steps = steps  # polls before a job can finish
         self.key = key
+        self.callbacks = callbacks  # POST the provider's callback when a job finishes
+        self.webhook_url = webhook_url  # for providers whose webhooks are set per project
         self.hang_seconds = 1.0
         self.jobs: dict[str, FakeJob] = {}
         self.requests: list[Request] = []
         self.submissions = 0
         self.counts: dict[str, int] = {}
         self.faults: list[list[Any]] = []  # [fault, phase, remaining]
+        self.deliveries: list[dict[str, Any]] = []  # callbacks sent, with the answer's status
         self.lock = threading.RLock()
         self.server: ThreadingHTTPServer | None = None
 
@@ -183,7 +196,8 @@ class FakeProvider:
         return ""
 
     def stats(self) -> dict[str, Any]:
-        return {"submissions": self.submissions, "jobs": len(self.jobs), **self.counts}
+        counts = {"submissions": self.submissions, "jobs": len(self.jobs), **self.counts}
+        return counts | {"deliveries": list(self.deliveries)}
 
     # -- request handling ----------------------------------------------------------------------
 
@@ -259,6 +273,7 @@ class FakeProvider:
         with self.lock:
             self.submissions += 1
             self.jobs[job.id] = job
+        self.schedule_callback(job)
         return job
 
     def advance(self, job: FakeJob) -> str:

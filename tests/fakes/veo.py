@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, json_response
+from tests.fakes.webhooks import standard_webhook
 
 GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
@@ -42,8 +43,8 @@ class FakeVeo(FakeProvider):
             return self.error(400, "inlineData isn't supported by this model.")
         if parameters.get("durationSeconds") not in (4, 5, 6, 7, 8):
             return self.error(400, "durationSeconds is out of range.")
-        job = self.new_job(body)
-        return json_response({"name": f"models/{model}/operations/{job.id}"})
+        job = self.new_job(body, operation=f"models/{model}/operations/{{}}")
+        return json_response({"name": job.extra["operation"].format(job.id)})
 
     def retrieve(self, request: Request, model: str, op: str) -> Response:
         job = self.jobs.get(op)
@@ -62,6 +63,15 @@ class FakeVeo(FakeProvider):
         result = {"generatedSamples": samples, **(filtered if not samples else {})}
         operation["response"] = {"generateVideoResponse": result}
         return json_response(operation)
+
+    def callback_target(self, job) -> str:
+        return self.webhook_url  # a static webhook registered with POST /v1beta/webhooks
+
+    def callback(self, job, phase: str) -> tuple[dict[str, str], bytes]:
+        name = job.extra["operation"].format(job.id)
+        return standard_webhook(
+            {"type": "video.generated", "data": {"name": name}}, secret=self.webhook_secret
+        )
 
     def file_uri(self, job) -> str:
         return f"{self.base_url}/files/{job.id}:download?alt=media"
