@@ -18,11 +18,13 @@ const WAIT_MS = 15000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolve once `test()` holds or the clip has failed (false after `ms`: never hang the player). */
 function when(video, names, test, ms = WAIT_MS) {
-  if (test()) return Promise.resolve(true);
+  const settled = () => test() || video.error;
+  if (settled()) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = () => {
-      if (!test() && !video.error) return;
+      if (!settled()) return;
       names.forEach((n) => video.removeEventListener(n, done));
       clearTimeout(timer);
       resolve(true);
@@ -103,7 +105,7 @@ export class Lockstep extends EventTarget {
   /** Wait until every clip can play at `t`, then report ready. */
   async init(t = 0) {
     await Promise.all(this.videos.map(hasMetadata));
-    this.videos.filter((v) => v.error).forEach((v) => this.failed.add(v));
+    this.videos.filter((v) => v.error).forEach((v) => this.fail(v));
     await this.holdAt(Math.min(Math.max(0, t), this.duration));
     await Promise.all(this.live().map(canPlay));
     this.dispatchEvent(new Event("ready"));
@@ -143,8 +145,11 @@ export class Lockstep extends EventTarget {
   setRate(rate) {
     this.rate = rate;
     for (const v of this.videos) v.defaultPlaybackRate = rate;
-    // a rate change on a playing clip with audio jumps its clock back ~25 ms: restart instead
-    return this.state === "playing" ? this.startAt(this.now()) : Promise.resolve();
+    // a rate change on a clip with audio jumps its clock back ~25 ms: restart from a fresh flush
+    if (this.state === "playing") return this.startAt(this.now());
+    this.flushedAt = null;
+    for (const v of this.videos) v.playbackRate = rate;
+    return Promise.resolve();
   }
 
   /** Swap every clip's source (a tier switch) and carry on at the same time and state. */
@@ -161,7 +166,7 @@ export class Lockstep extends EventTarget {
       v.src = urls[i];
     });
     await Promise.all(this.videos.map(hasMetadata));
-    this.videos.filter((v) => v.error).forEach((v) => this.failed.add(v));
+    this.videos.filter((v) => v.error).forEach((v) => this.fail(v));
     if (op !== this.op) return;
     return this.playing ? this.startAt(t) : this.holdAt(t);
   }
@@ -278,6 +283,7 @@ export class Lockstep extends EventTarget {
   }
 
   fail(video) {
+    if (this.failed.has(video)) return;
     this.failed.add(video);
     this.dispatchEvent(new CustomEvent("clipfailed", { detail: video }));
     this.check();
