@@ -1,5 +1,6 @@
 """A threaded loopback HTTP server for browser tests: static files, Range, optional throttling."""
 
+import contextlib
 import mimetypes
 import re
 import threading
@@ -103,10 +104,9 @@ def _handler_for(server: MediaServer):
             self.send_header("Accept-Ranges", "bytes")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            try:
+            # the browser cancels ranges it no longer needs
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 _copy(file, first, last, self.wfile, rate)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the browser cancels ranges it no longer needs
 
     return Handler
 

@@ -31,7 +31,8 @@ PAGE = """<!doctype html>
 <body>
 <h1>Comparison</h1>
 {player}
-<p class="outside">Metric table spike: <a id="outside-spike" href="?t=2.5" data-seek="2.5">2.50 s</a></p>
+<p class="outside">Metric table spike:
+  <a id="outside-spike" href="?t=2.5" data-seek="2.5">2.50 s</a></p>
 </body></html>
 """
 

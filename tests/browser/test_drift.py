@@ -25,8 +25,9 @@ def drift_clips(tmp_path_factory, media_server):
     media_server.mounts["/drift/"] = folder.resolve()
     clips = []
     for i, fps in enumerate(RATES):
-        path = make_clip(folder / f"d{i}.mp4", fps=fps, seconds=SECONDS, keyframe_seconds=10,
-                         preset="veryfast")  # B-frames and CABAC, like the site's tiers
+        path = make_clip(
+            folder / f"d{i}.mp4", fps=fps, seconds=SECONDS, keyframe_seconds=10, preset="veryfast"
+        )  # B-frames and CABAC, like the site's tiers
         url = f"/drift/d{i}.mp4"
         clips.append(player_clip(f"d{i}", f"Clip {i} ({fps} fps)", fps=fps, duration=SECONDS,
                                  sources={"preview": url, "standard": url}))  # fmt: skip

@@ -14,14 +14,13 @@ SERIES = {
 }
 
 
-def clips_for(names_fps_durations, *, with_original=False):
+def clips_for(names_fps_durations):
     clips = []
     for name, label, fps, duration in names_fps_durations:
-        sources = {"preview": f"/media/{name}-preview.mp4", "standard": f"/media/{name}-standard.mp4"}
-        if with_original:
-            sources["original"] = f"/media/{name}-standard.mp4"
-        clips.append(player_clip(f"g-{name}", label, fps=fps, duration=duration, sources=sources,
-                                 series=SERIES, spikes=[1.25, 3.5], synthetic=name == "c"))  # fmt: skip
+        sources = {tier: f"/media/{name}-{tier}.mp4" for tier in ("preview", "standard")}
+        clip = player_clip(f"g-{name}", label, fps=fps, duration=duration, sources=sources,
+                           series=SERIES, spikes=[1.25, 3.5], synthetic=name == "c")  # fmt: skip
+        clips.append(clip)
     return clips
 
 
@@ -39,8 +38,10 @@ def open_player(browser, media_server):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         page = context.new_page()
         page.errors = []
-        page.add_init_script("document.addEventListener('compareplayer:ready', "
-                             "e => { window.__readyEvents = (window.__readyEvents || 0) + 1; })")
+        page.add_init_script(
+            "document.addEventListener('compareplayer:ready', "
+            "e => { window.__readyEvents = (window.__readyEvents || 0) + 1; })"
+        )
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
         page.goto(media_server.url + path + query)
@@ -55,7 +56,7 @@ def open_player(browser, media_server):
 
 
 def wait_until(page, expression, *, timeout=5.0):
-    """Poll a JS expression from Python: wait_for_function would need eval, which the CSP forbids."""
+    """Poll a JS expression from Python (wait_for_function needs eval, which the CSP forbids)."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(expression):
         if time.monotonic() > deadline:
@@ -115,7 +116,7 @@ def test_a_shorter_clip_holds_its_last_frame_while_the_others_play(open_player):
     page.evaluate("comparePlayer.play()")
     page.wait_for_timeout(700)
     a, b, c = times(page)
-    assert a > 4.9 and b > 4.9
+    assert min(a, b) > 4.9
     assert c == pytest.approx(page.evaluate("comparePlayer.videos[2].duration"), abs=0.05)
     page.evaluate("comparePlayer.seek(1)")
     wait_until(page, "comparePlayer.state === 'playing'")
@@ -158,15 +159,19 @@ def test_the_wipe_view_overlays_two_chosen_clips_with_a_movable_divider(open_pla
     page = open_player()
     page.get_by_role("button", name="Wipe view").click()
     assert page.get_by_role("button", name="Wipe view").get_attribute("aria-pressed") == "true"
-    visible = page.evaluate("[...document.querySelectorAll('.cp-clip')]"
-                            ".filter(f => f.offsetParent !== null).map(f => f.dataset.clip)")
+    visible = page.evaluate(
+        "[...document.querySelectorAll('.cp-clip')]"
+        ".filter(f => f.offsetParent !== null).map(f => f.dataset.clip)"
+    )
     assert visible == ["0", "1"]
     boxes = [page.locator(".cp-clip video").nth(i).bounding_box() for i in (0, 1)]
     assert boxes[0] == boxes[1]  # one frame, two pictures
     page.get_by_label("Right clip").select_option(label="Short C")
     page.get_by_label("Wipe position").fill("30")
-    assert page.evaluate("getComputedStyle(document.querySelector('.cp-wipe-b .cp-screen'))"
-                         ".clipPath") == "inset(0px 0px 0px 30%)"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.cp-wipe-b .cp-screen')).clipPath")
+        == "inset(0px 0px 0px 30%)"
+    )
     assert page.evaluate("document.querySelector('.cp-wipe-b').dataset.clip") == "2"
 
 
@@ -188,7 +193,8 @@ def test_speed_loop_keyboard_and_timeline_drive_every_clip(open_player):
     page.get_by_role("button", name="Loop").click()
     page.evaluate("comparePlayer.seek(5.8)")
     page.keyboard.press("k")  # space would press the focused Loop button, as it should
-    wait_until(page, "comparePlayer.state === 'playing' && comparePlayer.currentTime < 1", timeout=6)
+    looped = "comparePlayer.state === 'playing' && comparePlayer.currentTime < 1"
+    wait_until(page, looped, timeout=6)
     plot = page.locator("[data-timeline]").bounding_box()
     page.mouse.click(plot["x"] + plot["width"] / 2, plot["y"] + plot["height"] / 2)
     wait_until(page, "comparePlayer.state === 'playing' && comparePlayer.currentTime >= 3")
@@ -214,5 +220,5 @@ def test_a_clip_that_cannot_load_does_not_block_the_others(open_player):
     page.evaluate("comparePlayer.play()")
     page.wait_for_timeout(600)
     a, _, c = times(page)
-    assert a > 0.3 and c > 0.3
+    assert min(a, c) > 0.3
     assert page.get_by_text("This clip could not be loaded.").is_visible()
