@@ -19,7 +19,6 @@ import base64
 import binascii
 import email.utils
 import hashlib
-import json
 import logging
 import os
 import time
@@ -204,7 +203,7 @@ def strip_data_uri(image_url: str) -> str:
 def _json_or_none(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except (ValueError, json.JSONDecodeError):
+    except ValueError:
         return None
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from tests.clips import make_clip
 from tests.fakes.callbacks import CallbackSender
 
 REQUEST_FAULTS = (
@@ -108,8 +109,6 @@ class FakeJob:
 @functools.cache
 def clip_bytes() -> bytes:
     """Return a tiny real MP4 (1 s, 320x180, with audio) the fakes serve as every output."""
-    from tests.clips import make_clip
-
     with tempfile.TemporaryDirectory() as tmp:
         return make_clip(Path(tmp) / "clip.mp4", seconds=1).read_bytes()
 
@@ -122,7 +121,7 @@ class FakeProvider(CallbackSender):
     routes: ClassVar[list[tuple[str, str, str, str]]] = []
     #: Path prefix of the API (part of the base URL the plugin is configured with).
     prefix: ClassVar[str] = ""
-    #: Settings the plugin under test reads, other than the base URL.
+    #: The credential settings, when not `<SLUG>_API_KEY` (the wrong-key test spoils them).
     key_settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
