@@ -179,7 +179,7 @@ def test_extra_ids_and_exceptions_are_kept():
     assert "ValueError: boom" in entry["exception"]
 
 
-def test_a_pipeline_task_logs_with_its_generation_and_run(caplog):
+def test_a_pipeline_task_logs_with_its_generation_and_run():
     from celery.signals import task_prerun
 
     from benchmarks import tasks
