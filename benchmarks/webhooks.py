@@ -6,13 +6,13 @@ the regular poll step, so an unsigned or stale callback can never move a generat
 
 import logging
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from benchmarks.models import Generation, WebhookDelivery
-from benchmarks.providers.base import WebhookRejected
+from benchmarks.providers.base import ProviderError, WebhookRejected
 from benchmarks.providers.registry import PLUGINS, get_plugin
 
 logger = logging.getLogger(__name__)
@@ -35,19 +35,22 @@ def provider_webhook(request, plugin_key: str):
     except WebhookRejected as exc:
         logger.warning("Rejected %s webhook: %s", plugin_key, exc)
         return HttpResponse(str(exc), status=401)
-    delivery_id = headers.get("webhook-id") or headers.get("x-fal-webhook-request-id")
-    if event.trusted and delivery_id:
-        try:
-            WebhookDelivery.objects.create(
-                plugin_key=plugin_key, delivery_id=delivery_id, job_id=event.job_id
-            )
-        except IntegrityError:
-            return HttpResponse("Replayed delivery.", status=409)
+    except ProviderError as exc:  # signed, but a body we can't read
+        return HttpResponseBadRequest(exc.message)
     generation = Generation.objects.filter(
         video_model__plugin_key=plugin_key, provider_job_id=event.job_id
     ).first()
     if generation is None:
         return HttpResponseBadRequest("No generation has this job id.")
+    delivery_id = headers.get("webhook-id") or headers.get("x-fal-webhook-request-id")
+    if event.trusted and delivery_id:
+        try:
+            with transaction.atomic():
+                WebhookDelivery.objects.create(
+                    plugin_key=plugin_key, delivery_id=delivery_id, job_id=event.job_id
+                )
+        except IntegrityError:
+            return HttpResponse("Replayed delivery.", status=409)
     from benchmarks.tasks import poll_generation
 
     poll_generation.delay(generation.pk)

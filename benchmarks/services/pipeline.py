@@ -209,8 +209,13 @@ def generation_download(generation_id: int) -> Next:
     result = plugin.poll(generation.provider_job_id)  # fresh output URL: signed URLs expire
     with _workdir(generation) as work:
         path = work / "original.mp4"
-        with open(path, "wb") as fh:
-            plugin.download(result, fh)
+        try:
+            with open(path, "wb") as fh:
+                plugin.download(result, fh)
+        except PermanentProviderError as exc:  # expired URL, no output: a new poll can't help
+            kind = Generation.ErrorKind.INVALID_OUTPUT
+            generation_fail(generation, kind=kind, message=exc.message)
+            return DONE
         try:
             info = probe(path)
             validate(info)
