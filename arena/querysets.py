@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Avg, Count, Exists, OuterRef, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -35,9 +35,15 @@ class VoteQuerySet(models.QuerySet):
         """Return the votes sent from one (hashed) IP address."""
         return self.filter(ip_hash=ip_hash)
 
-    def within(self, seconds: int):
-        """Return votes cast in the last `seconds` seconds."""
-        return self.filter(created_at__gte=timezone.now() - timedelta(seconds=seconds))
+    def recent_counts(self, *, voter: str, voter_seconds: int, ip: str, ip_seconds: int):
+        """Return (votes of `voter` in its window, votes from `ip` in its window), in one query."""
+        now = timezone.now()
+        by_voter = Q(voter_hash=voter, created_at__gte=now - timedelta(seconds=voter_seconds))
+        by_ip = Q(ip_hash=ip, created_at__gte=now - timedelta(seconds=ip_seconds))
+        counts = self.filter(by_voter | by_ip).aggregate(
+            voter=Count("pk", filter=by_voter), ip=Count("pk", filter=by_ip)
+        )
+        return counts["voter"], counts["ip"]
 
     def pairs(self) -> set[tuple[int, int]]:
         """Return the (generation_a, generation_b) pairs these votes are on."""
@@ -104,6 +110,7 @@ class ArenaClipQuerySet(models.QuerySet):
             "video_model__synthetic",
             "video_model__capabilities",
             "run__prompt_id",
+            "run__prompt__category",
             "run__prompt__reference_image",
         ).order_by()
 

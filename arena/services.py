@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from arena import conf
@@ -75,12 +76,20 @@ def pool_of(capabilities: dict | None, reference_image: str) -> str:
 
 @dataclass
 class Pair:
-    """Two clips of one prompt from two models, as shown: `left` and `right`."""
+    """Two clips of one prompt from two models, as shown: `left` and `right`.
+
+    The pair is in canonical order (`generation_a` has the lower id); the models, prompt, pool
+    and category travel in the signed token, so recording a vote reads no clip.
+    """
 
     generation_a: int
     generation_b: int
-    a_on_left: bool
+    model_a: int
+    model_b: int
+    prompt: int
+    category: str
     pool: str
+    a_on_left: bool
     token: str = ""
     left: Generation | None = field(default=None, repr=False)
     right: Generation | None = field(default=None, repr=False)
@@ -94,26 +103,31 @@ class Pair:
         return self.generation_b if self.a_on_left else self.generation_a
 
 
+#: A clip pair before a side is chosen: (generation a, generation b, model a, model b, prompt,
+#: category), generation a having the lower id.
+ClipPair = tuple[int, int, int, int, int, str]
+
+
 def _candidates(pool: str | None, voted: set[tuple[int, int]]):
-    """Return {(pool, model x, model y): [(generation a, generation b), ...]} not yet voted on.
+    """Return {(pool, model x, model y): [ClipPair, ...]} of pairs not yet voted on.
 
     Clips are paired within one prompt, one pool, and one side of the synthetic line: a
     "synthetic demo" badge on one clip only would give the models away.
     """
     groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     rows = _cached("clips", lambda: list(arena_clips().eligible().pair_rows()))
-    for pk, model_id, synthetic, caps, prompt_id, image in rows:
+    for pk, model_id, synthetic, caps, prompt_id, category, image in rows:
         clip_pool = pool_of(caps, image)
         if pool is None or clip_pool == pool:
-            groups[(prompt_id, clip_pool, synthetic)].append((pk, model_id))
-    candidates: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)
-    for (_prompt, clip_pool, _synthetic), clips in groups.items():
+            groups[(prompt_id, category, clip_pool, synthetic)].append((pk, model_id))
+    candidates: dict[tuple[str, int, int], list[ClipPair]] = defaultdict(list)
+    for (prompt_id, category, clip_pool, _synthetic), clips in groups.items():
         clips.sort()
         for i, (ga, ma) in enumerate(clips):
             for gb, mb in clips[i + 1 :]:
                 if ma != mb and (ga, gb) not in voted:
                     key = (clip_pool, min(ma, mb), max(ma, mb))
-                    candidates[key].append((ga, gb))
+                    candidates[key].append((ga, gb, ma, mb, prompt_id, category))
     return candidates
 
 
@@ -162,105 +176,106 @@ def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None
         for key in keys
     ]
     key = rng.choices(keys, weights=weights)[0]
-    generation_a, generation_b = rng.choice(candidates[key])
-    return Pair(generation_a, generation_b, a_on_left=rng.random() < 0.5, pool=key[0])
+    ga, gb, ma, mb, prompt_id, category = rng.choice(candidates[key])
+    return Pair(ga, gb, ma, mb, prompt_id, category, pool=key[0], a_on_left=rng.random() < 0.5)
 
 
 def pair_token_issue(*, pair: Pair, voter: str) -> str:
     """Sign a single-use token for `pair`, valid for ARENA_TOKEN_MAX_AGE seconds, for `voter`."""
-    payload = {
-        "a": pair.generation_a,
-        "b": pair.generation_b,
-        "l": int(pair.a_on_left),
-        "n": secrets.token_hex(16),
-        "v": voter[:32],
-    }
-    pair.token = signing.TimestampSigner(salt=TOKEN_SALT).sign_object(payload, compress=False)
+    payload = [
+        pair.generation_a, pair.generation_b, pair.model_a, pair.model_b, pair.prompt,
+        pair.category, pair.pool, int(pair.a_on_left), secrets.token_hex(16), voter[:32],
+    ]  # fmt: skip
+    pair.token = signing.TimestampSigner(salt=TOKEN_SALT).sign_object(payload)
     return pair.token
 
 
 @dataclass(frozen=True)
 class PairClaim:
-    """What a verified token says: which pair, which side was left, its nonce."""
+    """What a verified token says: the pair as shown, and its single-use nonce."""
 
-    generation_a: int
-    generation_b: int
-    a_on_left: bool
+    pair: Pair
     nonce: str
 
 
 def pair_token_verify(token: str, *, voter: str) -> PairClaim:
     """Return what `token` claims, or raise VoteRefused if it is forged, expired or not `voter`'s."""
     signer = signing.TimestampSigner(salt=TOKEN_SALT)
+    forged = VoteRefused("This pair token is not one we issued.", status=400)
     try:
         data = signer.unsign_object(token or "", max_age=conf.get("ARENA_TOKEN_MAX_AGE"))
     except signing.SignatureExpired as exc:
         raise VoteRefused("This pair has expired: load a new one.", status=410) from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise VoteRefused("This pair token is not one we issued.", status=400) from exc
-    if not isinstance(data, dict) or not hmac.compare_digest(str(data.get("v")), voter[:32]):
+        raise forged from exc
+    if not isinstance(data, list) or len(data) != 10:
+        raise forged
+    ga, gb, ma, mb, prompt, category, pool, a_on_left, nonce, owner = data
+    if not hmac.compare_digest(str(owner), voter[:32]):
         raise VoteRefused("This pair token was issued to another session.", status=403)
-    try:
-        claim = PairClaim(int(data["a"]), int(data["b"]), bool(data["l"]), str(data["n"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise VoteRefused("This pair token is not one we issued.", status=400) from exc
-    if claim.generation_a >= claim.generation_b:
-        raise VoteRefused("This pair token is not one we issued.", status=400)
-    return claim
+    pair = Pair(ga, gb, ma, mb, prompt, category, pool=pool, a_on_left=bool(a_on_left))
+    return PairClaim(pair=pair, nonce=str(nonce))
 
 
 # --- Votes --------------------------------------------------------------------------------------
 
-
-def _check_rate(queryset, limit: tuple[int, int], who: str) -> None:
-    count, seconds = limit
-    if queryset.within(seconds).count() >= count:
-        raise VoteRefused(f"Too many votes from this {who}: wait a minute.", status=429)
+def _refusal_for(exc: IntegrityError) -> VoteRefused:
+    """Return the refusal an IntegrityError on a vote INSERT stands for."""
+    diag = getattr(exc.__cause__, "diag", None)
+    # PostgreSQL names the constraint; SQLite (the embedded default) only says it in words.
+    name = getattr(diag, "constraint_name", None) or str(exc)
+    if "nonce" in name:
+        return VoteRefused("This pair token was already used.", status=409)
+    if "vote_once_per_pair" in name or "voter_hash" in name:
+        return VoteRefused("You already voted on this pair.", status=409)
+    # A foreign key: one of the clips (or its model or prompt) was deleted since.
+    return VoteRefused("One of these clips is gone: load a new pair.", status=410)
 
 
 def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
     """Record one blind vote, or raise VoteRefused and record nothing.
 
-    `voter` and `ip` are already hashed (voter_hash). The checks run cheapest first; the unique
-    constraints on the nonce and on (voter, pair) settle races between two identical requests.
+    `voter` and `ip` are already hashed (voter_hash). The token says which pair was shown; the
+    unique constraints on its nonce and on (voter, pair) make it single use, even when two
+    identical requests race. A vote costs one read (the rate limits) and one INSERT.
     """
     if choice not in CHOICES:
         raise VoteRefused("Pick left, right, tie or both bad.", status=400)
     claim = pair_token_verify(token, voter=voter)
-    if Vote.objects.filter(nonce=claim.nonce).exists():
-        raise VoteRefused("This pair token was already used.", status=409)
-    _check_rate(Vote.objects.of_voter(voter), conf.get("ARENA_RATE_LIMIT_SESSION"), "session")
-    _check_rate(Vote.objects.from_ip(ip), conf.get("ARENA_RATE_LIMIT_IP"), "network address")
-    generations = Generation.objects.select_related("video_model", "run__prompt").in_bulk(
-        [claim.generation_a, claim.generation_b]
+    pair = claim.pair
+    (voter_limit, voter_seconds), (ip_limit, ip_seconds) = (
+        conf.get("ARENA_RATE_LIMIT_SESSION"), conf.get("ARENA_RATE_LIMIT_IP"),
+    )  # fmt: skip
+    by_voter, by_ip = Vote.objects.recent_counts(
+        voter=voter, voter_seconds=voter_seconds, ip=ip, ip_seconds=ip_seconds
     )
-    if len(generations) != 2:
-        raise VoteRefused("One of these clips is gone: load a new pair.", status=410)
-    a, b = generations[claim.generation_a], generations[claim.generation_b]
+    if by_voter >= voter_limit:
+        raise VoteRefused("Too many votes from this session: wait a minute.", status=429)
+    if by_ip >= ip_limit:
+        raise VoteRefused("Too many votes from this network address: wait a minute.", status=429)
     left_won = {"left": True, "right": False}.get(choice)
     if left_won is None:
         outcome = choice
     else:
-        outcome = Vote.Outcome.A if left_won == claim.a_on_left else Vote.Outcome.B
-    prompt = a.run.prompt
+        outcome = Vote.Outcome.A if left_won == pair.a_on_left else Vote.Outcome.B
     try:
         with transaction.atomic():
             vote = Vote.objects.create(
-                generation_a=a,
-                generation_b=b,
-                model_a_id=a.video_model_id,
-                model_b_id=b.video_model_id,
-                prompt=prompt,
-                pool=pool_of(a.video_model.capabilities, prompt.reference_image.name or ""),
-                category=prompt.category,
+                generation_a_id=pair.generation_a,
+                generation_b_id=pair.generation_b,
+                model_a_id=pair.model_a,
+                model_b_id=pair.model_b,
+                prompt_id=pair.prompt,
+                pool=pair.pool,
+                category=pair.category,
                 outcome=outcome,
-                a_on_left=claim.a_on_left,
+                a_on_left=pair.a_on_left,
                 nonce=claim.nonce,
                 voter_hash=voter,
                 ip_hash=ip,
             )
     except IntegrityError as exc:
-        raise VoteRefused("You already voted on this pair.", status=409) from exc
+        raise _refusal_for(exc) from exc
     every = conf.get("ARENA_REFRESH_EVERY")
     if every and vote.pk % every == 0:
         # Ids are unique, so exactly one vote in every N queues the refresh, with no counter.
@@ -274,12 +289,11 @@ def voter_void(*, voters=(), ips=(), by=None) -> int:
     """Void every vote of the given voter hashes and IP hashes; return how many were voided."""
     from arena.tasks import refresh_ratings
 
-    votes = Vote.objects.counted().filter(voter_hash__in=list(voters)) | Vote.objects.counted().filter(
-        ip_hash__in=list(ips)
-    )
     with transaction.atomic():
-        count = Vote.objects.filter(pk__in=votes.values("pk")).update(
-            voided=True, voided_at=timezone.now(), voided_by=by
+        count = (
+            Vote.objects.counted()
+            .filter(Q(voter_hash__in=list(voters)) | Q(ip_hash__in=list(ips)))
+            .update(voided=True, voided_at=timezone.now(), voided_by=by)
         )
         if count:
             transaction.on_commit(refresh_ratings.delay)

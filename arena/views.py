@@ -76,21 +76,30 @@ def arena_page(request):
     })  # fmt: skip
 
 
+def _pair_data(request, pool) -> dict | None:
+    """Return a blind pair and its token as a JSON-ready dict, or None if none is left."""
+    pair, clips = _sample(request, pool)
+    if pair is None:
+        return None
+    return {
+        "token": pair.token, "pool": pair.pool, "prompt": pair.left.run.prompt.text,
+        "left": clips[0], "right": clips[1],
+    }  # fmt: skip
+
+
 @require_GET
 @never_cache
 @ensure_csrf_cookie
 def pair_json(request):
     """Return a blind pair and its token as JSON (404 when this session has voted on all)."""
-    pair, clips = _sample(request, _pool_param(request))
-    if pair is None:
+    data = _pair_data(request, _pool_param(request))
+    if data is None:
         return JsonResponse({"error": "No pair left to vote on."}, status=404)
-    return JsonResponse({
-        "token": pair.token, "pool": pair.pool, "prompt": pair.left.run.prompt.text,
-        "left": clips[0], "right": clips[1],
-    })  # fmt: skip
+    return JsonResponse(data)
 
 
 @require_POST
+@never_cache
 def vote(request):
     """Record a vote from the form (or a script); refused votes get a 4xx and record nothing."""
     voter = _voter(request, create=False)
@@ -109,12 +118,14 @@ def vote(request):
         context = {"section": "arena", "message": refused.message}
         return render(request, "arena/refused.html", context, status=refused.status)
     if _wants_json(request):
-        return JsonResponse(_reveal_data(recorded), status=201)
+        # A script client gets the names and, like the reveal page's "Next pair", the next pair.
+        data = {**_reveal_data(recorded), "next": _pair_data(request, recorded.pool)}
+        return JsonResponse(data, status=201)
     return redirect("arena:reveal", pk=recorded.pk)
 
 
 def _reveal_data(recorded: Vote) -> dict:
-    ratings = services.current_ratings(pool=recorded.pool)
+    ratings = services.current_pool_ratings()
     names = dict(
         VideoModel.objects.filter(
             pk__in=[recorded.model_a_id, recorded.model_b_id]
@@ -122,8 +133,8 @@ def _reveal_data(recorded: Vote) -> dict:
     )
 
     def side(model_id):
-        rating = ratings.get(model_id)
-        return {"model": names.get(model_id, ""), "rating": rating and round(rating.rating)}
+        rating = ratings.get((recorded.pool, model_id))
+        return {"model": names.get(model_id, ""), "rating": rating and round(rating)}
 
     return {
         "vote": recorded.pk,

@@ -1,5 +1,6 @@
 """Arena services called directly: pair sampling, pair tokens, votes, voiding, rating refreshes."""
 
+import dataclasses
 import random
 import time
 from collections import Counter
@@ -131,7 +132,7 @@ def test_a_replayed_token_is_refused_and_records_nothing(grid, voter, ip):
 def test_a_second_token_for_the_same_pair_is_refused(grid, voter, ip):
     pair = issue(voter)
     vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
-    again = services.Pair(pair.generation_a, pair.generation_b, a_on_left=True, pool=pair.pool)
+    again = dataclasses.replace(pair, a_on_left=not pair.a_on_left, token="")
     pair_token_issue(pair=again, voter=voter)
     with pytest.raises(VoteRefused) as refused:
         vote_record(token=again.token, choice="left", voter=voter, ip=ip)
@@ -143,7 +144,9 @@ def test_a_second_token_for_the_same_pair_is_refused(grid, voter, ip):
     "tamper",
     [
         lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),  # bad signature
-        lambda token: signing.TimestampSigner(salt="other").sign_object({"a": 1, "b": 2}),
+        lambda token: signing.TimestampSigner(salt="other").sign_object(
+            signing.TimestampSigner(salt=services.TOKEN_SALT).unsign_object(token)
+        ),
         lambda token: signing.TimestampSigner(salt=services.TOKEN_SALT).sign_object([1, 2]),
         lambda token: "",
         lambda token: "not-a-token",
@@ -159,9 +162,12 @@ def test_a_forged_token_is_refused_and_records_nothing(grid, voter, ip, tamper):
 
 
 def test_a_forged_pair_signed_with_our_salt_but_not_our_key_is_refused(grid, voter, ip):
+    models, generations = grid
+    a, b = generations[0], generations[1]
     forged = signing.TimestampSigner(key="guessed", salt=services.TOKEN_SALT).sign_object(
-        {"a": 1, "b": 2, "l": 1, "n": "x" * 32, "v": voter[:32]}
-    )
+        [a.pk, b.pk, a.video_model_id, b.video_model_id, a.run.prompt_id, "scene", "t2v_audio",
+         1, "x" * 32, voter[:32]]
+    )  # fmt: skip
     with pytest.raises(VoteRefused) as refused:
         vote_record(token=forged, choice="left", voter=voter, ip=ip)
     assert refused.value.status == 400

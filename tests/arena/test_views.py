@@ -124,6 +124,7 @@ def test_the_json_pair_and_vote_serve_script_clients(grid, browser_client):
     assert response.status_code == 201
     body = response.json()
     assert body["choice"] == "right" and body["left"]["model"] and body["right"]["model"]
+    assert body["next"]["token"] != data["token"] and body["next"]["left"]["label"] == "Left"
     again = browser_client.post(
         reverse("arena:vote"),
         {"token": data["token"], "choice": "right"},
