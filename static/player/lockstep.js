@@ -275,11 +275,11 @@ export class Lockstep extends EventTarget {
   }
 
   playRefused(video, err, op) {
-    if (err.name !== "NotAllowedError" || op !== this.op) return; // AbortError: a newer move won
+    if (err.name !== "NotAllowedError") return; // AbortError: a newer move paused it, fine
     // autoplay policy refuses sound without a user gesture: keep the picture, drop the sound
     video.muted = true;
     this.dispatchEvent(new Event("volumechange"));
-    this.startAt(this.now());
+    if (op === this.op) this.startAt(this.now());
   }
 
   fail(video) {

@@ -43,11 +43,22 @@ function drawCurves(svg, clips, x) {
   });
 }
 
+/** Each clip's frame-difference curve, scaled to its own row: spikes stand out from its motion. */
+function drawDiff(svg, clip, i, x, top, row) {
+  const points = clip.series?.diff;
+  if (!points?.length) return;
+  const hi = Math.max(...points.map((p) => p[1])) || 1;
+  const y = (v) => top + row - 1 - (v / hi) * (row - 2);
+  const d = points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+  el("polyline", { points: d, class: `cp-diff cp-c${i}`, "vector-effect": "non-scaling-stroke" }, svg);
+}
+
 function drawSpikes(svg, clips, x, seek) {
   const row = (H - ROWS_TOP) / Math.max(1, clips.length);
   clips.forEach((clip, i) => {
     const top = ROWS_TOP + i * row;
-    el("line", { x1: 0, x2: W, y1: top + row / 2, y2: top + row / 2, class: "cp-row-rule" }, svg);
+    el("line", { x1: 0, x2: W, y1: top + row, y2: top + row, class: "cp-row-rule" }, svg);
+    drawDiff(svg, clip, i, x, top, row);
     for (const t of clip.spikes || []) {
       const spike = el("rect", {
         x: x(t) - 3, y: top + 1, width: 6, height: Math.max(2, row - 2),
@@ -65,13 +76,20 @@ export function drawTimeline(container, clips, engine) {
   const timeline = container.closest(".cp-timeline");
   const hasData = clips.some((c) => curveOf(c) || c.spikes?.length);
   if (!hasData) return (timeline.hidden = true);
-  const span = () => Math.max(...clips.map((c) => Number(c.duration) || 0)) || engine.duration || 1;
+  // the clips' own duration once known; the catalogue's figure before metadata arrives
+  const span = () => engine.duration || Math.max(...clips.map((c) => Number(c.duration) || 0)) || 1;
   const x = (t) => (t / span()) * W;
   const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", class: "cp-plot" });
   container.appendChild(svg);
-  drawCurves(svg, clips, x);
-  drawSpikes(svg, clips, x, (t) => engine.seek(t));
-  const head = el("line", { x1: 0, x2: 0, y1: 0, y2: H, class: "cp-playhead" }, svg);
+  const head = el("line", { x1: 0, x2: 0, y1: 0, y2: H, class: "cp-playhead" });
+  const render = () => {
+    svg.replaceChildren();
+    drawCurves(svg, clips, x);
+    drawSpikes(svg, clips, x, (t) => engine.seek(t));
+    svg.appendChild(head);
+  };
+  render();
+  engine.addEventListener("ready", render); // the real durations are known now
   container.addEventListener("pointerdown", (e) => {
     const box = container.getBoundingClientRect();
     engine.seek(((e.clientX - box.left) / box.width) * span());

@@ -1,10 +1,21 @@
 """Measure how far apart the clips of a comparison player are, sampled inside the page.
 
-Spread is max - min of the clips' `currentTime`, read in one task every 10 ms.
+Spread is max - min of the clips' `currentTime`, read in one task every 10 ms. Used by
+tests/browser/test_drift.py (asserts the issue's thresholds) and tests/perf/bench_drift.py.
 """
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+from .clips import make_clip
+from .pages import player_clip, player_page
+
+SECONDS = 26
+RATES = [24, 25, 30, 30]
+THROTTLED = 1  # index of the clip served slower than real time
+THROTTLE = 0.85  # fraction of that clip's own byte rate: it must stall, and recover
+ALGORITHMS = {"lockstep": None, "seed": "/fixtures/seed_player.js"}
 
 SAMPLER = """() => {
   const vs = window.comparePlayer.videos;
@@ -69,9 +80,9 @@ def measure_sequence(page, *, seek_to: float) -> dict[str, float]:
     steady = s.spreads(t_play + 1000, t_play + 11000)
     at_half = s.at(t_seek + 500)
     recovered = s.all_playing_after(t_seek, seek_to)
-    rates = [
+    rates = [  # after a seek the clips get the issue's 1 s to play again; this checks the rest
         *s.advance(t_play + 1000, t_play + 11000),
-        *s.advance(t_seek + 500, t_seek + 2500),
+        *s.advance(t_seek + 1000, t_seek + 2500),
         *s.advance(t_resume + 500, t_resume + 2500),
     ]
     return {
@@ -116,3 +127,55 @@ def report(results: dict[str, dict[str, float]]) -> str:
     for key, label in ROWS:
         lines.append(f"{label:52}" + "".join(f"{results[n][key]:>12.3f}" for n in names))
     return "\n".join(lines)
+
+
+def make_drift_clips(folder: Path, server) -> tuple[list[dict], float]:
+    """Write the four clips, mount them on `server` and return (player clips, throttle rate)."""
+    server.mounts["/drift/"] = folder.resolve()
+    clips = []
+    for i, fps in enumerate(RATES):
+        path = make_clip(
+            folder / f"d{i}.mp4", fps=fps, seconds=SECONDS, keyframe_seconds=10, preset="veryfast"
+        )  # B-frames and CABAC, like the site's tiers
+        url = f"/drift/d{i}.mp4"
+        clips.append(player_clip(f"d{i}", f"Clip {i} ({fps} fps)", fps=fps, duration=SECONDS,
+                                 sources={"preview": url, "standard": url}))  # fmt: skip
+        if i == THROTTLED:
+            rate = path.stat().st_size / SECONDS * THROTTLE
+    return clips, rate
+
+
+def open_player_page(browser, server, clips, script, name):
+    path = f"/drift-{name}.html"
+    server.pages[path] = player_page(clips, script=script)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.url + path)
+    deadline = time.monotonic() + 30
+    while not page.evaluate("window.comparePlayer && window.comparePlayer.isReady"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name}: the player never became ready")
+        page.wait_for_timeout(50)
+    return context, page
+
+
+def run_algorithm(browser, server, clips, throttle_rate, algorithm) -> dict[str, float]:
+    """Run the whole sequence, then the throttled case, each in a fresh browser context."""
+    script = ALGORITHMS[algorithm]
+    context, page = open_player_page(browser, server, clips, script, algorithm)
+    try:
+        figures = measure_sequence(page, seek_to=17.5)
+    finally:
+        context.close()
+    # a distinct URL: nothing of the first run may come from a cache for the throttled clip
+    slow = [dict(c) for c in clips]
+    url = f"/drift/d{THROTTLED}.mp4"
+    slow[THROTTLED]["sources"] = {"standard": f"{url}?slow={algorithm}"}
+    server.throttle[url] = throttle_rate
+    context, page = open_player_page(browser, server, slow, script, f"{algorithm}-slow")
+    try:
+        figures.update(measure_throttled(page))
+    finally:
+        context.close()
+        server.throttle.pop(url)
+    return figures
