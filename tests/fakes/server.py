@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -140,7 +141,8 @@ class FakeProvider(CallbackSender):
         self.webhook_url = webhook_url  # for providers whose webhooks are set per project
         self.hang_seconds = 1.0
         self.jobs: dict[str, FakeJob] = {}
-        self.requests: list[Request] = []
+        # Bounded: a standalone fake in a long perf run sees many thousands of polls.
+        self.requests: deque[Request] = deque(maxlen=5000)
         self.submissions = 0
         self.counts: dict[str, int] = {}
         self.faults: list[list[Any]] = []  # [fault, phase, remaining]
@@ -213,7 +215,7 @@ class FakeProvider(CallbackSender):
                 fault = self.take_fault(phase)
                 if phase == "download" and fault in ("expired", "truncated"):
                     request.headers["x-fake-fault"] = fault  # serve_file shapes the body
-                elif fault and (response := self.fault_response(fault, phase)):
+                elif fault and (response := self.fault_response(fault)):
                     return response
                 if phase not in PUBLIC_PHASES and not self.authorized(request):
                     return self.error(401, "Invalid API key or token.")
@@ -229,7 +231,7 @@ class FakeProvider(CallbackSender):
             return json_response({"ok": True})
         return json_response({"error": "unknown control"}, 404)
 
-    def fault_response(self, fault: str, phase: str) -> Response | None:  # noqa: ARG002
+    def fault_response(self, fault: str) -> Response | None:
         """Return the provider-shaped answer for `fault`, or None to go on (after a hang)."""
         if fault == "hang":
             time.sleep(self.hang_seconds)
@@ -285,7 +287,7 @@ class FakeProvider(CallbackSender):
         done = polls > self.steps and time.time() - job.created >= self.delay
         if not done:
             return "queued" if polls == 1 else "running"
-        return {"job_failed": "failed", "no_output": "no_output"}.get(job.fault, "succeeded")
+        return self.final_phase(job)
 
     def progress(self, job: FakeJob) -> float:
         return min(job.polls / (self.steps + 1), 1.0)
