@@ -114,3 +114,17 @@ def test_a_truncated_download_is_transient_and_a_retry_gets_the_whole_file(harne
     out = io.BytesIO()
     harness.plugin.download(done, out)
     assert out.getvalue() == clip_bytes()
+
+
+def test_a_finished_job_can_be_polled_again_before_its_download(harness):
+    job_id = harness.plugin.submit(harness.request()).job_id
+    harness.poll_until_done(job_id)
+    again = harness.plugin.poll(job_id)  # the pipeline re-polls for a fresh signed URL
+    assert again.status == JobStatus.SUCCEEDED
+    assert harness.plugin.download(again, io.BytesIO()) == len(clip_bytes())
+
+
+def test_cancelling_a_job_in_progress_never_raises(harness):
+    job_id = harness.plugin.submit(harness.request()).job_id
+    harness.plugin.poll(job_id)
+    harness.plugin.cancel(job_id)
