@@ -23,6 +23,7 @@ PLUGINS: dict[str, str] = {
     "runway-gen4-turbo": "benchmarks.providers.runway.plugin.RunwayGen4Turbo",
     "runway-veo3-1": "benchmarks.providers.runway.plugin.RunwayVeo31",
     "runway-veo3-1-fast": "benchmarks.providers.runway.plugin.RunwayVeo31Fast",
+    "runway-veo3": "benchmarks.providers.runway.plugin.RunwayVeo3",
     "runway-gen3a-turbo": "benchmarks.providers.runway.plugin.RunwayGen3aTurbo",
     # Luma Dream Machine.
     "luma-ray-2": "benchmarks.providers.luma.plugin.LumaRay2",

@@ -209,3 +209,17 @@ class RunwayGen3aTurbo(RunwayProvider):
     default_price = DefaultPrice(
         amount=Decimal("0.05"), source="PROVIDERS.md §1: 5 credits/s [2nd: hivebook.wiki, 2026]"
     )
+
+
+class RunwayVeo3(RunwayVeo31):
+    key = "runway-veo3"
+    model_id = "veo3"
+    display_name = "Veo 3 (via Runway)"
+    capabilities = Capabilities(
+        image_to_video=True,
+        audio=True,
+        durations=(8,),
+        resolutions=("720p", "1080p"),
+        aspect_ratios=("16:9", "9:16"),
+    )
+    default_price = DefaultPrice(amount=Decimal("0.40"), source=PRICE_SOURCE + ": 40 credits/s")
