@@ -36,7 +36,9 @@ class ClipFilter:
         return cls(
             category=category if category in Prompt.Category.values else "",
             mode=mode if mode in cls.MODES else "",
-            duration=int(duration) if duration.isdigit() and 0 < int(duration) <= 60 else None,
+            duration=int(duration)
+            if duration.isascii() and duration.isdigit() and 0 < int(duration) <= 60
+            else None,
             aspect_ratio=aspect if aspect in Prompt.AspectRatio.values else "",
         )
 
