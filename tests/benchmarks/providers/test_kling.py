@@ -80,3 +80,16 @@ def test_sound_is_switched_on_for_models_that_make_it(provider_fake):
 def test_without_both_keys_kling_is_not_configured(settings):
     settings.KLING_ACCESS_KEY, settings.KLING_SECRET_KEY = "ak", ""
     assert get_plugin("kling-v2-6").is_configured() is False
+
+
+@pytest.mark.usefixtures("short_timeouts")
+def test_a_submit_that_timed_out_but_was_accepted_is_found_by_reference(kling):
+    kling.fake.hang_seconds = 0.5
+    kling.fake.inject("hang", on="submit")
+    with pytest.raises(TransientProviderError) as caught:
+        kling.plugin.submit(kling.request(reference="gen-lost-answer"))
+    assert caught.value.code == "timeout"
+    deadline = time.monotonic() + 3
+    while not kling.fake.submissions and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert kling.plugin.find_job("gen-lost-answer") == next(iter(kling.fake.jobs))
