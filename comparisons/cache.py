@@ -1,8 +1,13 @@
 """Page caching for anonymous visitors, and its invalidation.
 
-Every cached page's key starts with a version number kept in the cache itself. Publishing a
-comparison or finishing a run calls `invalidate_public_pages()`, which bumps the version: every
-old key stops being read at once, on every web process sharing the cache, and expires on its own.
+Public pages (views using `CachedPageMixin`) are stored whole, headers included, by
+`PageCacheMiddleware`, which sits right after WhiteNoise: a hit skips sessions, CSRF, URL
+resolving and the view, so a cached page costs about what a static file costs.
+
+Invalidation is a version number kept in the cache itself. Each stored page records the version
+it was built under; `invalidate_public_pages()` bumps the version, and from then on every older
+page is a miss, on every web process sharing the cache. One cache round trip reads both the
+version and the page (`get_many`).
 """
 
 import hashlib
@@ -13,8 +18,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 VERSION_KEY = "lockstep:pages:version"
-#: Response headers worth keeping with a cached page (the middleware adds the rest again).
-KEPT_HEADERS = ("Content-Type", "Content-Language")
+#: Headers a cached page does not replay: they belong to one response, not to the page.
+SKIPPED_HEADERS = {"set-cookie", "date", "x-page-cache"}
 
 
 def invalidate_public_pages() -> int:
@@ -30,18 +35,15 @@ def invalidate_public_pages() -> int:
         return version
 
 
-def current_version() -> int:
-    """Return the version cached pages are stored under (creating it if needed)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        # add(): if another process created it meanwhile, theirs wins.
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY, version)
+def _new_version() -> int:
+    version = time.time_ns()
+    # add(): if another process created it meanwhile, theirs wins.
+    if not cache.add(VERSION_KEY, version, timeout=None):
+        version = cache.get(VERSION_KEY, version)
     return version
 
 
-def page_key(request, version: int) -> str:
+def page_key(request) -> str:
     """Return the cache key of this request's page: path and query string, minus `t`.
 
     `?t=` is the player's start time, read by its script: the page itself is the same.
@@ -49,57 +51,73 @@ def page_key(request, version: int) -> str:
     query = request.GET.copy()
     query.pop("t", None)
     full = f"{request.path}?{query.urlencode()}"
-    digest = hashlib.sha256(full.encode()).hexdigest()[:32]
-    return f"lockstep:page:{version}:{digest}"
+    return "lockstep:page:" + hashlib.sha256(full.encode()).hexdigest()[:32]
 
 
 def is_cacheable(request) -> bool:
-    """Return True for GET/HEAD page views by visitors who are not logged in."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    # Only look at the session if the browser sent a cookie: an anonymous visitor costs no query.
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return not request.user.is_authenticated
-    return True
+    """Return True for GET requests without a session: anonymous visitors.
+
+    A visitor with a session cookie (staff, mostly) always gets a freshly built page; checking
+    who they are would cost a query on every hit.
+    """
+    return request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def cached_response(request, version: int) -> HttpResponse | None:
-    """Return the page cached for this request under `version`, or None."""
-    entry = cache.get(page_key(request, version))
-    if entry is None:
-        return None
-    content, headers = entry
-    response = HttpResponse(content, headers=headers)
+def lookup(request) -> tuple[int, HttpResponse | None]:
+    """Return (current version, the cached page or None) in one cache round trip."""
+    key = page_key(request)
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return _new_version(), None
+    entry = found.get(key)
+    if entry is None or entry[0] != version:
+        return version, None
+    _, content, headers = entry
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
     response["X-Page-Cache"] = "hit"
-    return response
+    return version, response
 
 
 def store(request, response, version: int) -> None:
-    """Store a rendered 200 response under the version read before the page was built.
+    """Store a finished 200 response under the version read before the page was built.
 
     Using the version from before the database reads means a page built while an invalidation
-    happened is stored under the old version and never served as current.
+    happened is stored as already stale and never served as current.
     """
-    if response.status_code != 200 or response.has_header("Set-Cookie"):
+    if response.status_code != 200 or response.streaming or response.cookies:
         return
-    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-    cache.set(page_key(request, version), (response.content, headers), settings.PAGE_CACHE_SECONDS)
+    headers = [(k, v) for k, v in response.items() if k.lower() not in SKIPPED_HEADERS]
+    cache.set(
+        page_key(request), (version, response.content, headers), settings.PAGE_CACHE_SECONDS
+    )
     response["X-Page-Cache"] = "miss"
 
 
-class CachedPageMixin:
-    """Serve anonymous GETs of a generic view from the page cache."""
+class PageCacheMiddleware:
+    """Serve and store the pages of views that opted in with `CachedPageMixin`."""
 
-    def dispatch(self, request, *args, **kwargs):
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if not is_cacheable(request):
-            return super().dispatch(request, *args, **kwargs)
-        version = current_version()
-        hit = cached_response(request, version)
+            return self.get_response(request)
+        version, hit = lookup(request)
         if hit is not None:
             return hit
-        response = super().dispatch(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.add_post_render_callback(lambda r: store(request, r, version))
-        else:
+        response = self.get_response(request)
+        if getattr(response, "page_cache", False):
             store(request, response, version)
+        return response
+
+
+class CachedPageMixin:
+    """Let PageCacheMiddleware cache this generic view's pages for anonymous visitors."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        response.page_cache = True
         return response

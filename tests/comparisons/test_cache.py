@@ -1,9 +1,10 @@
 """Anonymous page views come from the cache until staff publish or a run completes."""
 
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 
-from comparisons.cache import invalidate_public_pages
+from comparisons.cache import invalidate_public_pages, lookup, store
 from tests.factories import ComparisonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,26 @@ def test_error_pages_are_not_cached(client):
     assert client.get(url).status_code == 404
     ComparisonFactory(slug="not-yet-published")
     assert client.get(url).status_code == 200
+
+
+def test_a_cached_page_keeps_the_security_headers(client, catalog):
+    url = reverse("comparisons:methodology")
+    first = client.get(url)
+    second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert second[header] == first[header]
+
+
+def test_a_page_built_while_pages_were_invalidated_is_not_served_as_current(rf):
+    request = rf.get("/leaderboard/")
+    version, hit = lookup(request)
+    assert hit is None
+    invalidate_public_pages()  # staff publish while the page is being built
+    store(request, HttpResponse("built from old data"), version)
+    assert lookup(request)[1] is None
+
+
+def test_pages_outside_the_public_views_are_not_cached(client):
+    client.get("/admin/login/")
+    assert not client.get("/admin/login/").has_header("X-Page-Cache")
