@@ -52,6 +52,7 @@ NOT_FOUND_CODES = {"1203"}
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
 CAMERA_PRESETS = ("down_back", "forward_up", "right_turn_forward", "left_turn_forward")
 TOKEN_LIFETIME = 1800
+MAX_PROMPT = 2500
 PRICE = DefaultPrice(
     amount=Decimal("0.07"),
     source=(
@@ -87,6 +88,8 @@ class KlingProvider(HttpProvider):
 
     def validate(self, request: GenerationRequest) -> None:
         super().validate(request)
+        if len(request.prompt) > MAX_PROMPT or len(request.negative_prompt) > MAX_PROMPT:
+            raise PermanentProviderError(f"Kling takes prompts of at most {MAX_PROMPT} characters.")
         if request.camera:
             camera_control(request.camera)
             if request.end_image_url:

@@ -45,6 +45,7 @@ CODE_WORDS = {
     2049: "invalid API key",
     2056: "the usage limit for the 5-hour window is reached",
 }
+MAX_PROMPT = 2000
 RESOLUTIONS = {"720p": "720P", "768p": "768P", "1080p": "1080P"}
 PRICE = DefaultPrice(
     amount=Decimal("0.047"),
@@ -66,6 +67,10 @@ class MiniMaxProvider(HttpProvider):
 
     def validate(self, request: GenerationRequest) -> None:
         super().validate(request)
+        if len(request.prompt) > MAX_PROMPT:
+            raise PermanentProviderError(
+                f"MiniMax takes prompts of at most {MAX_PROMPT} characters."
+            )
         if request.resolution == "1080p" and request.duration != 6:
             raise PermanentProviderError(f"{self.display_name} makes 1080p clips of 6 s only.")
 

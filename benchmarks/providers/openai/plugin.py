@@ -33,7 +33,8 @@ STATUSES = {
     "failed": JobStatus.FAILED,
 }
 SIZES = {"16:9": "1280x720", "9:16": "720x1280"}
-PRO_SIZES = {**SIZES, ("16:9", "1080p"): "1792x1024", ("9:16", "1080p"): "1024x1792"}
+#: sora-2-pro's larger sizes, offered as "1080p".
+PRO_LARGE_SIZES = {"16:9": "1792x1024", "9:16": "1024x1792"}
 SHUTDOWN = "2026-09-24"
 WEBHOOK_EVENTS = {"video.completed", "video.failed"}
 
@@ -180,5 +181,5 @@ class Sora2Pro(OpenAIVideoProvider):
 
     def size(self, request: GenerationRequest) -> str:
         if request.resolution == "1080p":
-            return PRO_SIZES[(request.aspect_ratio, "1080p")]
+            return PRO_LARGE_SIZES[request.aspect_ratio]
         return super().size(request)

@@ -22,6 +22,7 @@ from benchmarks.providers.base import (
 from benchmarks.providers.client import HttpProvider, evidence
 
 API_VERSION = "2024-11-06"
+MAX_PROMPT_UNITS = 1000
 STATUSES = {
     "PENDING": JobStatus.PENDING,
     "THROTTLED": JobStatus.PENDING,
@@ -67,6 +68,11 @@ class RunwayProvider(HttpProvider):
         if request.end_image_url and not request.image_url:
             raise PermanentProviderError(
                 f"{self.display_name} needs a first frame with a last one."
+            )
+        # Runway counts UTF-16 code units, so an emoji costs two.
+        if len(request.prompt.encode("utf-16-le")) // 2 > MAX_PROMPT_UNITS:
+            raise PermanentProviderError(
+                f"Runway takes prompts of at most {MAX_PROMPT_UNITS} characters; shorten it."
             )
 
     def submit(self, request: GenerationRequest) -> SubmitResult:

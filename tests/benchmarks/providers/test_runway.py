@@ -66,6 +66,13 @@ def test_models_refuse_what_runway_does_not_offer_with_a_clear_message():
         )
 
 
+def test_a_prompt_over_1000_utf16_units_is_refused_before_submitting():
+    plugin = get_plugin("runway-gen4-5")
+    plugin.validate(GenerationRequest(prompt="a" * 1000))
+    with pytest.raises(PermanentProviderError, match="at most 1000"):
+        plugin.validate(GenerationRequest(prompt="a" * 999 + "🎥"))
+
+
 def test_a_running_task_reports_progress_and_an_internal_failure_is_worth_retrying(runway):
     job_id = runway.plugin.submit(runway.request()).job_id
     runway.plugin.poll(job_id)
