@@ -92,6 +92,26 @@ class GenerationState(models.TextChoices):
     NEEDS_REVIEW = "needs_review", "needs review"  # staff decide: resubmit or give up
 
 
+class GenerationQuerySet(models.QuerySet):
+    def with_spent(self):
+        """Annotate `spent`: what the generation's attempts cost, failed ones included.
+
+        The billed cost when the provider reported one; else the estimate once the provider
+        accepted the job; nothing for a job it never accepted. Plus earlier attempts' spend.
+        """
+        zero = models.Value(Decimal("0"))
+        current = models.Case(
+            models.When(actual_cost__isnull=False, then=models.F("actual_cost")),
+            models.When(
+                ~models.Q(provider_job_id="") & models.Q(estimated_cost__isnull=False),
+                then=models.F("estimated_cost"),
+            ),
+            default=zero,
+            output_field=models.DecimalField(max_digits=10, decimal_places=4),
+        )
+        return self.annotate(spent=current + models.F("prior_attempts_cost"))
+
+
 class Generation(models.Model):
     State = GenerationState
 
@@ -147,6 +167,8 @@ class Generation(models.Model):
     polls = models.PositiveIntegerField(default=0)
     estimated_cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     actual_cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    #: What earlier attempts of this generation cost (each attempt's evidence is in the event log).
+    prior_attempts_cost = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
 
     queued_at = models.DateTimeField(default=timezone.now)
     submitting_at = models.DateTimeField(null=True, blank=True)
@@ -158,6 +180,8 @@ class Generation(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GenerationQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "video_model__display_name"]
@@ -172,6 +196,10 @@ class Generation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(actual_cost__gte=0) | models.Q(actual_cost__isnull=True),
                 name="generation_actual_cost_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prior_attempts_cost__gte=0),
+                name="generation_prior_cost_non_negative",
             ),
             models.UniqueConstraint(fields=["run", "video_model"], name="generation_one_per_model"),
         ]
@@ -217,11 +245,14 @@ class Generation(models.Model):
         """The best figure we have: billed if reported, else the estimate."""
         return self.actual_cost if self.actual_cost is not None else self.estimated_cost
 
-    def transition(self, to: str, *, reason: str = "", actor: str = "pipeline", **fields) -> bool:
+    def transition(
+        self, to: str, *, reason: str = "", actor: str = "pipeline", details=None, **fields
+    ) -> bool:
         """Move to state `to` if the current state allows it; return False if another worker did.
 
         The claim is a conditional UPDATE on the state we last read, so two workers can never
-        both make the same transition. `fields` are written in the same UPDATE.
+        both make the same transition. `fields` are written in the same UPDATE; `details` go
+        to the event log entry.
         """
         source = self.state
         if to not in self.TRANSITIONS[source]:
@@ -235,7 +266,12 @@ class Generation(models.Model):
             if not claimed:
                 return False
             GenerationEvent.objects.create(
-                generation=self, from_state=source, to_state=to, actor=actor, reason=reason[:2000]
+                generation=self,
+                from_state=source,
+                to_state=to,
+                actor=actor,
+                reason=reason[:2000],
+                details=details or {},
             )
         for name, value in values.items():
             setattr(self, name, value)

@@ -98,6 +98,12 @@ def generation_submit(generation_id: int) -> Next:
     generation.transition(
         State.SUBMITTED,
         reason=f"Accepted as {result.job_id}",
+        details={
+            "attempt": generation.attempts,
+            "request_sent": result.request_sent,
+            "model_version": result.model_version,
+            "estimated_cost": str(generation.estimated_cost),
+        },
         provider_job_id=result.job_id,
         request_sent=result.request_sent,
         model_version=result.model_version or generation.video_model.model_id,

@@ -140,16 +140,27 @@ def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
     """Queue a new attempt for every failed generation of `run`; return how many."""
     retried = []
     with transaction.atomic():
-        for generation in run.generations.filter(state=Generation.State.FAILED):
+        for generation in run.generations.with_spent().filter(state=Generation.State.FAILED):
             if generation.video_model.is_retired:
                 continue
+            evidence = {
+                "attempt": generation.attempts,
+                "provider_job_id": generation.provider_job_id,
+                "request_sent": generation.request_sent,
+                "error_kind": generation.error_kind,
+                "error_message": generation.error_message,
+                "spent": str(generation.spent - generation.prior_attempts_cost),
+            }
             if generation.transition(
                 Generation.State.QUEUED,
                 reason="Retry requested",
                 actor=actor,
+                details=evidence,
                 error_kind="",
                 error_message="",
                 provider_job_id="",
+                actual_cost=None,
+                prior_attempts_cost=generation.spent,
                 progress=None,
             ):
                 retried.append(generation.pk)

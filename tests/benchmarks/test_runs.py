@@ -74,3 +74,35 @@ def test_retrying_failed_generations_queues_new_attempts(models):
     failed.refresh_from_db()
     assert failed.state == Generation.State.QUEUED
     assert failed.error_kind == ""
+
+
+def test_a_retry_keeps_what_the_failed_attempt_cost_and_its_evidence(models):
+    run = run_start(prompt=PromptFactory(), models=models[:1])
+    generation = run.generations.get()
+    Generation.objects.filter(pk=generation.pk).update(
+        state="failed",
+        error_kind="permanent",
+        error_message="content refused",
+        provider_job_id="job-1",
+        request_sent={"prompt": "x"},
+        actual_cost=Decimal("0.40"),
+    )
+
+    run_retry_failed(run)
+
+    generation.refresh_from_db()
+    assert generation.prior_attempts_cost == Decimal("0.40")
+    evidence = generation.events.last().details
+    assert evidence["provider_job_id"] == "job-1"
+    assert evidence["error_message"] == "content refused"
+    assert Generation.objects.with_spent().get(pk=generation.pk).spent == Decimal("0.40")
+
+
+def test_a_job_the_provider_never_accepted_costs_nothing(models):
+    PriceFactory(video_model=models[0], amount=Decimal("0.10"))
+    run = run_start(prompt=PromptFactory(), models=models[:1])
+
+    generation = Generation.objects.with_spent().get(run=run)
+
+    assert generation.estimated_cost == Decimal("0.50")
+    assert generation.spent == Decimal("0")
