@@ -1,11 +1,12 @@
-"""schemathesis drives every operation of /api/openapi.json through the WSGI app: no 5xx, and
-answers that match the document (status codes, content types, bodies)."""
+"""schemathesis drives every operation of /api/openapi.json through the WSGI app with valid and
+invalid data: no 5xx, invalid data refused, answers that match the document."""
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 
 from api.models import ApiToken
 from config.wsgi import application
@@ -15,6 +16,8 @@ from tests.factories import UserFactory, VideoModelFactory
 MAX_EXAMPLES = 40
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+# Valid requests and invalid ones (wrong types, missing fields, out-of-range values) alike.
+schema.config.generation.update(modes=list(GenerationMode))
 
 
 @pytest.fixture
@@ -49,5 +52,6 @@ def test_the_api_matches_its_schema_and_never_errors(case, bearer):
             schemathesis.checks.status_code_conformance,
             schemathesis.checks.content_type_conformance,
             schemathesis.checks.response_schema_conformance,
+            schemathesis.checks.negative_data_rejection,
         ],
     )
