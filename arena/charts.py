@@ -31,8 +31,12 @@ def rating_vs_cost(ratings, costs: dict[int, float]) -> dict | None:
     shown = [r for r in ratings if costs.get(r.video_model_id) is not None]
     if not shown:
         return None
-    x_ticks = nice_ticks(0.0, max(costs[r.video_model_id] for r in shown))
-    y_ticks = nice_ticks(min(r.lower for r in shown), max(r.upper for r in shown))
+    # Axes span the data (not zero): models a few cents apart must not sit on one spot.
+    cheapest = min(costs[r.video_model_id] for r in shown)
+    dearest = max(costs[r.video_model_id] for r in shown)
+    pad = max((dearest - cheapest) * 0.1, dearest * 0.05, 0.01)
+    x_ticks = nice_ticks(max(0.0, cheapest - pad), dearest + pad)
+    y_ticks = nice_ticks(min(r.lower for r in shown) - 10, max(r.upper for r in shown) + 10)
     x0, x1, y0, y1 = x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 

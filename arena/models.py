@@ -124,7 +124,8 @@ class RatingFit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_pool_display()} {self.category or 'all'} @ {self.computed_at:%Y-%m-%d %H:%M}"
+        when = f"{self.computed_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_pool_display()} {self.category or 'all'} @ {when}"
 
 
 class Rating(models.Model):

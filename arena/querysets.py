@@ -51,7 +51,9 @@ class VoteQuerySet(models.QuerySet):
 
     def fit_rows(self):
         """Return the flat rows a rating fit reads, in one query."""
-        return self.values_list("pool", "category", "model_a_id", "model_b_id", "outcome").order_by()
+        return self.values_list(
+            "pool", "category", "model_a_id", "model_b_id", "outcome"
+        ).order_by()
 
     def model_pair_counts(self) -> dict[tuple[str, int, int], int]:
         """Return votes per pool and unordered model pair, keyed (pool, smaller id, larger id)."""
@@ -74,9 +76,11 @@ class RatingFitQuerySet(models.QuerySet):
 
     def current(self):
         """Return only the newest fit of each pool and category."""
-        newest = type(self)(model=self.model).filter(
-            pool=OuterRef("pool"), category=OuterRef("category")
-        ).order_by("-computed_at", "-pk")
+        newest = (
+            type(self)(model=self.model)
+            .filter(pool=OuterRef("pool"), category=OuterRef("category"))
+            .order_by("-computed_at", "-pk")
+        )
         return self.filter(pk=Subquery(newest.values("pk")[:1]))
 
 
@@ -119,7 +123,6 @@ class ArenaClipQuerySet(models.QuerySet):
         return self.select_related(
             "video_model__provider", "quality_report", "run__prompt"
         ).prefetch_related("assets")
-
 
     def cost_per_clip(self) -> dict[int, float]:
         """Return each model's mean cost per clip in dollars (billed, else estimated)."""

@@ -199,7 +199,7 @@ class PairClaim:
 
 
 def pair_token_verify(token: str, *, voter: str) -> PairClaim:
-    """Return what `token` claims, or raise VoteRefused if it is forged, expired or not `voter`'s."""
+    """Return what `token` claims; raise VoteRefused if forged, expired or not `voter`'s."""
     signer = signing.TimestampSigner(salt=TOKEN_SALT)
     forged = VoteRefused("This pair token is not one we issued.", status=400)
     try:
@@ -218,6 +218,7 @@ def pair_token_verify(token: str, *, voter: str) -> PairClaim:
 
 
 # --- Votes --------------------------------------------------------------------------------------
+
 
 def _refusal_for(exc: IntegrityError) -> VoteRefused:
     """Return the refusal an IntegrityError on a vote INSERT stands for."""
@@ -408,7 +409,9 @@ def disagreements(prompt: Prompt, *, min_gap: float = 0.5) -> list[DisagreementR
 
     wins: dict[int, float] = defaultdict(float)
     games: dict[int, int] = defaultdict(int)
-    for _pool, _cat, model_a, model_b, outcome in Vote.objects.counted().of_prompt(prompt).fit_rows():
+    for _pool, _cat, model_a, model_b, outcome in (
+        Vote.objects.counted().of_prompt(prompt).fit_rows()
+    ):
         score = {"a": 1.0, "b": 0.0}.get(outcome, 0.5)
         wins[model_a] += score
         wins[model_b] += 1.0 - score

@@ -127,9 +127,9 @@ def vote(request):
 def _reveal_data(recorded: Vote) -> dict:
     ratings = services.current_pool_ratings()
     names = dict(
-        VideoModel.objects.filter(
-            pk__in=[recorded.model_a_id, recorded.model_b_id]
-        ).values_list("pk", "display_name")
+        VideoModel.objects.filter(pk__in=[recorded.model_a_id, recorded.model_b_id]).values_list(
+            "pk", "display_name"
+        )
     )
 
     def side(model_id):

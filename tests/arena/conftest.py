@@ -14,8 +14,10 @@ def make_grid(*, models=4, prompts=2, prefix="arena", audio=True, synthetic=True
     caps = {"text_to_video": True, "image_to_video": bool(image), "audio": audio}
     made = [
         VideoModelFactory(
-            slug=f"{prefix}-{i}", display_name=f"{prefix.title()} Model {i}",
-            synthetic=synthetic, capabilities=caps,
+            slug=f"{prefix}-{i}",
+            display_name=f"{prefix.title()} Model {i}",
+            synthetic=synthetic,
+            capabilities=caps,
         )  # fmt: skip
         for i in range(models)
     ]

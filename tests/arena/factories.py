@@ -39,7 +39,9 @@ class VoteFactory(factory.django.DjangoModelFactory):
     generation_b = factory.SubFactory(
         PlayableGenerationFactory,
         run=factory.SelfAttribute("..generation_a.run"),
-        video_model=factory.SubFactory(VideoModelFactory, slug=factory.Sequence(lambda n: f"m-{n}")),
+        video_model=factory.SubFactory(
+            VideoModelFactory, slug=factory.Sequence(lambda n: f"m-{n}")
+        ),
     )
     model_a = factory.SelfAttribute("generation_a.video_model")
     model_b = factory.SelfAttribute("generation_b.video_model")

@@ -81,4 +81,5 @@ def test_a_visitor_votes_blind_then_sees_the_names_and_gets_the_next_pair(live_s
     assert vote.choice == "left"
     left = vote.model_a if vote.a_on_left else vote.model_b
     right = vote.model_b if vote.a_on_left else vote.model_a
-    assert left.display_name in left_card and right.display_name in right_card
+    assert left.display_name in left_card
+    assert right.display_name in right_card

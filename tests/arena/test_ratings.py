@@ -16,10 +16,7 @@ def simulate(n_votes, *, tie_rate=0.0, seed=7):
     for _ in range(n_votes):
         a, b = (int(x) for x in rng.choice(ids, 2, replace=False))
         p_a = 1 / (1 + 10 ** ((TRUE[b] - TRUE[a]) / 400))
-        if rng.random() < tie_rate:
-            outcome = "tie"
-        else:
-            outcome = "a" if rng.random() < p_a else "b"
+        outcome = "tie" if rng.random() < tie_rate else "a" if rng.random() < p_a else "b"
         rows.append((a, b, outcome))
     return rows
 
@@ -48,7 +45,8 @@ def test_ties_count_half_a_win_each_way_and_keep_the_order():
 def test_a_model_that_always_wins_gets_a_finite_rating():
     results = fit([(1, 2, "a")] * 30, rounds=50, seed=1)
     assert results[0].model_id == 1
-    assert np.isfinite(results[0].rating) and results[0].rating > results[1].rating
+    assert np.isfinite(results[0].rating)
+    assert results[0].rating > results[1].rating
     assert results[0].votes == results[1].votes == 30
 
 

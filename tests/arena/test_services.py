@@ -38,7 +38,8 @@ def test_pairs_are_two_models_of_one_prompt_in_one_pool(grid):
         assert a.video_model_id != b.video_model_id
         assert pair.pool == Pool.T2V_AUDIO
         sides[pair.a_on_left] += 1
-    assert sides[True] > 10 and sides[False] > 10  # left/right is randomized
+    assert sides[True] > 10
+    assert sides[False] > 10
 
 
 def test_pools_and_the_synthetic_line_are_never_crossed(db):
@@ -113,9 +114,12 @@ def test_a_vote_records_one_row_with_the_outcome_as_seen(grid, voter, ip):
     assert vote.outcome == (Vote.Outcome.A if left_is_a else Vote.Outcome.B)
     assert vote.choice == "left"
     assert (vote.generation_a_id, vote.generation_b_id) == (pair.generation_a, pair.generation_b)
-    assert vote.pool == Pool.T2V_AUDIO and vote.category == "scene"
-    assert vote.voter_hash == voter and vote.ip_hash == ip
-    assert "127.0.0.1" not in ip and len(ip) == 64
+    assert vote.pool == Pool.T2V_AUDIO
+    assert vote.category == "scene"
+    assert vote.voter_hash == voter
+    assert vote.ip_hash == ip
+    assert "127.0.0.1" not in ip
+    assert len(ip) == 64
     assert Vote.objects.count() == 1
 
 
@@ -237,7 +241,9 @@ def test_client_ip_reads_the_proxy_header_only_when_configured(settings):
     assert services.client_ip(meta) == "203.0.113.7"
 
 
-def test_staff_void_a_voters_votes_and_the_ratings_forget_them(grid, django_capture_on_commit_callbacks):
+def test_staff_void_a_voters_votes_and_the_ratings_forget_them(
+    grid, django_capture_on_commit_callbacks
+):
     models, _ = grid
     cheat = services.voter_hash("cheat")
     for _ in range(20):
@@ -320,14 +326,18 @@ def test_disagreements_show_where_people_and_coherence_rank_models_apart(db, set
         generation.quality_report = _report(generation, coherence)
     for winner, loser in [(2, 0)] * 4 + [(2, 1)] * 3 + [(1, 0)] * 3:
         a, b = sorted([generations[winner], generations[loser]], key=lambda g: g.pk)
-        VoteFactory(generation_a=a, generation_b=b, outcome="a" if a == generations[winner] else "b")
+        VoteFactory(
+            generation_a=a, generation_b=b, outcome="a" if a == generations[winner] else "b"
+        )
     other = RunFactory()  # votes on another prompt do not count here
     rows = services.disagreements(prompt)
     assert [(row.model, row.direction) for row in rows] == [
         (models[0], "scored high, voted down"),
         (models[2], "voted up, scored low"),
     ]
-    assert rows[1].win_rate == 1.0 and rows[1].people_rank == 1 and rows[1].metric_rank == 3
+    assert rows[1].win_rate == 1.0
+    assert rows[1].people_rank == 1
+    assert rows[1].metric_rank == 3
     assert services.disagreements(other.prompt) == []
 
 

@@ -36,8 +36,10 @@ def open_pair(client, url="/arena/"):
 def test_the_arena_page_shows_two_clips_with_names_hidden(grid, browser_client):
     models, _ = grid
     html, token, _ = open_pair(browser_client)
-    assert 'aria-label="Left"' in html and 'aria-label="Right"' in html
-    assert 'data-clip-id="left"' in html and 'data-clip-id="right"' in html
+    assert 'aria-label="Left"' in html
+    assert 'aria-label="Right"' in html
+    assert 'data-clip-id="left"' in html
+    assert 'data-clip-id="right"' in html
     for model in models:
         assert model.display_name not in html
         assert model.slug not in html
@@ -113,8 +115,10 @@ def test_a_forged_token_gets_400_and_records_nothing(grid, browser_client):
 def test_the_json_pair_and_vote_serve_script_clients(grid, browser_client):
     pair = browser_client.get(reverse("arena:pair"))
     data = pair.json()
-    assert data["left"]["label"] == "Left" and data["right"]["label"] == "Right"
-    assert data["left"]["series"] == {} and data["pool"] == Pool.T2V_AUDIO
+    assert data["left"]["label"] == "Left"
+    assert data["right"]["label"] == "Right"
+    assert data["left"]["series"] == {}
+    assert data["pool"] == Pool.T2V_AUDIO
     response = browser_client.post(
         reverse("arena:vote"),
         {"token": data["token"], "choice": "right"},
@@ -123,15 +127,19 @@ def test_the_json_pair_and_vote_serve_script_clients(grid, browser_client):
     )
     assert response.status_code == 201
     body = response.json()
-    assert body["choice"] == "right" and body["left"]["model"] and body["right"]["model"]
-    assert body["next"]["token"] != data["token"] and body["next"]["left"]["label"] == "Left"
+    assert body["choice"] == "right"
+    assert body["left"]["model"]
+    assert body["right"]["model"]
+    assert body["next"]["token"] != data["token"]
+    assert body["next"]["left"]["label"] == "Left"
     again = browser_client.post(
         reverse("arena:vote"),
         {"token": data["token"], "choice": "right"},
         HTTP_ACCEPT="application/json",
         HTTP_X_CSRFTOKEN=browser_client.cookies["csrftoken"].value,
     )
-    assert again.status_code == 409 and "error" in again.json()
+    assert again.status_code == 409
+    assert "error" in again.json()
     assert Vote.objects.count() == 1
 
 
@@ -157,11 +165,15 @@ def test_the_leaderboard_shows_ratings_intervals_votes_spread_and_the_cost_chart
     refresh_ratings()
     with django_assert_max_num_queries(8):
         html = client.get(reverse("arena:leaderboard"), {"pool": "t2v_audio"}).content.decode()
-    assert "data-arena-ratings" in html and "data-arena-chart" in html
+    assert "data-arena-ratings" in html
+    assert "data-arena-chart" in html
     assert html.index(models[0].display_name) < html.index(models[1].display_name)
     assert "provisional" in html
-    assert "Cost per clip (USD)" in html and "<circle" in html
-    assert "data-arena-categories" in html and "Motion" in html and "Camera" in html
+    assert "Cost per clip (USD)" in html
+    assert "<circle" in html
+    assert "data-arena-categories" in html
+    assert "Motion" in html
+    assert "Camera" in html
     assert re.search(r"<td>\d–\d</td>", html)  # a rank spread
     assert 'style="' not in html
     motion = client.get(reverse("arena:leaderboard"), {"pool": "t2v_audio", "category": "motion"})
@@ -177,7 +189,9 @@ def test_the_rating_cell_include_renders_a_rating_or_says_none(grid):
     services.ratings_refresh(rounds=20, seed=1)
     rating = services.current_ratings(pool=Pool.T2V_AUDIO)[models[0].pk]
     cell = render_to_string("arena/_rating_cell.html", {"rating": rating})
-    assert f"{rating.rating:.0f}" in cell and "3 votes" in cell and "provisional" in cell
+    assert f"{rating.rating:.0f}" in cell
+    assert "3 votes" in cell
+    assert "provisional" in cell
     assert "not rated yet" in render_to_string("arena/_rating_cell.html", {"rating": None})
 
 
@@ -186,8 +200,12 @@ def test_the_disagreements_include_renders_rows(db):
                                      votes=9, win_rate=0.8, coherence=0.61, people_rank=1,
                                      metric_rank=3, gap=-1.0)]  # fmt: skip
     html = render_to_string("arena/_disagreements.html", {"disagreements": rows})
-    assert "Frozen Cam" in html and "voted up, scored low" in html and "80 %" in html
-    assert "not enough votes" in render_to_string("arena/_disagreements.html", {"disagreements": []})
+    assert "Frozen Cam" in html
+    assert "voted up, scored low" in html
+    assert "80 %" in html
+    assert "not enough votes" in render_to_string(
+        "arena/_disagreements.html", {"disagreements": []}
+    )
 
 
 def test_staff_void_a_voter_from_the_admin(grid, client):
@@ -210,5 +228,6 @@ def test_staff_void_a_voter_from_the_admin(grid, client):
 
 def test_the_beat_schedule_refreshes_ratings(db):
     task = PeriodicTask.objects.get(name="Refresh arena ratings")
-    assert task.task == "arena.tasks.refresh_ratings" and task.enabled
+    assert task.task == "arena.tasks.refresh_ratings"
+    assert task.enabled
     assert task.interval.every == 10
