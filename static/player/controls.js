@@ -137,6 +137,8 @@ function renderState(root, engine, scrub) {
     scrub.range.max = String(engine.duration);
     total.textContent = formatTime(engine.duration);
     paint();
+    // screen readers hear a time, not a float; refreshed on each move, not on every frame
+    scrub.range.setAttribute("aria-valuetext", `${formatTime(engine.now())} of ${total.textContent}`);
   };
   engine.addEventListener("statechange", onState);
   engine.addEventListener("ready", onState);
