@@ -118,10 +118,10 @@ def mark_best(clips: list[Clip]) -> list[Clip]:
     for name, (read, higher) in RANKED.items():
         values = [(read(clip), clip) for clip in clips]
         known = [(v, clip) for v, clip in values if v is not None]
-        if len(known) < 2:
+        if not known:
             continue
         best = max(v for v, _ in known) if higher else min(v for v, _ in known)
-        if all(v == best for v, _ in known):
+        if len(known) > 1 and all(v == best for v, _ in known):
             continue  # everyone equal: nobody stands out
         for value, clip in known:
             if value == best:

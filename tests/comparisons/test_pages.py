@@ -210,8 +210,8 @@ def test_the_server_error_page_renders_without_the_database(rf, django_assert_nu
 
 def test_pages_link_to_each_other_in_the_navigation(client):
     html = client.get(reverse("comparisons:methodology")).content.decode()
-    for name in ("home", "leaderboard", "models", "prompts", "methodology"):
-        assert f'href="{reverse(f"comparisons:{name}")}"' in html
+    for name in ("home", "leaderboard", "models", "prompts", "methodology", "arena:vote-page"):
+        assert f'href="{reverse(name if ":" in name else f"comparisons:{name}")}"' in html
     assert 'aria-current="page">Methodology' in html
 
 
