@@ -107,9 +107,9 @@ function bindKeys(root, engine) {
   };
   document.addEventListener("keydown", (e) => {
     const target = e.target;
-    if (e.ctrlKey || e.metaKey || e.altKey || TYPING.has(target.tagName) || target.isContentEditable) {
-      return;
-    }
+    // the scrubber's own arrow steps would be a millisecond: give it the player's keys instead
+    const typing = TYPING.has(target.tagName) && !target.classList.contains("cp-scrubber");
+    if (e.ctrlKey || e.metaKey || e.altKey || typing || target.isContentEditable) return;
     if (e.key === " " && target.closest?.("button, a")) return; // let space press that button
     const action = keys[e.key];
     if (!action) return;
