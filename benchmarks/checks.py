@@ -14,15 +14,19 @@ def provider_keys(app_configs, **kwargs):
         keys = set(VideoModel.objects.usable().values_list("plugin_key", flat=True))
     except DatabaseError:  # before migrations: nothing to check yet
         return []
-    warnings = []
+    missing: dict[str, list[str]] = {}
     for key in sorted(keys & set(PLUGINS)):
         plugin = get_plugin(key)
         if not plugin.is_configured():
-            warnings.append(
-                checks.Warning(
-                    f"Model plugin {key!r} has no API key ({plugin.api_key_setting} is empty).",
-                    hint="Set it in the environment, or retire the model; runs naming it will fail.",
-                    id="benchmarks.W001",
-                )
-            )
-    return warnings
+            missing.setdefault(plugin.api_key_setting, []).append(key)
+    if not missing:
+        return []
+    listed = "; ".join(f"{name} (for {', '.join(models)})" for name, models in missing.items())
+    return [
+        checks.Warning(
+            f"{sum(map(len, missing.values()))} catalog models have no API key: {listed}.",
+            hint="They show as unavailable in the admin, and runs naming them fail. Set the keys "
+            "in the environment, or retire the models you don't use.",
+            id="benchmarks.W001",
+        )
+    ]

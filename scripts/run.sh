@@ -5,10 +5,16 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
 BIN=.venv/bin
 
-trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
+stop_all() {
+  trap - INT TERM EXIT
+  kill $(jobs -p) 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop_all INT TERM EXIT
 
 $BIN/celery -A config worker -Q io,media --concurrency 2 --loglevel info &
 $BIN/celery -A config beat --loglevel info &
 $BIN/python manage.py runserver "127.0.0.1:${PORT}" &
 echo "Lockstep on http://127.0.0.1:${PORT}/ (Ctrl-C stops the server, the worker and beat)"
+# If any of the three exits, stop the others.
 wait -n
