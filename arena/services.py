@@ -24,7 +24,7 @@ from arena import conf
 from arena.models import Pool, Rating, RatingFit, Vote
 from arena.querysets import arena_clips
 from arena.ratings import fit
-from benchmarks.models import Generation, Prompt
+from benchmarks.models import Generation, Prompt, QualityReport, VideoModel
 
 TOKEN_SALT = "arena.pair-token"
 CHOICES = ("left", "right", "tie", "both_bad")
@@ -165,7 +165,7 @@ def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None
     if not candidates:
         return None
     counts = _cached("counts", Vote.objects.counted().model_pair_counts)
-    ratings = _cached("ratings", current_pool_ratings)
+    ratings = pool_ratings()
     keys = list(candidates)
     weights = [
         _pair_weight(
@@ -365,6 +365,16 @@ def current_ratings(*, pool: str, category: str | None = None) -> dict[int, Rati
     return {r.video_model_id: r for r in Rating.objects.of_fit(rating_fit)}
 
 
+def pool_ratings() -> dict[tuple[str, int], float]:
+    """Return current_pool_ratings(), up to ARENA_SAMPLING_CACHE_SECONDS old."""
+    return _cached("ratings", current_pool_ratings)
+
+
+def model_names() -> dict[int, str]:
+    """Return {video model id: display name}, up to ARENA_SAMPLING_CACHE_SECONDS old."""
+    return _cached("names", lambda: dict(VideoModel.objects.values_list("pk", "display_name")))
+
+
 def current_pool_ratings() -> dict[tuple[str, int], float]:
     """Return {(pool, model id): rating} from the newest overall fit of every pool, in 2 queries."""
     fits = RatingFit.objects.filter(category="").current()
@@ -405,8 +415,6 @@ def disagreements(prompt: Prompt, *, min_gap: float = 0.5) -> list[DisagreementR
     both, with at least ARENA_DISAGREEMENT_MIN_VOTES votes; rows whose normalized rank gap is at
     least `min_gap` are returned, largest gap first.
     """
-    from benchmarks.models import QualityReport, VideoModel
-
     wins: dict[int, float] = defaultdict(float)
     games: dict[int, int] = defaultdict(int)
     for _pool, _cat, model_a, model_b, outcome in (

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from arena import charts, services
 from arena.models import Pool, Rating, RatingFit, Vote
 from arena.querysets import arena_clips
-from benchmarks.models import Prompt, VideoModel
+from benchmarks.models import Prompt
 from comparisons.clips import Clip
 
 SIDES = ("Left", "Right")
@@ -125,12 +125,7 @@ def vote(request):
 
 
 def _reveal_data(recorded: Vote) -> dict:
-    ratings = services.current_pool_ratings()
-    names = dict(
-        VideoModel.objects.filter(pk__in=[recorded.model_a_id, recorded.model_b_id]).values_list(
-            "pk", "display_name"
-        )
-    )
+    names, ratings = services.model_names(), services.pool_ratings()
 
     def side(model_id):
         rating = ratings.get((recorded.pool, model_id))
