@@ -148,6 +148,12 @@ def _cached(name: str, compute):
     return value
 
 
+def sampling_cache_clear() -> None:
+    """Forget what pair sampling cached (the clips, pair counts, ratings and model names)."""
+    names = ("clips", "counts", "ratings", "names")
+    cache.delete_many([f"arena:sampling:{name}" for name in names])
+
+
 def _pair_weight(votes: int, rating_x: float | None, rating_y: float | None) -> float:
     """Favour model pairs with few votes and close ratings (unrated pairs count as close)."""
     gap = abs(rating_x - rating_y) if rating_x is not None and rating_y is not None else 0.0

@@ -54,11 +54,18 @@ def _blind_clip(generation, side: str) -> dict:
 def _sample(request, pool):
     """Return (pair, [left clip, right clip]) for this session, or (None, [])."""
     voter = _voter(request, create=True)
-    pair = services.pair_sample(voter=voter, pool=pool)
-    if pair is None:
+    for _attempt in range(2):
+        pair = services.pair_sample(voter=voter, pool=pool)
+        if pair is None:
+            return None, []
+        generations = arena_clips().with_outputs().in_bulk([pair.left_id, pair.right_id])
+        if len(generations) == 2:
+            break
+        # A clip was deleted since sampling cached the list: forget the list and draw again.
+        services.sampling_cache_clear()
+    else:
         return None, []
     services.pair_token_issue(pair=pair, voter=voter)
-    generations = arena_clips().with_outputs().in_bulk([pair.left_id, pair.right_id])
     pair.left, pair.right = generations[pair.left_id], generations[pair.right_id]
     return pair, [_blind_clip(pair.left, SIDES[0]), _blind_clip(pair.right, SIDES[1])]
 

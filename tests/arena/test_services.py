@@ -348,3 +348,14 @@ def _report(generation, coherence):
         generation=generation, algorithm_version="1", mean_coherence=coherence,
         min_coherence=coherence, std_coherence=0, frame_count=10,
     )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_on_a_clip_deleted_since_the_pair_was_shown_gets_410(voter, ip):
+    make_grid(models=2, prompts=1)
+    pair = issue(voter)
+    Generation.objects.filter(pk=pair.generation_b).delete()
+    with pytest.raises(VoteRefused) as refused:
+        vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
+    assert refused.value.status == 410
+    assert not Vote.objects.exists()

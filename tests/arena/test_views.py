@@ -231,3 +231,14 @@ def test_the_beat_schedule_refreshes_ratings(db):
     assert task.task == "arena.tasks.refresh_ratings"
     assert task.enabled
     assert task.interval.every == 10
+
+
+def test_a_clip_deleted_while_sampling_had_it_cached_is_not_shown(db, browser_client):
+    from benchmarks.models import Generation
+
+    _, generations = make_grid(models=3, prompts=1)
+    open_pair(browser_client)  # fills the sampling cache with all three clips
+    Generation.objects.filter(pk=generations[0].pk).delete()
+    for _ in range(5):
+        data = browser_client.get(reverse("arena:pair")).json()
+        assert data["token"]
