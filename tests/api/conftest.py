@@ -1,5 +1,8 @@
 """Fixtures of the API tests: a user with a token, a client that sends it, models to run."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django.test import Client
 
@@ -40,3 +43,50 @@ def submit(client, body, *, key=None, **headers):
     if key is not None:
         headers["Idempotency-Key"] = key
     return client.post("/api/v1/runs", body, content_type="application/json", headers=headers)
+
+
+class Receiver:
+    """A webhook receiver on loopback that answers the statuses it is given, in turn."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.requests: list[tuple[dict, bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status = (
+                    receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                )
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"nope")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver_factory(settings):
+    """Return a function that starts a Receiver; callbacks may go to loopback meanwhile."""
+    settings.CALLBACK_ALLOW_PRIVATE = True
+    made = []
+
+    def make(*statuses):
+        made.append(Receiver(statuses or (200,)))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.close()
