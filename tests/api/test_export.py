@@ -103,3 +103,10 @@ def test_the_export_runs_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(8):
         _body(client.get("/api/v1/export/runs.csv"))
+
+
+def test_the_methodology_page_points_to_the_open_data(client):
+    page = client.get("/methodology/").content.decode()
+
+    for url in ("/api/v1/export/runs.csv", "/api/v1/export/runs.json", "/api/v1/export/votes.csv"):
+        assert url in page
