@@ -6,14 +6,18 @@ session. The token's nonce is unique on the vote row, so a token records at most
 two requests race; the database, not the application, is the last word on "single use".
 """
 
+import base64
 import hashlib
 import hmac
+import json
 import math
 import random
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -186,13 +190,34 @@ def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None
     return Pair(ga, gb, ma, mb, prompt_id, category, pool=key[0], a_on_left=rng.random() < 0.5)
 
 
+class SealedJSONSerializer:
+    """Serialize a token's payload as JSON encrypted with a key derived from SECRET_KEY.
+
+    TimestampSigner makes the token tamper-proof and expiring, not secret: its payload is only
+    base64. The payload names the models and which one is on the left, so it is sealed (Fernet:
+    AES with its own MAC) to keep the pair blind to anyone who decodes the token.
+    """
+
+    @staticmethod
+    def _fernet() -> Fernet:
+        secret = f"{TOKEN_SALT}:{settings.SECRET_KEY}".encode()
+        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret).digest()))
+
+    def dumps(self, obj) -> bytes:
+        return self._fernet().encrypt(json.dumps(obj, separators=(",", ":")).encode())
+
+    def loads(self, data: bytes):
+        return json.loads(self._fernet().decrypt(data))
+
+
 def pair_token_issue(*, pair: Pair, voter: str) -> str:
     """Sign a single-use token for `pair`, valid for ARENA_TOKEN_MAX_AGE seconds, for `voter`."""
     payload = [
         pair.generation_a, pair.generation_b, pair.model_a, pair.model_b, pair.prompt,
         pair.category, pair.pool, int(pair.a_on_left), secrets.token_hex(16), voter[:32],
     ]  # fmt: skip
-    pair.token = signing.TimestampSigner(salt=TOKEN_SALT).sign_object(payload)
+    signer = signing.TimestampSigner(salt=TOKEN_SALT)
+    pair.token = signer.sign_object(payload, serializer=SealedJSONSerializer)
     return pair.token
 
 
@@ -209,10 +234,12 @@ def pair_token_verify(token: str, *, voter: str) -> PairClaim:
     signer = signing.TimestampSigner(salt=TOKEN_SALT)
     forged = VoteRefused("This pair token is not one we issued.", status=400)
     try:
-        data = signer.unsign_object(token or "", max_age=conf.get("ARENA_TOKEN_MAX_AGE"))
+        data = signer.unsign_object(
+            token or "", serializer=SealedJSONSerializer, max_age=conf.get("ARENA_TOKEN_MAX_AGE")
+        )
     except signing.SignatureExpired as exc:
         raise VoteRefused("This pair has expired: load a new one.", status=410) from exc
-    except (signing.BadSignature, ValueError, TypeError) as exc:
+    except (signing.BadSignature, InvalidToken, ValueError, TypeError) as exc:
         raise forged from exc
     if not isinstance(data, list) or len(data) != 10:
         raise forged

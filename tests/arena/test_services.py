@@ -1,6 +1,8 @@
 """Arena services called directly: pair sampling, pair tokens, votes, voiding, rating refreshes."""
 
+import base64
 import dataclasses
+import json
 import random
 import time
 from collections import Counter
@@ -149,7 +151,10 @@ def test_a_second_token_for_the_same_pair_is_refused(grid, voter, ip):
     [
         lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),  # bad signature
         lambda token: signing.TimestampSigner(salt="other").sign_object(
-            signing.TimestampSigner(salt=services.TOKEN_SALT).unsign_object(token)
+            signing.TimestampSigner(salt=services.TOKEN_SALT).unsign_object(
+                token, serializer=services.SealedJSONSerializer
+            ),
+            serializer=services.SealedJSONSerializer,
         ),
         lambda token: signing.TimestampSigner(salt=services.TOKEN_SALT).sign_object([1, 2]),
         lambda token: "",
@@ -165,12 +170,23 @@ def test_a_forged_token_is_refused_and_records_nothing(grid, voter, ip, tamper):
     assert not Vote.objects.exists()
 
 
+def test_a_token_does_not_tell_which_model_is_on_which_side(grid, voter):
+    pair = issue(voter)
+    payload = pair.token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"t2v_audio" not in decoded
+    assert b"scene" not in decoded
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(decoded)
+
+
 def test_a_forged_pair_signed_with_our_salt_but_not_our_key_is_refused(grid, voter, ip):
     models, generations = grid
     a, b = generations[0], generations[1]
     forged = signing.TimestampSigner(key="guessed", salt=services.TOKEN_SALT).sign_object(
         [a.pk, b.pk, a.video_model_id, b.video_model_id, a.run.prompt_id, "scene", "t2v_audio",
-         1, "x" * 32, voter[:32]]
+         1, "x" * 32, voter[:32]],
+        serializer=services.SealedJSONSerializer,
     )  # fmt: skip
     with pytest.raises(VoteRefused) as refused:
         vote_record(token=forged, choice="left", voter=voter, ip=ip)
