@@ -15,6 +15,7 @@ Set any of these in the Django settings to change it:
   with the metrics is shown (default 4).
 - ``ARENA_SAMPLING_CACHE_SECONDS``: how long pair sampling may reuse the list of clips, the vote
   counts per pair and the ratings (default 30; 0 reads them for every pair).
+- ``ARENA_FIT_HISTORY_DAYS``: rating fits older than this are deleted at each refresh (default 90).
 - ``ARENA_IP_HEADER``: META key holding the client IP behind a proxy, such as
   "HTTP_X_FORWARDED_FOR" (default: none, REMOTE_ADDR is used).
 """
@@ -33,6 +34,7 @@ DEFAULTS = {
     "ARENA_DISAGREEMENT_MIN_VOTES": 4,
     "ARENA_IP_HEADER": "",
     "ARENA_SAMPLING_CACHE_SECONDS": 30,
+    "ARENA_FIT_HISTORY_DAYS": 90,
 }
 
 

@@ -15,6 +15,7 @@ import random
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -341,7 +342,7 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     """Fit every pool, overall and per prompt category, from all counted votes; store the fits.
 
     A pool or category that had a fit but has no counted vote left (all voided) gets an empty
-    fit, so its old ratings stop being current.
+    fit, so its old ratings stop being current. Fits older than ARENA_FIT_HISTORY_DAYS go.
     """
     rounds = conf.get("ARENA_BOOTSTRAP_ROUNDS") if rounds is None else rounds
     width = conf.get("ARENA_PROVISIONAL_WIDTH")
@@ -378,6 +379,9 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
                 for r in results
             )
             fits.append(rating_fit)
+        # Keep a history (for trends) but not forever: a refresh every few minutes adds up.
+        history = timedelta(days=conf.get("ARENA_FIT_HISTORY_DAYS"))
+        RatingFit.objects.filter(computed_at__lt=now - history).delete()
     return fits
 
 

@@ -375,3 +375,23 @@ def test_a_vote_on_a_clip_deleted_since_the_pair_was_shown_gets_410(voter, ip):
         vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
     assert refused.value.status == 410
     assert not Vote.objects.exists()
+
+
+def test_a_refresh_deletes_fits_older_than_the_history_kept(grid, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.ARENA_FIT_HISTORY_DAYS = 30
+    old = RatingFit.objects.create(
+        pool=Pool.T2V, computed_at=timezone.now() - timedelta(days=31), vote_count=0,
+        bootstrap_rounds=0,
+    )  # fmt: skip
+    recent = RatingFit.objects.create(
+        pool=Pool.T2V, computed_at=timezone.now() - timedelta(days=29), vote_count=0,
+        bootstrap_rounds=0,
+    )  # fmt: skip
+    services.ratings_refresh(rounds=0)
+    assert not RatingFit.objects.filter(pk=old.pk).exists()
+    assert RatingFit.objects.filter(pk=recent.pk).exists()
+    assert services.current_fit(pool=Pool.T2V).pk != recent.pk  # the refresh wrote a newer one
