@@ -16,7 +16,7 @@ import numpy as np
 from media_pipeline.errors import InvalidMedia
 from media_pipeline.metrics.motion import MotionTracker, sharpness
 from media_pipeline.metrics.decode import Decoder, geometry, sampling_interval, start_thread
-from media_pipeline.metrics.ssim import FrameStats, PairScratch, StatsScratch, ssim
+from media_pipeline.metrics.ssim import FrameStats, Scratch, ssim
 
 #: FrameStats in flight: one held as "previous", one being filled, one waiting.
 POOL_SIZE = 3
@@ -97,7 +97,7 @@ def _consume(producer: "_Producer", result: SampledSsim) -> None:
     while (item := producer.ready.get()) is not None:
         index, stats = item
         if previous is not None:
-            scratch = scratch or PairScratch(stats.gray.shape)
+            scratch = scratch or Scratch(stats.gray.shape)
             result.scores.append(ssim(previous, stats, scratch))
             result.times.append(index * result.interval / result.fps if result.fps else 0.0)
             producer.free.put(previous)
@@ -127,7 +127,7 @@ class _Producer:
         geo = self.decoder.geo
         shape = (geo.height, geo.width)
         bgr = np.empty((*shape, 3), np.uint8)
-        scratch = StatsScratch(shape)
+        scratch = Scratch(shape)
         for _ in range(POOL_SIZE):
             self.free.put(FrameStats(shape))
         while self.decoder.read_sampled(bgr):
