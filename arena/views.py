@@ -44,11 +44,17 @@ def _pool_param(request) -> str | None:
     return pool if pool in Pool.values else None
 
 
+#: What the player may know of a blind clip: its files and shape, never whose it is.
+BLIND_KEYS = ("synthetic", "fps", "duration", "width", "height", "poster", "sources")
+
+
 def _blind_clip(generation, side: str) -> dict:
     """Return the player's dict for a clip with everything that names the model left out."""
     data = Clip(generation).player_data()
+    # A whitelist, so a key added to the player's contract later cannot unblind the arena.
     # Metrics are hidden too: a visitor should judge the clip, not its coherence curve.
-    return {**data, "id": side.lower(), "label": side, "series": {}, "spikes": []}
+    blind = {key: data[key] for key in BLIND_KEYS}
+    return {**blind, "id": side.lower(), "label": side, "series": {}, "spikes": []}
 
 
 def _sample(request, pool):
