@@ -1,7 +1,7 @@
 """Shape generations into what the comparison page and the player show."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from benchmarks.models import Generation, VideoAsset
@@ -186,5 +186,5 @@ def then_and_now(moves: list[Movement]) -> list[Clip]:
     paired = [m for m in moves if m.now and m.then]
     chosen: list[Clip] = []
     for move in paired[: PLAYER_MAX_CLIPS // 2]:
-        chosen += [move.now, move.then]
+        chosen += [replace(move.now, suffix="· now"), move.then]
     return chosen

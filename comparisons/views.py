@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -78,7 +79,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
         vs_run = self._vs_run(earlier)
         then = []
         if vs_run is not None:
-            label = f"· {vs_run.created_at:%-d %b %Y}"
+            label = f"· {timezone.localtime(vs_run.created_at):%-d %b %Y %H:%M}"
             then = clips_for(clips().of_run(vs_run.pk).completed().with_outputs(), suffix=label)
         moves = movements(now, then) if vs_run else []
         player = then_and_now(moves) if vs_run else now

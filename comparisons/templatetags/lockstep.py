@@ -66,7 +66,8 @@ def signed(value, places: int = 3):
 @register.filter
 def trend_class(value, higher_is_better: bool = True):
     """Return the CSS class of a change: better, worse or flat."""
-    if value is None or value == "" or float(value) == 0:
+    # Changes that round to zero where they are shown (3 decimals at most) are no change.
+    if value is None or value == "" or round(float(value), 3) == 0:
         return "delta-flat"
     better = (float(value) > 0) == bool(higher_is_better)
     return "delta-better" if better else "delta-worse"
