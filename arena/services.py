@@ -353,11 +353,13 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
         groups[(pool, category)].append((model_a, model_b, outcome))
     for key in RatingFit.objects.values_list("pool", "category").distinct():
         groups.setdefault(key, [])
+    # Fit first, write after: the transaction stays short whatever the fitting costs.
+    fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
     now = timezone.now()
     fits = []
     with transaction.atomic():
-        for (pool, category), rows in sorted(groups.items()):
-            results = fit(rows, rounds=rounds, seed=seed)
+        for (pool, category), results in fitted.items():
+            rows = groups[(pool, category)]
             rating_fit = RatingFit.objects.create(
                 pool=pool, category=category, computed_at=now,
                 vote_count=len(rows), bootstrap_rounds=rounds,
