@@ -41,7 +41,8 @@ class ModelStats:
     flicker: float | None = None
     motion: float | None = None
     frozen: float | None = None  # mean share of repeated frames
-    rating: float | None = None  # arena rating: filled in once votes exist
+    #: The arena's Rating of this model (arena.services.current_ratings), None until rated.
+    rating: object = None
     trend: list[TrendPoint] = field(default_factory=list)
 
     @property

@@ -41,7 +41,13 @@ def main(base: str, out: Path, only: list[str]) -> None:
                 if only and name not in only:
                     continue
                 page.goto(base + path, wait_until="networkidle")
-                # Let posters and the player's first frames paint.
+                # Scroll through once so lazy posters load, then let the player's frames paint.
+                page.evaluate(
+                    "async () => { for (let y = 0; y < document.body.scrollHeight; y += 400) "
+                    "{ window.scrollTo(0, y); await new Promise(r => setTimeout(r, 60)); } "
+                    "window.scrollTo(0, 0); }"
+                )
+                page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(1500)
                 target = out / f"{name}-{device}.png"
                 page.screenshot(path=str(target), full_page=True)
