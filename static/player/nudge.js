@@ -8,13 +8,13 @@
 // Only clips ahead of the others are corrected; a clip that falls behind pulls the others back to
 // it, so a correction never widens the spread it is fixing.
 
-const TRIGGER = 0.01; // s ahead of the slowest other clip before a clip is nudged
+const TRIGGER = 0.006; // s ahead of the slowest other clip before a clip is nudged (p95 target: 10 ms)
 const PERSIST = 3; // consecutive checks over the trigger (ignores a one-sample blip)
-const GAIN = 0.1; // the nudged rate is base * (1 ± GAIN)
-const MAX_NUDGE_MS = 800;
+const NUDGE_MS = 200; // a nudge lasts this long; its rate offset is what the correction needs
+const GAIN_RANGE = [0.03, 0.5]; // relative rate offset: inaudible-ish up to "catch a starving clip"
 const SETTLE_MS = 300; // the rate change reaches the clock ~50 ms late; let it land before judging
 const INITIAL_JUMP = -0.026;
-const JUMP_RANGE = [-0.045, -0.01]; // what was ever measured, with margin
+const JUMP_RANGE = [-0.045, 0.01]; // measured -10 to -40 ms; under CPU load it can vanish
 const LEARN = 0.3;
 const OUTLIER = 0.02; // a result this far off was disturbed by something else: learn nothing
 
@@ -50,8 +50,9 @@ export class Nudger {
   nudge(video, state, lead, base, now) {
     const jump = this.jumps.get(base) ?? INITIAL_JUMP;
     const drift = -lead - jump; // what the changed rate itself must add (s of media)
-    const ms = Math.min(MAX_NUDGE_MS, (Math.abs(drift) / (GAIN * base)) * 1000);
-    video.playbackRate = base * (1 + Math.sign(drift) * GAIN);
+    const gain = Math.min(GAIN_RANGE[1], Math.max(GAIN_RANGE[0], Math.abs(drift) / (NUDGE_MS / 1000)));
+    const ms = (Math.abs(drift) / (gain * base)) * 1000;
+    video.playbackRate = base * (1 + Math.sign(drift) * gain);
     state.timer = setTimeout(() => (video.playbackRate = base), ms);
     state.busyUntil = now + ms + SETTLE_MS;
     state.plan = { base, lead, expected: -lead, rate: video.playbackRate, ms, jump };
