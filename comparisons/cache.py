@@ -90,9 +90,7 @@ def store(request, response, version: int) -> None:
     if response.status_code != 200 or response.streaming or response.cookies:
         return
     headers = [(k, v) for k, v in response.items() if k.lower() not in SKIPPED_HEADERS]
-    cache.set(
-        page_key(request), (version, response.content, headers), settings.PAGE_CACHE_SECONDS
-    )
+    cache.set(page_key(request), (version, response.content, headers), settings.PAGE_CACHE_SECONDS)
     response["X-Page-Cache"] = "miss"
 
 

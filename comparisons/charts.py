@@ -29,6 +29,8 @@ class Point:
     label: str
     href: str = ""
     colour: str = PALETTE[0]
+    #: Drawn as a ring: a point whose y flatters it (a mostly frozen model's coherence).
+    hollow: bool = False
 
 
 @dataclass
@@ -174,12 +176,16 @@ def scatter(
     anchors = [(frame.px(p.x), frame.py(p.y)) for p in points]
     for point, (x, y), label_y in zip(points, anchors, frame.place_labels(anchors), strict=True):
         tip = f"{point.label}: {x_label} {x_format(point.x)}, {y_label} {y_format(point.y)}"
+        paint = (
+            f'fill="#fff" stroke="{point.colour}" stroke-width="2.5"'
+            if point.hollow
+            else f'fill="{point.colour}" stroke="#fff" stroke-width="1.5"'
+        )
         body.append(
             _link(
                 point.href,
                 f"<g><title>{escape(tip)}</title>"
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{point.colour}" '
-                'stroke="#fff" stroke-width="1.5"/>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" {paint}/>'
                 f'<text x="{x + 9:.1f}" y="{label_y:.1f}" font-size="11" fill="#16181d">'
                 f"{escape(_short(point.label))}</text></g>",
             )
@@ -229,5 +235,5 @@ def trend(
     return _svg(title, f"{y_label} of each model per benchmark date.", body, size)
 
 
-def _short(label: str, limit: int = 18) -> str:
+def _short(label: str, limit: int = 24) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -126,6 +126,9 @@ def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[M
     unknown = [row for row in table if value(row) is None]
     known.sort(key=lambda row: (value(row), row.model.display_name.lower()), reverse=descending)
     unknown.sort(key=lambda row: row.model.display_name.lower())
+    if attribute == "coherence":
+        # A still picture is perfectly coherent: mostly frozen models never rank above moving ones.
+        known.sort(key=lambda row: row.mostly_frozen)
     return known + unknown
 
 

@@ -162,13 +162,18 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
         colour = charts.colour_for(index)
         row.colour = colour
         href = row.model.get_absolute_url() + (f"?{query}" if query else "")
-        name = row.model.display_name
+        name = row.model.display_name + (" (frozen)" if row.mostly_frozen else "")
+        frozen = row.mostly_frozen
         if row.coherence is not None:
-            cost = row.real_cost_per_clip
+            cost, time = row.real_cost_per_clip, row.median_time
             if cost is not None:
-                points_cost.append(charts.Point(float(cost), row.coherence, name, href, colour))
-            if row.median_time is not None:
-                points_time.append(charts.Point(row.median_time, row.coherence, name, href, colour))
+                points_cost.append(
+                    charts.Point(float(cost), row.coherence, name, href, colour, hollow=frozen)
+                )
+            if time is not None:
+                points_time.append(
+                    charts.Point(time, row.coherence, name, href, colour, hollow=frozen)
+                )
         series.append(charts.Series(name, [(p.day, p.coherence) for p in row.trend], href, colour))
     return {
         "chart_cost": charts.scatter(

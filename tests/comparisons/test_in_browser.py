@@ -64,16 +64,16 @@ def _watch_errors(page) -> list[str]:
     page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
     page.on(
         "console",
-        lambda msg: errors.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     return errors
 
 
-def test_a_comparison_card_plays_its_previews_on_hover_and_stops_after(
-    live_server, site, chromium
-):
+def test_a_comparison_card_plays_its_previews_on_hover_and_stops_after(live_server, site, chromium):
     page = chromium.new_page()
     page.goto(live_server.url + reverse("comparisons:home"))
     card = page.locator("[data-hover-preview]").first

@@ -128,3 +128,14 @@ def test_the_trend_has_one_point_per_benchmark_day(model):
     (row,) = leaderboard()
     assert [round(p.coherence, 3) for p in row.trend] == [0.7, 0.9]
     assert [p.clips for p in row.trend] == [2, 1]
+
+
+def test_mostly_frozen_models_rank_after_moving_ones_on_coherence(model):
+    frozen = VideoModelFactory(slug="frozen", display_name="Frozen", synthetic=False)
+    add_clip(_run(), model, coherence=0.7)
+    still = add_clip(_run(), frozen, coherence=0.99)
+    still.quality_report.frozen_fraction = 0.95
+    still.quality_report.save()
+    rows = leaderboard(sort="coherence")
+    assert [r.model.slug for r in rows] == ["acme-one", "frozen"]
+    assert rows[1].mostly_frozen
