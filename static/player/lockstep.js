@@ -106,6 +106,7 @@ export class Lockstep extends EventTarget {
   async init(t = 0) {
     await Promise.all(this.videos.map(hasMetadata));
     this.videos.filter((v) => v.error).forEach((v) => this.fail(v));
+    await Promise.all(this.videos.map(hasMetadata)); // clips that fell back to another tier
     await this.holdAt(Math.min(Math.max(0, t), this.duration));
     await Promise.all(this.live().map(canPlay));
     this.dispatchEvent(new Event("ready"));
@@ -284,6 +285,11 @@ export class Lockstep extends EventTarget {
 
   fail(video) {
     if (this.failed.has(video)) return;
+    const next = this.fallback?.(video); // another tier of the same clip, if it has one left
+    if (next) {
+      video.src = next;
+      return;
+    }
     this.failed.add(video);
     this.dispatchEvent(new CustomEvent("clipfailed", { detail: video }));
     this.check();

@@ -44,6 +44,22 @@ function bindSeekLinks(root, engine) {
   });
 }
 
+const TIERS = ["standard", "preview", "original"];
+
+/** Return a function giving a clip's next untried tier when its source fails to load. */
+function tierFallback(clips, videos) {
+  const tried = new Map();
+  const abs = (url) => new URL(url, location.href).href;
+  return (video) => {
+    const sources = clips[videos.indexOf(video)]?.sources || {};
+    if (!tried.has(video)) tried.set(video, new Set([abs(video.currentSrc || video.src)]));
+    const seen = tried.get(video);
+    const next = TIERS.map((tier) => sources[tier]).find((url) => url && !seen.has(abs(url)));
+    if (next) seen.add(abs(next));
+    return next || null;
+  };
+}
+
 function exposeApi(root, engine, videos) {
   let resolveReady;
   const api = {
@@ -82,6 +98,7 @@ function mount(root) {
   root.querySelectorAll("[data-js-only]").forEach((el) => (el.hidden = false));
   root.classList.add("cp-js");
   const engine = new Lockstep(videos);
+  engine.fallback = tierFallback(clips, videos);
   engine.fps = Math.max(...clips.map((c) => Number(c.fps) || 0)) || 30;
   const api = exposeApi(root, engine, videos);
   bindControls(root, engine, clips, api);

@@ -222,3 +222,11 @@ def test_a_clip_that_cannot_load_does_not_block_the_others(open_player):
     a, _, c = times(page)
     assert min(a, c) > 0.3
     assert page.get_by_text("This clip could not be loaded.").is_visible()
+
+
+def test_a_missing_tier_falls_back_to_another_tier_of_the_same_clip(open_player):
+    clips = clips_for(THREE)
+    clips[0]["sources"]["standard"] = "/media/missing.mp4"
+    page = open_player(clips)
+    assert page.evaluate("comparePlayer.videos[0].currentSrc").endswith("/media/a-preview.mp4")
+    assert not page.get_by_text("This clip could not be loaded.").is_visible()
