@@ -4,8 +4,16 @@ import pytest
 from django.http import HttpResponse
 from django.urls import reverse
 
+from benchmarks.services.runs import comparison_publish, run_refresh
 from comparisons.cache import invalidate_public_pages, lookup, store
-from tests.factories import ComparisonFactory, UserFactory
+from tests.comparisons.conftest import add_clip
+from tests.factories import (
+    ComparisonFactory,
+    PriceFactory,
+    RunFactory,
+    UserFactory,
+    VideoModelFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +49,8 @@ def test_publishing_and_invalidating_shows_the_new_comparison(client, catalog):
     home = reverse("comparisons:home")
     client.get(home)
     fresh = ComparisonFactory(title="Brand new comparison")
-    assert "Brand new comparison" not in client.get(home).content.decode()  # stale until told
+    # Created without the services (no signal, no commit in a test): stale until told.
+    assert "Brand new comparison" not in client.get(home).content.decode()
 
     invalidate_public_pages()
 
@@ -91,3 +100,37 @@ def test_a_page_built_while_pages_were_invalidated_is_not_served_as_current(rf):
 def test_pages_outside_the_public_views_are_not_cached(client):
     client.get("/admin/login/")
     assert not client.get("/admin/login/").has_header("X-Page-Cache")
+
+
+def test_publishing_a_comparison_makes_cached_pages_stale(
+    client, catalog, django_capture_on_commit_callbacks
+):
+    home = reverse("comparisons:home")
+    client.get(home)
+    run = RunFactory(state="complete")
+    add_clip(run, catalog["models"][0])
+    with django_capture_on_commit_callbacks(execute=True):
+        comparison = comparison_publish(run=run)
+    assert comparison.get_absolute_url() in client.get(home).content.decode()
+
+
+def test_a_finished_run_makes_cached_pages_stale(
+    client, catalog, django_capture_on_commit_callbacks
+):
+    board = reverse("comparisons:leaderboard")
+    client.get(board)
+    run = RunFactory(state="running")
+    add_clip(run, VideoModelFactory(slug="newcomer", display_name="Newcomer", synthetic=False))
+    with django_capture_on_commit_callbacks(execute=True):
+        run_refresh(run.pk)
+    assert "Newcomer" in client.get(board).content.decode()
+
+
+def test_staff_editing_a_price_makes_cached_pages_stale(
+    client, catalog, django_capture_on_commit_callbacks
+):
+    model = catalog["models"][0]
+    client.get(model.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        PriceFactory(video_model=model, amount="0.07")
+    assert "$0.070 per second of video" in client.get(model.get_absolute_url()).content.decode()

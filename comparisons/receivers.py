@@ -1,0 +1,42 @@
+"""Make cached public pages stale when what they show changes.
+
+The pipeline's signals cover a finished run and a published comparison (both sent after commit);
+saves of the catalog cover staff editing in the admin (a price, a model's notes, unpublishing a
+comparison). Generations are not watched: they change constantly while a run is under way, and
+the run's end is what makes their numbers public.
+"""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from benchmarks import signals
+from benchmarks.models import Price, Prompt, Provider, VideoModel
+from comparisons.cache import invalidate_public_pages
+from comparisons.models import Comparison
+
+#: Models whose rows appear on public pages and are edited by staff.
+SHOWN = (Comparison, Prompt, VideoModel, Price, Provider)
+
+
+@receiver(signals.run_finished, dispatch_uid="comparisons.run_finished")
+@receiver(signals.comparison_published, dispatch_uid="comparisons.comparison_published")
+def pipeline_changed(sender, **kwargs):
+    invalidate_public_pages()
+
+
+def staff_changed(sender, **kwargs):
+    # After commit: a page rebuilt before the commit would otherwise be cached with old rows.
+    transaction.on_commit(invalidate_public_pages)
+
+
+for model in SHOWN:
+    post_save.connect(
+        staff_changed, sender=model, dispatch_uid=f"comparisons.save.{model.__name__}"
+    )
+    post_delete.connect(
+        staff_changed, sender=model, dispatch_uid=f"comparisons.delete.{model.__name__}"
+    )
+m2m_changed.connect(
+    staff_changed, sender=Comparison.generations.through, dispatch_uid="comparisons.m2m"
+)
