@@ -29,9 +29,18 @@ function toggleFullscreen(root) {
 function bindScrubber(root, engine) {
   const range = root.querySelector(".cp-scrubber");
   let dragging = false;
-  range.addEventListener("pointerdown", () => (dragging = true));
+  range.addEventListener("pointerdown", () => {
+    // scrub paused: each position is a paused seek, and playback restarts once, on release
+    dragging = true;
+    const resume = engine.playing;
+    if (resume) engine.pause();
+    const release = () => {
+      dragging = false;
+      if (resume) engine.play();
+    };
+    window.addEventListener("pointerup", release, { once: true });
+  });
   range.addEventListener("input", () => engine.seek(parseFloat(range.value)));
-  range.addEventListener("change", () => (dragging = false));
   return { range, isDragging: () => dragging };
 }
 

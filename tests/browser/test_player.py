@@ -138,7 +138,7 @@ def test_data_seek_links_anywhere_on_the_page_seek_every_clip(open_player):
     page.click("#outside-spike")
     wait_until(page, "comparePlayer.state === 'paused' && comparePlayer.currentTime === 2.5")
     assert times(page) == pytest.approx([2.5] * 3, abs=1e-3)
-    page.get_by_role("link", name="Seek to flicker spike at 1.25 s in Model B").click()
+    page.get_by_role("link", name="Flicker spike at 1.25 s in Model B").click()
     wait_until(page, "comparePlayer.state === 'paused' && comparePlayer.currentTime === 1.25")
     assert page.evaluate("location.pathname").startswith("/player-")  # no navigation
 
@@ -230,3 +230,18 @@ def test_a_missing_tier_falls_back_to_another_tier_of_the_same_clip(open_player)
     page = open_player(clips)
     assert page.evaluate("comparePlayer.videos[0].currentSrc").endswith("/media/a-preview.mp4")
     assert not page.get_by_text("This clip could not be loaded.").is_visible()
+
+
+def test_dragging_the_scrubber_while_playing_resumes_from_where_it_is_let_go(open_player):
+    page = open_player()
+    page.evaluate("comparePlayer.play()")
+    wait_until(page, "comparePlayer.state === 'playing'")
+    box = page.get_by_role("slider", name="Seek").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, y, steps=5)
+    assert page.evaluate("comparePlayer.engine.playing") is False
+    page.mouse.up()
+    wait_until(page, "comparePlayer.state === 'playing'")
+    assert 2.5 < min(times(page)) < 3.6
