@@ -58,10 +58,11 @@ def make_clip(
 ) -> Path:
     """Write an H.264 MP4 test clip of ``kind`` and return its path.
 
-    Kinds: smooth (moving test pattern), flicker, static (frozen), scene_cut, black, black_middle, blurred, odd
-    (odd ``width``/``height`` kept, 4:4:4 so H.264 accepts them), rotated (display matrix of
-    ``rotation`` degrees), ten_bit (yuv420p10le), vfr (variable frame rate), surround (5.1
-    audio), anamorphic (4:3 pixels stored at ``width`` x ``height``).
+    Kinds: smooth (moving test pattern), flicker, static (frozen), scene_cut, black,
+    black_middle, blurred, odd (odd ``width``/``height`` kept, 4:4:4 so H.264 accepts them),
+    rotated (display matrix of ``rotation`` degrees), ten_bit (yuv420p10le), vfr (variable
+    frame rate), surround (5.1 audio), anamorphic (4:3 pixels stored at ``width`` x
+    ``height``).
     """
     path = Path(path)
     if kind not in KINDS and kind not in SPECIAL_KINDS:
@@ -204,12 +205,15 @@ def make_zero_fps(path) -> Path:
 
 
 def make_benchmark_clip(path, *, width: int = 1920, height: int = 1080, fps: float = 24,
-                        seconds: float = 10) -> Path:
-    """Write a large clip that decodes like a generated one: moving pattern plus light grain at
-    40 Mb/s for 1080p (scaled by pixel count), as AI video services deliver 20-50 MB per
-    5-second 1080p clip."""
+                        seconds: float = 10, mbps: float | None = None) -> Path:
+    """Write a large clip that decodes like a generated one: moving pattern plus light grain.
+
+    The bit rate defaults to 20 Mb/s at 1080p, scaled by pixel count: between what generators
+    typically deliver (8-12 Mb/s) and the seed's "20-50 MB per 5-second 1080p clip".
+    """
     path = Path(path)
-    rate = f"{width * height * 40 // (1920 * 1080)}M"
+    mbps = mbps or 20 * width * height / (1920 * 1080)
+    rate = f"{round(mbps * 1000)}k"
     run_ffmpeg(*_video_input(width, height, fps, seconds), *_audio_input(seconds, channels=2),
                "-vf", "noise=alls=6:allf=t,format=yuv420p", "-c:v", "libx264",
                "-preset", "veryfast", "-b:v", rate, "-maxrate", rate, "-bufsize", rate,

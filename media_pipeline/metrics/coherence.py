@@ -14,8 +14,8 @@ import cv2
 import numpy as np
 
 from media_pipeline.errors import InvalidMedia
-from media_pipeline.metrics.motion import MotionTracker, sharpness
 from media_pipeline.metrics.decode import Decoder, geometry, sampling_interval, start_thread
+from media_pipeline.metrics.motion import MotionTracker, sharpness
 from media_pipeline.metrics.ssim import FrameStats, Scratch, ssim
 
 #: FrameStats in flight: one held as "previous", one being filled, one waiting.

@@ -81,7 +81,7 @@ class Decoder:
         """Start ffmpeg on ``path``."""
         self.geo, self.interval = geo, interval
         self.frame_bytes = geo.width * geo.height * 3
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         small_read, small_write = os.pipe() if small else (None, None)
         self._proc = subprocess.Popen(
             ffmpeg.command(*_decode_args(Path(path), geo, interval, small_write)),
@@ -102,7 +102,7 @@ class Decoder:
         return _read_exact(self._proc.stdout, memoryview(out).cast("B"))
 
     def read_small(self, out: np.ndarray) -> bool:
-        """Fill ``out`` (small height x width uint8) with the next frame's gray; False at the end."""
+        """Fill ``out`` (small height x width uint8) with the next small frame; False at end."""
         return _read_exact(self._small, memoryview(out).cast("B"))
 
     def kill(self) -> None:

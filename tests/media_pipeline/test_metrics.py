@@ -1,4 +1,4 @@
-"""Quality metrics: the seed's coherence to 1e-4, and each motion metric on a clip built to show it."""
+"""Quality metrics: the seed's coherence to 1e-4, each motion metric on a clip built to show it."""
 
 import json
 

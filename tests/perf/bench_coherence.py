@@ -61,7 +61,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reference-runs", type=int, default=3)
-    parser.add_argument("--clips", type=Path, default=Path(tempfile.gettempdir()) / "lockstep-bench")
+    parser.add_argument("--clips", type=Path,
+                        default=Path(tempfile.gettempdir()) / "lockstep-bench")
     args = parser.parse_args()
     args.clips.mkdir(parents=True, exist_ok=True)
     clip = args.clips / "bench_1080p_10s.mp4"

@@ -14,7 +14,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -80,7 +79,8 @@ def main() -> None:
     """Make the clips if needed, run the benchmark, print figures and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--clips", type=Path, default=Path(tempfile.gettempdir()) / "lockstep-bench")
+    parser.add_argument("--clips", type=Path,
+                        default=Path(tempfile.gettempdir()) / "lockstep-bench")
     args = parser.parse_args()
     args.clips.mkdir(parents=True, exist_ok=True)
     print(f"cores: {ffmpeg.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
