@@ -92,6 +92,7 @@ function bindCopyLink(root, api) {
     try {
       await navigator.clipboard.writeText(url);
       status.textContent = "Link copied";
+      setTimeout(() => status.textContent === "Link copied" && (status.textContent = ""), 2000);
     } catch {
       status.textContent = url; // no clipboard permission: show it so it can be copied by hand
     }
