@@ -149,7 +149,7 @@ def test_a_voter_who_voted_on_everything_is_thanked(db, browser_client):
     browser_client.post(reverse("arena:vote"), {"token": token, "choice": "both_bad",
                                                 "csrfmiddlewaretoken": csrf})  # fmt: skip
     page = browser_client.get("/arena/").content.decode()
-    assert "You have voted on every pair" in page
+    assert "No pair left to vote on" in page
     assert browser_client.get(reverse("arena:pair")).status_code == 404
 
 
