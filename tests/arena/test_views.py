@@ -242,3 +242,13 @@ def test_a_clip_deleted_while_sampling_had_it_cached_is_not_shown(db, browser_cl
     for _ in range(5):
         data = browser_client.get(reverse("arena:pair")).json()
         assert data["token"]
+
+
+def test_the_arena_page_costs_the_same_few_queries_however_many_clips(
+    db, client, django_assert_max_num_queries
+):
+    make_grid(models=6, prompts=6)
+    client.get("/arena/")  # starts the session and fills the sampling cache
+    # This voter's pairs, the two clips, their files (plus the session row).
+    with django_assert_max_num_queries(4):
+        assert client.get("/arena/").status_code == 200
