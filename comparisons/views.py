@@ -175,7 +175,9 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
                     charts.Point(time, row.coherence, name, href, colour, hollow=frozen)
                 )
         series.append(charts.Series(name, [(p.day, p.coherence) for p in row.trend], href, colour))
+    days = {point.day for row in rows for point in row.trend}
     return {
+        "trend_days": len(days),
         "chart_cost": charts.scatter(
             points_cost,
             title="Cost against quality",
