@@ -14,6 +14,7 @@ const CHECK_MS = 50;
 const STRIKES = 3; // consecutive checks over tolerance before a realign (ignores one-off blips)
 const REALIGN_COOLDOWN_MS = 2000;
 const BUFFER_AHEAD = 2; // seconds every clip must hold before resuming after a stall
+const DATA_LOW = 1; // s buffered: below this a waiting clip is short of data (Chromium waits at ~0.5)
 const WAIT_MS = 15000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -236,7 +237,7 @@ export class Lockstep extends EventTarget {
     const live = this.running.filter((v) => !v.ended && !this.failed.has(v));
     if (!live.length) return this.finish();
     this.position = this.now();
-    if (live.some((v) => v.readyState < 3 || v.paused || v.seeking)) return this.stall(live);
+    if (live.some((v) => this.starved(v))) return this.stall(live);
     const times = live.map((v) => v.currentTime);
     const spread = Math.max(...times) - Math.min(...times);
     this.strikes = spread > this.tolerance ? this.strikes + 1 : 0;
@@ -245,6 +246,14 @@ export class Lockstep extends EventTarget {
     this.lastRealign = performance.now();
     this.realigns += 1;
     this.startAt(Math.min(...times));
+  }
+
+  /** True when a clip cannot go on for lack of data (not a decoder hiccup under CPU load). */
+  starved(video) {
+    if (video.paused || video.seeking) return true;
+    // A late decoder also reports `waiting`; it recovers by itself within a few frames, and a
+    // hold + seek of every clip would only add decode work. The nudges absorb what it costs.
+    return video.readyState < 3 && bufferedAhead(video, video.currentTime) < DATA_LOW;
   }
 
   /** One clip ran dry: hold everyone at its frame until all have data to play on. */
