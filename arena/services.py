@@ -314,9 +314,10 @@ def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
     every = conf.get("ARENA_REFRESH_EVERY")
     if every and vote.pk % every == 0:
         # Ids are unique, so exactly one vote in every N queues the refresh, with no counter.
+        # Robust: a broker hiccup is logged, it never turns a recorded vote into a 500.
         from arena.tasks import refresh_ratings
 
-        transaction.on_commit(refresh_ratings.delay)
+        transaction.on_commit(refresh_ratings.delay, robust=True)
     return vote
 
 
@@ -331,7 +332,7 @@ def voter_void(*, voters=(), ips=(), by=None) -> int:
             .update(voided=True, voided_at=timezone.now(), voided_by=by)
         )
         if count:
-            transaction.on_commit(refresh_ratings.delay)
+            transaction.on_commit(refresh_ratings.delay, robust=True)
     return count
 
 
