@@ -7,4 +7,4 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         # Connect the callback receivers to the pipeline's signals and the log context to Celery.
-        from api import callbacks, logging  # noqa: F401
+        from api import callbacks, checks, logging  # noqa: F401

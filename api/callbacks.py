@@ -45,6 +45,10 @@ class CallbackUrlRefused(Exception):
     """The URL may not be called: wrong scheme, unresolvable, or a non-public address."""
 
 
+class CallbackHostUnresolved(CallbackUrlRefused):
+    """The host did not resolve: refused at submission, but retried at delivery (DNS hiccups)."""
+
+
 class CallbackRetry(Exception):
     """The receiver did not answer 2xx; another attempt follows with backoff."""
 
@@ -67,10 +71,10 @@ def check_callback_url(url: str) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise CallbackUrlRefused(f"The host {host!r} does not resolve.") from None
+        raise CallbackHostUnresolved(f"The host {host!r} does not resolve.") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
-        raise CallbackUrlRefused(f"The host {host!r} does not resolve.")
+        raise CallbackHostUnresolved(f"The host {host!r} does not resolve.")
     if not settings.CALLBACK_ALLOW_PRIVATE:
         for address in addresses:
             if not _is_public(address):
@@ -153,29 +157,26 @@ def callback_deliver(*, message_id: str, last_try: bool = False) -> CallbackDeli
     if attempt is None:
         return None
     callback = attempt.callback
+    started = time.monotonic()
+    status_code, text = None, ""
     try:
         addresses = check_callback_url(callback.url)
+    except CallbackHostUnresolved as exc:
+        error = str(exc)
     except CallbackUrlRefused as exc:
         _finish(attempt, Status.REFUSED, error=str(exc))
         return attempt
-    body = json.dumps(attempt.payload, separators=(",", ":")).encode()
-    stamp = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-        "webhook-id": message_id,
-        "webhook-timestamp": str(stamp),
-        "webhook-signature": sign_standard_webhook(
-            callback.signing_secret, message_id, stamp, body
-        ),
-    }
-    started = time.monotonic()
-    try:
-        status_code, text = _post(callback.url, addresses[0], headers, body)
-    except httpx.HTTPError as exc:
-        status_code, text, error = None, "", f"{exc.__class__.__name__}: {exc}"
     else:
-        error = "" if 200 <= status_code < 300 else f"The receiver answered {status_code}."
+        error = ""
+        try:
+            status_code, text = _post(
+                callback.url, addresses[0], _signed_headers(attempt, callback)
+            )
+        except httpx.HTTPError as exc:
+            error = f"{exc.__class__.__name__}: {exc}"
+        else:
+            if not 200 <= status_code < 300:
+                error = f"The receiver answered {status_code}."
     elapsed = int((time.monotonic() - started) * 1000)
     if not error:
         _finish(attempt, Status.DELIVERED, code=status_code, text=text, ms=elapsed)
@@ -228,8 +229,24 @@ def _claim_attempt(message_id: str) -> CallbackDelivery | None:
     return latest
 
 
-def _post(url: str, address: str, headers: dict, body: bytes) -> tuple[int, str]:
+def _signed_headers(attempt: CallbackDelivery, callback: RunCallback) -> tuple[dict, bytes]:
+    """Return the Standard Webhooks headers and the body of one attempt, signed now."""
+    body = json.dumps(attempt.payload, separators=(",", ":")).encode()
+    stamp = int(time.time())
+    signature = sign_standard_webhook(callback.signing_secret, attempt.message_id, stamp, body)
+    headers = {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": attempt.message_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": signature,
+    }
+    return headers, body
+
+
+def _post(url: str, address: str, signed: tuple[dict, bytes]) -> tuple[int, str]:
     """POST to `url` connecting to `address`, the one we checked; return (status, body start)."""
+    headers, body = signed
     parts = urlsplit(url)
     ip = address.split("%", 1)[0]
     netloc = f"[{ip}]" if ":" in ip else ip

@@ -1,6 +1,7 @@
 """Outgoing callbacks: Standard Webhooks signatures, retries with backoff, attempts, SSRF."""
 
 import json
+import socket
 from datetime import timedelta
 
 import pytest
@@ -186,3 +187,18 @@ def test_runs_without_a_callback_send_nothing(django_capture_on_commit_callbacks
         generation.transition(Generation.State.COMPLETE)
 
     assert not CallbackDelivery.objects.exists()
+
+
+def test_a_host_that_does_not_resolve_at_delivery_is_retried_not_refused(signed_run, monkeypatch):
+    token, generation = signed_run
+    message = _message(_callback(generation.run, "https://hooks.example.com/x", token), generation)
+
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror("Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+
+    with pytest.raises(CallbackRetry, match="does not resolve"):
+        callback_deliver(message_id=message.message_id)
+
+    assert CallbackDelivery.objects.get().status == Status.FAILED

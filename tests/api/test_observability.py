@@ -199,3 +199,14 @@ def test_a_pipeline_task_logs_with_its_generation_and_run():
     assert entry["generation_id"] == generation.pk
     assert entry["run_id"] == generation.run_id
     assert entry["task"] == "benchmarks.tasks.poll_generation"
+
+
+def test_a_malformed_metrics_network_fails_the_system_check(settings):
+    from api.checks import metrics_networks_check
+
+    settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.0/8", "not-a-network"]
+
+    errors = metrics_networks_check()
+
+    assert [e.id for e in errors] == ["api.E001"]
+    assert "not-a-network" in errors[0].msg
