@@ -124,15 +124,29 @@ class ArenaClipQuerySet(models.QuerySet):
             "video_model__provider", "quality_report", "run__prompt"
         ).prefetch_related("assets")
 
-    def cost_per_clip(self) -> dict[int, float]:
-        """Return each model's mean cost per clip in dollars (billed, else estimated)."""
+    def in_mode(self, pool: str):
+        """Return clips of a pool's mode: image to video (prompt has a first frame) or text."""
+        if pool.startswith("i2v"):
+            return self.exclude(run__prompt__reference_image="")
+        return self.filter(run__prompt__reference_image="")
+
+    def model_numbers(self) -> dict[int, dict[str, float | None]]:
+        """Return each model's mean cost per clip (billed, else estimated) and mean coherence."""
         rows = (
             self.values("video_model_id")
-            .annotate(cost=Avg(Coalesce("actual_cost", "estimated_cost")))
-            .filter(cost__isnull=False)
+            .annotate(
+                cost=Avg(Coalesce("actual_cost", "estimated_cost")),
+                coherence=Avg("quality_report__mean_coherence"),
+            )
             .order_by()
         )
-        return {row["video_model_id"]: float(row["cost"]) for row in rows}
+        return {
+            row["video_model_id"]: {
+                "cost": float(row["cost"]) if row["cost"] is not None else None,
+                "coherence": row["coherence"],
+            }
+            for row in rows
+        }
 
 
 def arena_clips() -> ArenaClipQuerySet:

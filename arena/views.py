@@ -191,12 +191,14 @@ class LeaderboardView(TemplateView):
             by_fit.get(shown_fit.pk, {}).values() if shown_fit else [],
             key=lambda r: (r.rank, r.video_model.display_name),
         )
-        costs = arena_clips().eligible().cost_per_clip()
+        numbers = arena_clips().eligible().in_mode(pool).model_numbers()
+        costs = {m: n["cost"] for m, n in numbers.items() if n["cost"] is not None}
         categories = [(value, label) for value, label in Prompt.Category.choices if value in fits]
         rows = [
             {
                 "rating": r,
                 "cost": costs.get(r.video_model_id),
+                "coherence": numbers.get(r.video_model_id, {}).get("coherence"),
                 "by_category": [
                     by_fit.get(fits[value].pk, {}).get(r.video_model_id) for value, _ in categories
                 ],

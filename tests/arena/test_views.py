@@ -11,6 +11,7 @@ from django_celery_beat.models import PeriodicTask
 from arena import services
 from arena.models import Pool, Vote
 from arena.tasks import refresh_ratings
+from benchmarks.models import QualityReport
 from tests.arena.conftest import make_grid
 from tests.arena.factories import VoteFactory
 from tests.factories import UserFactory
@@ -156,7 +157,11 @@ def test_a_voter_who_voted_on_everything_is_thanked(db, browser_client):
 def test_the_leaderboard_shows_ratings_intervals_votes_spread_and_the_cost_chart(
     db, client, django_assert_max_num_queries
 ):
-    models, _ = make_grid(models=3, prompts=1, category="motion")
+    models, generations = make_grid(models=3, prompts=1, category="motion")
+    QualityReport.objects.create(
+        generation=generations[0], algorithm_version="1", mean_coherence=0.9123,
+        min_coherence=0.8, std_coherence=0.01, frame_count=10,
+    )  # fmt: skip
     for _ in range(30):
         VoteFactory(generation_a__video_model=models[0], generation_b__video_model=models[1],
                     category="motion")  # fmt: skip
@@ -166,6 +171,7 @@ def test_the_leaderboard_shows_ratings_intervals_votes_spread_and_the_cost_chart
     with django_assert_max_num_queries(8):
         html = client.get(reverse("arena:leaderboard"), {"pool": "t2v_audio"}).content.decode()
     assert "data-arena-ratings" in html
+    assert "<td>0.912</td>" in html  # the rating next to the metrics
     assert "data-arena-chart" in html
     assert html.index(models[0].display_name) < html.index(models[1].display_name)
     assert "provisional" in html
