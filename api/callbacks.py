@@ -12,6 +12,7 @@ import ipaddress
 import json
 import logging
 import socket
+import ssl
 import time
 import uuid
 from datetime import timedelta
@@ -38,6 +39,8 @@ GIVE_UP_AFTER = timedelta(days=1)
 #: A claimed attempt older than this belongs to a worker that died: it counts as failed.
 SENDING_STALE_AFTER = timedelta(minutes=2)
 RESPONSE_KEEP = 2000
+#: Certificate verification for https receivers (tests swap in a context trusting their own CA).
+TLS_VERIFY: "ssl.SSLContext | bool" = True
 USER_AGENT = "Lockstep-Webhooks/1"
 
 
@@ -255,7 +258,10 @@ def _post(url: str, address: str, signed: tuple[dict, bytes]) -> tuple[int, str]
     pinned = parts._replace(netloc=netloc).geturl()
     host_header = parts.hostname + (f":{parts.port}" if parts.port else "")
     extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
-    with httpx.Client(timeout=CALLBACK_TIMEOUT, follow_redirects=False, trust_env=False) as client:
+    client = httpx.Client(
+        timeout=CALLBACK_TIMEOUT, follow_redirects=False, trust_env=False, verify=TLS_VERIFY
+    )
+    with client:
         request = client.build_request(
             "POST", pinned, headers={**headers, "host": host_header}, content=body,
             extensions=extensions,
