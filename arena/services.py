@@ -405,6 +405,19 @@ def current_ratings(*, pool: str, category: str | None = None) -> dict[int, Rati
     return {r.video_model_id: r for r in Rating.objects.of_fit(rating_fit)}
 
 
+def current_ratings_for_mode(*, mode: str = "t2v", category: str | None = None):
+    """Return {video model id: Rating} for text-to-video ("t2v") or image-to-video ("i2v").
+
+    For a leaderboard filtered by mode only: a model makes sound or not, so it sits in exactly
+    one of the mode's two pools (with and without audio) and the two merge without clashing.
+    """
+    silent, audio = (Pool.I2V, Pool.I2V_AUDIO) if mode == "i2v" else (Pool.T2V, Pool.T2V_AUDIO)
+    return {
+        **current_ratings(pool=silent, category=category),
+        **current_ratings(pool=audio, category=category),
+    }
+
+
 def pool_ratings() -> dict[tuple[str, int], float]:
     """Return current_pool_ratings(), up to ARENA_SAMPLING_CACHE_SECONDS old."""
     return _cached("ratings", current_pool_ratings)

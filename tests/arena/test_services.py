@@ -397,3 +397,17 @@ def test_a_refresh_deletes_fits_older_than_the_history_kept(grid, settings):
     assert not RatingFit.objects.filter(pk=old.pk).exists()
     assert RatingFit.objects.filter(pk=recent.pk).exists()
     assert services.current_fit(pool=Pool.T2V).pk != recent.pk  # the refresh wrote a newer one
+
+
+def test_ratings_for_a_mode_merge_its_silent_and_audio_pools(db):
+    loud, _ = make_grid(models=2, prompts=1, prefix="loud")
+    quiet, _ = make_grid(models=2, prompts=1, prefix="quiet", audio=False)
+    VoteFactory(generation_a__video_model=loud[0], generation_b__video_model=loud[1])
+    VoteFactory(generation_a__video_model=quiet[0], generation_b__video_model=quiet[1],
+                pool=Pool.T2V)  # fmt: skip
+    services.ratings_refresh(rounds=10, seed=1)
+    merged = services.current_ratings_for_mode(mode="t2v")
+    assert set(merged) == {m.pk for m in loud + quiet}
+    assert merged[loud[0].pk].fit.pool == Pool.T2V_AUDIO
+    assert merged[quiet[0].pk].fit.pool == Pool.T2V
+    assert services.current_ratings_for_mode(mode="i2v") == {}
