@@ -337,3 +337,20 @@ def test_the_openapi_document_describes_the_endpoints(client):
     assert {"/api/v1/runs", "/api/v1/runs/{run_id}", "/api/v1/generations/{generation_id}"} <= set(
         document["paths"]
     )
+
+
+def test_a_run_status_costs_a_fixed_number_of_queries(
+    api_client, api_user, django_assert_num_queries
+):
+    run = BenchmarkRun.objects.create(
+        prompt=PromptFactory(), requested_by=api_user, idempotency_key="q"
+    )
+    from tests.factories import VideoModelFactory
+
+    for slug in ("local-smooth", "local-flicker", "local-frozen"):
+        GenerationFactory(run=run, video_model=VideoModelFactory(slug=slug))
+    api_client.get(f"/api/v1/runs/{run.pk}")  # last_used_at is written on the first request
+
+    # token, run with prompt, generations with models, their assets
+    with django_assert_num_queries(4):
+        api_client.get(f"/api/v1/runs/{run.pk}")
