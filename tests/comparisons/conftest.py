@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from benchmarks.models import Generation, Prompt, QualityReport, VideoAsset
+from comparisons.cache import clear_local
 from tests.factories import (
     ComparisonFactory,
     GenerationFactory,
@@ -24,8 +25,10 @@ TIERS = ("standard", "preview", "poster")
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     cache.clear()
+    clear_local()
     yield
     cache.clear()
+    clear_local()
 
 
 def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25,)):

@@ -1,11 +1,14 @@
 """Anonymous page views come from the cache until staff publish or a run completes."""
 
+import time
+
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 
 from benchmarks.services.runs import comparison_publish, run_refresh
-from comparisons.cache import invalidate_public_pages, lookup, store
+from comparisons.cache import VERSION_KEY, VERSION_TTL, invalidate_public_pages, lookup, store
 from tests.comparisons.conftest import add_clip
 from tests.factories import (
     ComparisonFactory,
@@ -134,3 +137,15 @@ def test_staff_editing_a_price_makes_cached_pages_stale(
     with django_capture_on_commit_callbacks(execute=True):
         PriceFactory(video_model=model, amount="0.07")
     assert "$0.070 per second of video" in client.get(model.get_absolute_url()).content.decode()
+
+
+def test_another_process_invalidation_reaches_this_one_within_the_version_ttl(
+    client, catalog, monkeypatch
+):
+    url = reverse("comparisons:leaderboard")
+    client.get(url)
+    cache.incr(VERSION_KEY)  # what invalidate_public_pages() does in another process
+    assert client.get(url)["X-Page-Cache"] == "hit"  # this process still trusts its version
+    later = time.monotonic() + VERSION_TTL + 0.1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert client.get(url)["X-Page-Cache"] == "miss"

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,6 +82,8 @@ class Gunicorn:
             try:
                 urllib.request.urlopen(self.base + "/", timeout=5).read()
                 return self
+            except urllib.error.HTTPError as exc:
+                raise RuntimeError(f"gunicorn answers {exc.code}: {self.log}") from None
             except OSError:
                 if self.proc.poll() is not None:
                     raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-3000:]}") from None
@@ -119,7 +122,7 @@ def run_wrk(url: str, seconds: int, connections: int) -> dict:
     errors = int(non_2xx.group(1)) if non_2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p99 = re.search(r"Latency Distribution[\s\S]*?\s99%\s+(\S+)", out)
     return {"rps": rps, "requests": total, "errors": errors, "p99": p99.group(1) if p99 else "?"}
 
 
@@ -201,9 +204,9 @@ def main() -> int:
     else:
         env.pop("REDIS_URL", None)
     try:
+        manage(env, "migrate", "--noinput", "-v", "0")
         if not args.database_url:
             print("Seeding a fresh database with seed_demo (renders synthetic clips)…", flush=True)
-            manage(env, "migrate", "--noinput", "-v", "0")
             manage(env, "seed_demo", "--runs", "1")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         if args.cache == "redis":
