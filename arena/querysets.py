@@ -49,6 +49,14 @@ class VoteQuerySet(models.QuerySet):
         """Return the (generation_a, generation_b) pairs these votes are on."""
         return set(self.values_list("generation_a_id", "generation_b_id").order_by())
 
+    def side_counts(self) -> tuple[int, int]:
+        """Return (decisive votes, of which the left clip won): a check on position bias."""
+        left_won = Q(outcome="a", a_on_left=True) | Q(outcome="b", a_on_left=False)
+        counts = self.filter(outcome__in=("a", "b")).aggregate(
+            decisive=Count("pk"), left=Count("pk", filter=left_won)
+        )
+        return counts["decisive"], counts["left"]
+
     def fit_rows(self):
         """Return the flat rows a rating fit reads, in one query."""
         return self.values_list(

@@ -205,7 +205,9 @@ class LeaderboardView(TemplateView):
             }
             for r in ratings
         ]
+        decisive, left = Vote.objects.counted().in_pool(pool).in_category(category).side_counts()
         return super().get_context_data(
+            decisive=decisive, left_share=left / decisive if decisive else None,
             section="arena", pool=pool, pool_label=Pool(pool).label, pools=Pool.choices,
             category=category, all_categories=Prompt.Category.choices, categories=categories,
             fit=shown_fit, rows=rows, chart=charts.rating_vs_cost(ratings, costs), **kwargs,

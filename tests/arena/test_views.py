@@ -172,6 +172,7 @@ def test_the_leaderboard_shows_ratings_intervals_votes_spread_and_the_cost_chart
         html = client.get(reverse("arena:leaderboard"), {"pool": "t2v_audio"}).content.decode()
     assert "data-arena-ratings" in html
     assert "<td>0.912</td>" in html  # the rating next to the metrics
+    assert "the left clip won 100 % of 31 decisive votes" in html  # factory votes: A, on the left
     assert "data-arena-chart" in html
     assert html.index(models[0].display_name) < html.index(models[1].display_name)
     assert "provisional" in html
