@@ -9,10 +9,10 @@
 // it, so a correction never widens the spread it is fixing.
 
 const TRIGGER = 0.006; // s ahead of the slowest other clip before a clip is nudged (p95 target: 10 ms)
-const PERSIST = 3; // consecutive checks over the trigger (ignores a one-sample blip)
+const PERSIST = 2; // consecutive checks over the trigger (ignores a one-sample blip)
 const NUDGE_MS = 200; // a nudge lasts this long; its rate offset is what the correction needs
-const GAIN_RANGE = [0.03, 0.5]; // relative rate offset: inaudible-ish up to "catch a starving clip"
-const SETTLE_MS = 300; // the rate change reaches the clock ~50 ms late; let it land before judging
+const GAIN_RANGE = [0.03, 0.75]; // relative rate offset; the top lets the others follow a starved clip
+const SETTLE_MS = 150; // a rate change reaches the clock ~50 ms late: judge once it has landed
 const INITIAL_JUMP = -0.026;
 const JUMP_RANGE = [-0.045, 0.01]; // measured -10 to -40 ms; under CPU load it can vanish
 const LEARN = 0.3;
