@@ -157,6 +157,10 @@ class PublicComparisonQuerySet(ComparisonQuerySet):
         """Return comparisons of one prompt."""
         return self.filter(prompt=prompt)
 
+    def excluding(self, shown):
+        """Return comparisons other than those already `shown` on the page."""
+        return self.exclude(pk__in=[comparison.pk for comparison in shown])
+
     def with_clips(self):
         """Return comparisons with their clips (and each clip's outputs) loaded."""
         return self.prefetch_related(
@@ -179,6 +183,10 @@ class RunQuerySet(models.QuerySet):
     def of_prompt(self, prompt):
         """Return runs of one prompt, newest first."""
         return self.filter(prompt=prompt).order_by("-created_at", "-pk")
+
+    def other_than(self, run_id):
+        """Return runs except one (the run a comparison page already shows)."""
+        return self.exclude(pk=run_id) if run_id else self
 
     def with_counts(self):
         """Return runs with their number of clips and published comparison loaded."""

@@ -44,6 +44,8 @@ class ModelStats:
     #: The arena's Rating of this model (arena.services.current_ratings), None until rated.
     rating: object = None
     trend: list[TrendPoint] = field(default_factory=list)
+    #: The model's colour in the page's charts (set by the view that draws them).
+    colour: str = ""
 
     @property
     def success_rate(self) -> float | None:

@@ -40,13 +40,7 @@ class HomeView(SiteMixin, ListView):
     def get_queryset(self):
         # The featured cards head the page; the latest list leaves them out.
         self.featured = list(comparisons().published().featured().latest_first().with_clips()[:3])
-        return (
-            comparisons()
-            .published()
-            .exclude(pk__in=[c.pk for c in self.featured])
-            .latest_first()
-            .with_clips()
-        )
+        return comparisons().published().excluding(self.featured).latest_first().with_clips()
 
     def get_context_data(self, **kwargs):
         board = leaderboard()
@@ -73,7 +67,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
             runs()
             .finished()
             .of_prompt(comparison.prompt)
-            .exclude(pk=comparison.run_id)
+            .other_than(comparison.run_id)
             .with_counts()[:EARLIER_RUNS_SHOWN]
         )
         vs_run = self._vs_run(earlier)
