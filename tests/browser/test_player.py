@@ -245,3 +245,17 @@ def test_dragging_the_scrubber_while_playing_resumes_from_where_it_is_let_go(ope
     page.mouse.up()
     wait_until(page, "comparePlayer.state === 'playing'")
     assert 2.5 < min(times(page)) < 3.6
+
+
+def test_coming_back_to_the_tab_realigns_the_clips_and_keeps_playing(open_player):
+    # headless Chromium never hides a page, so the event is dispatched; the state is still visible
+    page = open_player()
+    page.evaluate("comparePlayer.play()")
+    wait_until(page, "comparePlayer.state === 'playing'")
+    state = page.evaluate(
+        "document.dispatchEvent(new Event('visibilitychange')); comparePlayer.state"
+    )
+    assert state == "aligning"
+    wait_until(page, "comparePlayer.state === 'playing'")
+    page.wait_for_timeout(200)
+    assert max(times(page)) - min(times(page)) < 0.04
