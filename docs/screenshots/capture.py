@@ -1,8 +1,11 @@
-"""Capture the README screenshots of a running Lockstep site with Debian's Chromium.
+"""Capture the screenshots of a running Lockstep site with Debian's Chromium.
 
-    LOCKSTEP_VAR_DIR=/tmp/shots-var python manage.py migrate
-    LOCKSTEP_VAR_DIR=/tmp/shots-var python manage.py seed_demo --runs 3
-    LOCKSTEP_VAR_DIR=/tmp/shots-var python manage.py runserver 127.0.0.1:8765
+How the committed ones were made (a scratch SQLite, all clips synthetic)::
+
+    export LOCKSTEP_VAR_DIR=/tmp/shots-var
+    python manage.py migrate && python manage.py seed_demo --runs 3
+    python manage.py shell < docs/screenshots/rebench.py   # one re-benchmark: "then vs now"
+    python manage.py runserver 127.0.0.1:8765 --noreload
     python docs/screenshots/capture.py http://127.0.0.1:8765 docs/screenshots
 """
 
