@@ -104,9 +104,7 @@ def validate(info: MediaInfo) -> None:
     if info.duration <= 0:
         raise InvalidMedia("video has zero duration")
     if info.duration > max_duration:
-        raise InvalidMedia(
-            f"video lasts {info.duration:.1f} s, over the {max_duration:g} s limit"
-        )
+        raise InvalidMedia(f"video lasts {info.duration:.1f} s, over the {max_duration:g} s limit")
     if max(info.width, info.height) > max_dimension:
         raise InvalidMedia(
             f"video is {info.width}x{info.height}, over the {max_dimension} px limit"

@@ -94,11 +94,20 @@ def tier_plan(info: MediaInfo) -> dict[str, dict]:
     plan = {}
     for spec in VIDEO_TIERS:
         width, height = fit_size(info.width, info.height, spec.short_side, spec.long_side)
-        plan[spec.name] = {"spec": spec, "width": width, "height": height,
-                           "filename": spec.filename}
+        plan[spec.name] = {
+            "spec": spec,
+            "width": width,
+            "height": height,
+            "filename": spec.filename,
+        }
     standard = plan[STANDARD.name]
-    plan["poster"] = {"spec": None, "width": standard["width"], "height": standard["height"],
-                      "filename": POSTER_FILENAME, "frame": poster_frame(info)}
+    plan["poster"] = {
+        "spec": None,
+        "width": standard["width"],
+        "height": standard["height"],
+        "filename": POSTER_FILENAME,
+        "frame": poster_frame(info),
+    }
     return plan
 
 
@@ -137,13 +146,40 @@ def output_args(name: str, entry: dict, info: MediaInfo) -> list[str]:
     """Return the output options of one tier."""
     common = ["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]
     if entry["spec"] is None:
-        return ["-map", f"[out_{name}]", *common, "-frames:v", "1", "-c:v", "mjpeg",
-                "-q:v", str(POSTER_QUALITY), "-f", "image2", "-update", "1"]
+        return [
+            "-map",
+            f"[out_{name}]",
+            *common,
+            "-frames:v",
+            "1",
+            "-c:v",
+            "mjpeg",
+            "-q:v",
+            str(POSTER_QUALITY),
+            "-f",
+            "image2",
+            "-update",
+            "1",
+        ]
     spec = entry["spec"]
-    args = ["-map", f"[out_{name}]", *common, "-c:v", "libx264", "-preset", spec.preset,
-            "-crf", str(spec.crf), "-profile:v", "high",
-            # Keep variable frame rates as they are, on the filter's fine time base.
-            "-fps_mode:v", "vfr", "-enc_time_base:v", "filter"]
+    args = [
+        "-map",
+        f"[out_{name}]",
+        *common,
+        "-c:v",
+        "libx264",
+        "-preset",
+        spec.preset,
+        "-crf",
+        str(spec.crf),
+        "-profile:v",
+        "high",
+        # Keep variable frame rates as they are, on the filter's fine time base.
+        "-fps_mode:v",
+        "vfr",
+        "-enc_time_base:v",
+        "filter",
+    ]
     if info.has_audio:
         args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ac", "2"]
     return [*args, "-movflags", "+faststart", "-f", "mp4"]
@@ -167,8 +203,19 @@ def _finish(name: str, entry: dict, part: Path, out_dir: Path) -> TierFile:
     part.replace(final)
     size, digest = _size_and_sha256(final)
     if entry["spec"] is None:
-        return TierFile(name, final, "image/jpeg", entry["width"], entry["height"], 0.0, 0.0,
-                        "jpeg", 0, size, digest)
+        return TierFile(
+            name,
+            final,
+            "image/jpeg",
+            entry["width"],
+            entry["height"],
+            0.0,
+            0.0,
+            "jpeg",
+            0,
+            size,
+            digest,
+        )
     header = read_header(final)
     return TierFile(
         tier=name,

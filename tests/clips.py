@@ -68,10 +68,25 @@ def make_clip(
     if kind not in KINDS and kind not in SPECIAL_KINDS:
         raise ValueError(f"unknown clip kind {kind!r}")
     if kind == "rotated":
-        plain = make_clip(path.with_suffix(".plain.mp4"), width=width, height=height, fps=fps,
-                          seconds=seconds, audio=audio)
-        run_ffmpeg("-display_rotation:v:0", str(rotation), "-i", str(plain), "-c", "copy",
-                   "-movflags", "+faststart", str(path))
+        plain = make_clip(
+            path.with_suffix(".plain.mp4"),
+            width=width,
+            height=height,
+            fps=fps,
+            seconds=seconds,
+            audio=audio,
+        )
+        run_ffmpeg(
+            "-display_rotation:v:0",
+            str(rotation),
+            "-i",
+            str(plain),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(path),
+        )
         plain.unlink()
         return path
     args = [*_video_input(width, height, fps, seconds)]
@@ -154,8 +169,19 @@ def make_audio_only(path, *, seconds: float = 1) -> Path:
 def make_image_as_video(path) -> Path:
     """Write a PNG image under a video file name."""
     path = Path(path)
-    run_ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x64", "-frames:v", "1", "-f", "image2",
-               "-c:v", "png", str(path))
+    run_ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x64",
+        "-frames:v",
+        "1",
+        "-f",
+        "image2",
+        "-c:v",
+        "png",
+        str(path),
+    )
     return path
 
 
@@ -204,8 +230,15 @@ def make_zero_fps(path) -> Path:
     return path
 
 
-def make_benchmark_clip(path, *, width: int = 1920, height: int = 1080, fps: float = 24,
-                        seconds: float = 10, mbps: float | None = None) -> Path:
+def make_benchmark_clip(
+    path,
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    fps: float = 24,
+    seconds: float = 10,
+    mbps: float | None = None,
+) -> Path:
     """Write a large clip that decodes like a generated one: moving pattern plus light grain.
 
     The bit rate defaults to 20 Mb/s at 1080p, scaled by pixel count: between what generators
@@ -214,8 +247,25 @@ def make_benchmark_clip(path, *, width: int = 1920, height: int = 1080, fps: flo
     path = Path(path)
     mbps = mbps or 20 * width * height / (1920 * 1080)
     rate = f"{round(mbps * 1000)}k"
-    run_ffmpeg(*_video_input(width, height, fps, seconds), *_audio_input(seconds, channels=2),
-               "-vf", "noise=alls=6:allf=t,format=yuv420p", "-c:v", "libx264",
-               "-preset", "veryfast", "-b:v", rate, "-maxrate", rate, "-bufsize", rate,
-               "-c:a", "aac", "-movflags", "+faststart", str(path))
+    run_ffmpeg(
+        *_video_input(width, height, fps, seconds),
+        *_audio_input(seconds, channels=2),
+        "-vf",
+        "noise=alls=6:allf=t,format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-b:v",
+        rate,
+        "-maxrate",
+        rate,
+        "-bufsize",
+        rate,
+        "-c:a",
+        "aac",
+        "-movflags",
+        "+faststart",
+        str(path),
+    )
     return path

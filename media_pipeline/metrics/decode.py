@@ -133,11 +133,31 @@ def _decode_args(path: Path, geo: Geometry, interval: int, small_fd: int | None)
             f"[0:v:0]split[s][m];[s]{sampled}format=bgr24[sampled];"
             f"[m]format=gray,scale={width}:{height}:flags=area[small]"
         )
-    args = ["-loglevel", "error", "-i", str(path), "-filter_complex", graph,
-            "-map", "[sampled]", "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1"]
+    args = [
+        "-loglevel",
+        "error",
+        "-i",
+        str(path),
+        "-filter_complex",
+        graph,
+        "-map",
+        "[sampled]",
+        "-fps_mode",
+        "passthrough",
+        "-f",
+        "rawvideo",
+        "pipe:1",
+    ]
     if small_fd is not None:
-        args += ["-map", "[small]", "-fps_mode", "passthrough", "-f", "rawvideo",
-                 f"pipe:{small_fd}"]
+        args += [
+            "-map",
+            "[small]",
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            f"pipe:{small_fd}",
+        ]
     return args
 
 

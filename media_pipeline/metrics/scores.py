@@ -55,8 +55,9 @@ def score_video(path, *, sample_rate: int = 5) -> QualityScores:
         sharpness=float(np.mean(measured.sharpness)),
         series={
             "ssim": compact_series(measured.times, measured.scores, keep=np.argmin),
-            "diff": compact_series(_frame_times(len(measured.motion.diffs), measured.fps),
-                                   measured.motion.diffs),
+            "diff": compact_series(
+                _frame_times(len(measured.motion.diffs), measured.fps), measured.motion.diffs
+            ),
         },
         algorithm_version=ALGORITHM_VERSION,
     )

@@ -33,8 +33,9 @@ BAND_ROWS = 64
 
 def window_sums(image: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Write the int32 sum of every 7x7 window of a uint8 or uint16 image into ``out``."""
-    return cv2.boxFilter(image, cv2.CV_32S, WINDOW, dst=out, normalize=False,
-                         borderType=cv2.BORDER_REFLECT)
+    return cv2.boxFilter(
+        image, cv2.CV_32S, WINDOW, dst=out, normalize=False, borderType=cv2.BORDER_REFLECT
+    )
 
 
 def scaled(values: np.ndarray, scale: float, offset: float, out: np.ndarray) -> np.ndarray:
@@ -87,8 +88,9 @@ class FrameStats:
             pixels = self.gray[first : first + count + 2 * PAD]
             sums = scratch.window_sums(pixels, scratch.box_a, count)
             np.copyto(self.sums[rows], sums)
-            squares = np.multiply(pixels, pixels, out=scratch.wide_u16[: len(pixels)],
-                                  dtype=np.uint16)
+            squares = np.multiply(
+                pixels, pixels, out=scratch.wide_u16[: len(pixels)], dtype=np.uint16
+            )
             numerator = scratch.window_sums(squares, scratch.box_b, count)
             sum_sq = np.multiply(sums, sums, out=scratch.int_band[:count])  # <= (49*255)**2
             numerator *= N
@@ -128,8 +130,9 @@ def ssim(a: FrameStats, b: FrameStats, scratch: Scratch | None = None) -> float:
     for first, count in bands(a.sums.shape[0], s.band_rows):
         rows = slice(first, first + count)
         pixels = slice(first, first + count + 2 * PAD)
-        product = np.multiply(a.gray[pixels], b.gray[pixels], out=s.wide_u16[: count + 2 * PAD],
-                              dtype=np.uint16)  # x*y <= 65025
+        product = np.multiply(
+            a.gray[pixels], b.gray[pixels], out=s.wide_u16[: count + 2 * PAD], dtype=np.uint16
+        )  # x*y <= 65025
         cross = s.window_sums(product, s.box_a, count)
         sum_prod = np.multiply(a.sums[rows], b.sums[rows], out=s.int_band[:count])
         cross *= N

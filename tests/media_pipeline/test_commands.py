@@ -14,10 +14,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args: str) -> subprocess.CompletedProcess:
     """Run manage.py in a child process, as staff would."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
-        "DJANGO_SETTINGS_MODULE", "config.settings.test")}
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.test"),
+    }
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_score_video_json_has_the_seed_keys(clip, capsys):
@@ -48,8 +57,12 @@ def test_bad_input_raises_a_command_error(bad_file, tmp_path):
     with pytest.raises(CommandError, match="not a video file"):
         call_command("score_video", str(bad_file("text_file")))
     with pytest.raises(CommandError, match="truncated"):
-        call_command("transcode_video", str(bad_file("truncated", fraction=0.5)),
-                     "--out", str(tmp_path / "tiers"))
+        call_command(
+            "transcode_video",
+            str(bad_file("truncated", fraction=0.5)),
+            "--out",
+            str(tmp_path / "tiers"),
+        )
 
 
 @pytest.mark.parametrize("command", [["score_video"], ["transcode_video", "--out", "unused"]])

@@ -43,9 +43,21 @@ def cpu_seconds() -> float:
 def decode_only(path: Path) -> None:
     """Decode every frame into bgr24 with ffmpeg and throw the pixels away."""
     subprocess.run(
-        ffmpeg.command("-loglevel", "error", "-i", str(path), "-map", "0:v:0",
-                       "-pix_fmt", "bgr24", "-f", "null", "-"),
-        check=True, timeout=600,
+        ffmpeg.command(
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-pix_fmt",
+            "bgr24",
+            "-f",
+            "null",
+            "-",
+        ),
+        check=True,
+        timeout=600,
     )
 
 
@@ -61,16 +73,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reference-runs", type=int, default=3)
-    parser.add_argument("--clips", type=Path,
-                        default=Path(tempfile.gettempdir()) / "lockstep-bench")
+    parser.add_argument(
+        "--clips", type=Path, default=Path(tempfile.gettempdir()) / "lockstep-bench"
+    )
     args = parser.parse_args()
     args.clips.mkdir(parents=True, exist_ok=True)
     clip = args.clips / "bench_1080p_10s.mp4"
     if not clip.exists():
         make_benchmark_clip(clip, width=1920, height=1080, seconds=10)
     print(f"cores: {ffmpeg.cpu_count()}, load average: {os.getloadavg()[0]:.2f}, clip: {clip}")
-    contenders = {"decode": decode_only, "fast": temporal_coherence, "score": score_video,
-                  "reference": reference_coherence}
+    contenders = {
+        "decode": decode_only,
+        "fast": temporal_coherence,
+        "score": score_video,
+        "reference": reference_coherence,
+    }
     times: dict[str, list] = {name: [] for name in contenders}
     results = {}
     for round_number in range(args.runs):
@@ -88,17 +105,25 @@ def report(times: dict, results: dict) -> None:
     wall = {name: statistics.median(w for w, _ in rows) for name, rows in times.items()}
     cpu = {name: statistics.median(c for _, c in rows) for name, rows in times.items()}
     for name in times:
-        print(f"{name:9s} median wall {wall[name]:7.2f} s  CPU {cpu[name]:7.2f} s  "
-              f"({len(times[name])} runs)")
-    print(f"fast vs reference: x{wall['reference'] / wall['fast']:.1f} faster (wall), "
-          f"x{cpu['reference'] / cpu['fast']:.1f} (CPU)")
-    print(f"fast vs ffmpeg decode alone: x{wall['fast'] / wall['decode']:.2f} (wall), "
-          f"x{cpu['fast'] / cpu['decode']:.2f} (CPU)")
+        print(
+            f"{name:9s} median wall {wall[name]:7.2f} s  CPU {cpu[name]:7.2f} s  "
+            f"({len(times[name])} runs)"
+        )
+    print(
+        f"fast vs reference: x{wall['reference'] / wall['fast']:.1f} faster (wall), "
+        f"x{cpu['reference'] / cpu['fast']:.1f} (CPU)"
+    )
+    print(
+        f"fast vs ffmpeg decode alone: x{wall['fast'] / wall['decode']:.2f} (wall), "
+        f"x{cpu['fast'] / cpu['decode']:.2f} (CPU)"
+    )
     print(f"score_video vs decode alone: x{wall['score'] / wall['decode']:.2f} (wall)")
     fast, reference = results["fast"], results["reference"]
     worst = max(abs(fast[key] - reference[key]) for key in fast)
-    print(f"largest difference from the reference: {worst:.2e} "
-          f"(frame_count {fast['frame_count']} vs {reference['frame_count']})")
+    print(
+        f"largest difference from the reference: {worst:.2e} "
+        f"(frame_count {fast['frame_count']} vs {reference['frame_count']})"
+    )
 
 
 if __name__ == "__main__":

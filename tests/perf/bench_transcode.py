@@ -40,8 +40,15 @@ def per_tier(src: Path, out: Path, info) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, entry in tier_plan(info).items():
         graph = f"[0:v:0]{tier_filter(entry)}[out_{name}]"
-        args = ["-y", "-i", str(src), "-filter_complex", graph,
-                *output_args(name, entry, info), str(out / entry["filename"])]
+        args = [
+            "-y",
+            "-i",
+            str(src),
+            "-filter_complex",
+            graph,
+            *output_args(name, entry, info),
+            str(out / entry["filename"]),
+        ]
         proc = ffmpeg.run(*args)
         if proc.returncode != 0:
             raise RuntimeError(ffmpeg.last_error_line(proc.stderr))
@@ -79,8 +86,9 @@ def main() -> None:
     """Make the clips if needed, run the benchmark, print figures and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--clips", type=Path,
-                        default=Path(tempfile.gettempdir()) / "lockstep-bench")
+    parser.add_argument(
+        "--clips", type=Path, default=Path(tempfile.gettempdir()) / "lockstep-bench"
+    )
     args = parser.parse_args()
     args.clips.mkdir(parents=True, exist_ok=True)
     print(f"cores: {ffmpeg.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
@@ -91,12 +99,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             figures = bench(src, args.runs, Path(scratch))
         single, separate = figures["one_pass"], figures["per_tier"]
-        print(f"{label} 10 s, median of {args.runs}: "
-              f"one process {single['wall']:.2f} s wall / {single['cpu']:.2f} s CPU, "
-              f"one per tier {separate['wall']:.2f} s wall / {separate['cpu']:.2f} s CPU, "
-              f"speed-up x{separate['wall'] / single['wall']:.2f} wall, "
-              f"x{separate['cpu'] / single['cpu']:.2f} CPU; "
-              f"output bytes {single['bytes']} vs {separate['bytes']}")
+        print(
+            f"{label} 10 s, median of {args.runs}: "
+            f"one process {single['wall']:.2f} s wall / {single['cpu']:.2f} s CPU, "
+            f"one per tier {separate['wall']:.2f} s wall / {separate['cpu']:.2f} s CPU, "
+            f"speed-up x{separate['wall'] / single['wall']:.2f} wall, "
+            f"x{separate['cpu'] / single['cpu']:.2f} CPU; "
+            f"output bytes {single['bytes']} vs {separate['bytes']}"
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

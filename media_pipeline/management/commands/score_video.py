@@ -8,8 +8,16 @@ from media_pipeline.errors import InvalidMedia
 from media_pipeline.metrics import score_video
 
 SUMMARY_FIELDS = (
-    "mean_coherence", "min_coherence", "std_coherence", "frame_count", "flicker_score",
-    "motion_mean", "frozen_fraction", "black_fraction", "sharpness", "algorithm_version",
+    "mean_coherence",
+    "min_coherence",
+    "std_coherence",
+    "frame_count",
+    "flicker_score",
+    "motion_mean",
+    "frozen_fraction",
+    "black_fraction",
+    "sharpness",
+    "algorithm_version",
 )
 
 
@@ -19,10 +27,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="video file to score")
-        parser.add_argument("--sample-rate", type=int, default=5,
-                            help="sampled frames per second for coherence (default 5)")
-        parser.add_argument("--json", action="store_true",
-                            help="print one JSON object (with the per-frame series)")
+        parser.add_argument(
+            "--sample-rate",
+            type=int,
+            default=5,
+            help="sampled frames per second for coherence (default 5)",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print one JSON object (with the per-frame series)"
+        )
 
     def handle(self, *args, **options):
         if options["sample_rate"] < 1:
@@ -37,7 +50,8 @@ class Command(BaseCommand):
         values = scores.as_dict()
         for name in SUMMARY_FIELDS:
             value = values[name]
-            self.stdout.write(f"{name:17} {value:.4f}" if isinstance(value, float)
-                              else f"{name:17} {value}")
+            self.stdout.write(
+                f"{name:17} {value:.4f}" if isinstance(value, float) else f"{name:17} {value}"
+            )
         spikes = ", ".join(f"{t:.2f}s" for t in scores.flicker_spikes) or "none"
         self.stdout.write(f"{'flicker_spikes':17} {spikes}")
