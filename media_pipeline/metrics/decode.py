@@ -20,6 +20,7 @@ import numpy as np
 
 from media_pipeline import ffmpeg
 from media_pipeline.errors import InvalidMedia
+from media_pipeline.metrics.ssim import WIN_SIZE
 from media_pipeline.probe import read_header
 
 #: Longest side of the small frames used for motion, flicker, frozen and black frames.
@@ -51,6 +52,8 @@ def geometry(path) -> Geometry:
     width, height = video["width"], video["height"]
     if video["rotation"] in (90, 270):
         width, height = height, width
+    if min(width, height) < WIN_SIZE:
+        raise InvalidMedia(f"video is {width}x{height}; scoring needs at least 7x7 pixels")
     return Geometry(width, height, opencv_fps(path) or video["fps"])
 
 

@@ -50,6 +50,11 @@ def test_a_clip_with_one_sampled_frame_gets_a_clear_message(clip):
         temporal_coherence(clip("smooth", seconds=0.25), sample_rate=1)
 
 
+def test_a_video_too_small_for_the_ssim_window_is_refused(clip):
+    with pytest.raises(InvalidMedia, match="at least 7x7"):
+        score_video(clip("smooth", width=6, height=6, seconds=1))
+
+
 def test_a_file_that_is_not_a_video_is_refused(bad_file):
     with pytest.raises(InvalidMedia, match="not a video file"):
         score_video(bad_file("text_file"))
