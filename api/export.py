@@ -43,8 +43,11 @@ VOTE_COLUMNS = [
 
 def published_comparisons():
     """Return published comparisons of runs with their clips, models and reports prefetched."""
-    clips = Generation.objects.select_related("video_model__provider", "quality_report").order_by(
-        "pk"
+    clips = (
+        Generation.objects.select_related("video_model__provider", "quality_report")
+        # The per-frame series and the request as sent are the bulky columns; no row needs them.
+        .defer("request_sent", "quality_report__series", "quality_report__flicker_spikes")
+        .order_by("pk")
     )
     return (
         Comparison.objects.published()
