@@ -14,8 +14,8 @@ const NUDGE_MS = 200; // a nudge lasts this long; its rate offset is what the co
 const GAIN_RANGE = [0.03, 0.75]; // relative rate offset; the top lets the others follow a starved clip
 const SETTLE_MS = 150; // a rate change reaches the clock ~50 ms late: judge once it has landed
 const INITIAL_JUMP = -0.026;
-const JUMP_RANGE = [-0.045, 0.01]; // measured -10 to -40 ms; under CPU load it can vanish
-const LEARN = 0.3;
+const JUMP_RANGE = [-0.035, -0.015]; // what was measured; a wider range let noise under load steer it
+const LEARN = 0.2;
 const OUTLIER = 0.02; // a result this far off was disturbed by something else: learn nothing
 
 export class Nudger {
