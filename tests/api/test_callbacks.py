@@ -202,3 +202,31 @@ def test_a_host_that_does_not_resolve_at_delivery_is_retried_not_refused(signed_
         callback_deliver(message_id=message.message_id)
 
     assert CallbackDelivery.objects.get().status == Status.FAILED
+
+
+def test_an_attempt_left_by_a_lost_worker_is_counted_failed_and_retried(
+    receiver_factory, signed_run
+):
+    receiver = receiver_factory(200)
+    token, generation = signed_run
+    message = _message(_callback(generation.run, receiver.url, token), generation)
+    CallbackDelivery.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, attempted_at=timezone.now() - timedelta(minutes=10)
+    )
+
+    attempt = callback_deliver(message_id=message.message_id)
+
+    assert attempt.attempt == 2
+    assert attempt.status == Status.DELIVERED
+    assert CallbackDelivery.objects.get(pk=message.pk).status == Status.FAILED
+
+
+def test_an_attempt_being_sent_is_not_sent_twice(signed_run):
+    token, generation = signed_run
+    message = _message(_callback(generation.run, "https://93.184.216.34/hook", token), generation)
+    CallbackDelivery.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, attempted_at=timezone.now()
+    )
+
+    assert callback_deliver(message_id=message.message_id) is None
+    assert CallbackDelivery.objects.count() == 1
