@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, VideoModel
+from benchmarks.models.runs import GenerationQuerySet
 from comparisons.models import Comparison, ComparisonQuerySet
 
 
@@ -71,7 +72,7 @@ class ClipFilter:
         return bool(self.as_query())
 
 
-class ClipQuerySet(models.QuerySet):
+class ClipQuerySet(GenerationQuerySet):
     """Generations as the public site sees them."""
 
     def public(self):
@@ -124,21 +125,26 @@ class ClipQuerySet(models.QuerySet):
 
     def stats_rows(self):
         """Return the flat rows the leaderboard aggregates, in one query."""
-        return self.values(
-            "pk",
-            "video_model_id",
-            "state",
-            "submitted_at",
-            "downloading_at",
-            "actual_cost",
-            "estimated_cost",
-            "run_id",
-            "run__created_at",
-            "quality_report__mean_coherence",
-            "quality_report__flicker_score",
-            "quality_report__motion_mean",
-            "quality_report__frozen_fraction",
-        ).order_by()
+        return (
+            self.with_spent()
+            .values(
+                "pk",
+                "video_model_id",
+                "state",
+                "submitted_at",
+                "downloading_at",
+                "actual_cost",
+                "estimated_cost",
+                "spent",
+                "run_id",
+                "run__created_at",
+                "quality_report__mean_coherence",
+                "quality_report__flicker_score",
+                "quality_report__motion_mean",
+                "quality_report__frozen_fraction",
+            )
+            .order_by()
+        )
 
 
 def clips() -> ClipQuerySet:

@@ -117,6 +117,17 @@ def leaderboard(
     return _sorted(table, attribute, desc)
 
 
+def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
+    """Fill each row's arena rating from the pool the filter selects (text-to-video by default)."""
+    from arena.services import current_ratings_for_mode
+
+    ratings = current_ratings_for_mode(
+        mode=clip_filter.mode or "t2v", category=clip_filter.category or None
+    )
+    for row in rows:
+        row.rating = ratings.get(row.model.pk)
+
+
 def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[ModelStats]:
     """Sort by `attribute`, models without that number last whatever the direction."""
 
@@ -152,10 +163,11 @@ def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> Mo
     trend: dict[date, list[float]] = defaultdict(list)
     for row in rows:
         state = row["state"]
-        cost = row["actual_cost"] if row["actual_cost"] is not None else row["estimated_cost"]
         if state in Generation.FINAL_STATES:
             stats.ended += 1
-            stats.spent += cost or Decimal("0")
+            # Billed, else estimated once accepted; nothing for a job never accepted; plus
+            # what earlier attempts of the generation cost (Generation.objects.with_spent).
+            stats.spent += row["spent"]
         if state != Generation.State.COMPLETE:
             continue
         stats.clips += 1

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
+from arena.services import disagreements
 from benchmarks.models import Prompt
 from comparisons import charts
 from comparisons.cache import CachedPageMixin
 from comparisons.clips import Clip, clips_for, mark_best, movements, then_and_now
 from comparisons.querysets import ClipFilter, clips, comparisons, prompts, runs, video_models
-from comparisons.stats import REFERENCE_SECONDS, SORTS, leaderboard, parse_sort
+from comparisons.stats import REFERENCE_SECONDS, SORTS, attach_ratings, leaderboard, parse_sort
 
 #: How many rows of the leaderboard the home page shows.
 SNAPSHOT_ROWS = 5
@@ -104,6 +105,7 @@ class LeaderboardView(SiteMixin, TemplateView):
         clip_filter = ClipFilter.from_query(self.request.GET)
         sort, descending = parse_sort(self.request.GET.get("sort", ""))
         rows = leaderboard(clip_filter, sort=sort, descending=descending)
+        attach_ratings(rows, clip_filter)
         return super().get_context_data(
             rows=rows,
             clip_filter=clip_filter,
@@ -313,6 +315,7 @@ class PromptDetailView(SiteMixin, DetailView):
             runs=prompt_runs,
             comparisons=comparisons().published().of_prompt(prompt).latest_first()[:50],
             rows=leaderboard(prompt=prompt),
+            disagreements=disagreements(prompt),
             **kwargs,
         )
 

@@ -42,6 +42,7 @@ def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25
         downloading_at=submitted + timedelta(seconds=seconds),
         completed_at=submitted + timedelta(seconds=seconds + 10),
         estimated_cost=Decimal(cost),
+        provider_job_id=f"job-{model.slug}-{run.pk}",
         model_version=f"{model.slug}-2026-01",
         seed=7,
         attempts=1,
@@ -76,13 +77,17 @@ def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25
 
 
 def add_failure(run, model, *, cost="0.50"):
-    """Create a failed generation that was billed (or estimated) at `cost`."""
+    """Create a failed generation the provider accepted and billed (estimated) at `cost`.
+
+    With no cost, the provider refused it at submit: no job id, nothing spent.
+    """
     return GenerationFactory(
         run=run,
         video_model=model,
         state=Generation.State.FAILED,
         error_kind=Generation.ErrorKind.PERMANENT,
         estimated_cost=Decimal(cost) if cost else None,
+        provider_job_id=f"job-failed-{model.slug}-{run.pk}" if cost else "",
     )
 
 

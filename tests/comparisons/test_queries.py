@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     # featured, latest (count + page), 2 prefetches each, leaderboard (3)
     "home": 10,
-    # leaderboard: generations, models, today's prices
-    "leaderboard": 3,
-    "leaderboard_filtered": 3,
+    # leaderboard: generations, models, today's prices, + the newest arena fit of the mode's
+    # two pools (silent and with audio; two more queries for their ratings once fits exist)
+    "leaderboard": 5,
+    "leaderboard_filtered": 5,
     "models": 3,
     "prompts": 3,
     "methodology": 0,
@@ -26,8 +27,9 @@ EXPECTED = {
     "comparison_vs": 6,
     # model, price history, leaderboard (3), clip count, clip page, files, comparisons
     "model": 9,
-    # prompt, tags, runs, comparisons, leaderboard (3)
-    "prompt": 7,
+    # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
+    # metrics; models and coherence are read only once there are votes)
+    "prompt": 8,
 }
 
 
