@@ -97,6 +97,8 @@ function mount(root) {
   videos.forEach((v) => v.removeAttribute("controls"));
   root.querySelectorAll("[data-js-only]").forEach((el) => (el.hidden = false));
   root.classList.add("cp-js");
+  const legend = root.querySelector(".cp-legend");
+  if (legend && !legend.querySelector("[data-seek]")) legend.hidden = true; // no spikes: no news
   const engine = new Lockstep(videos);
   engine.fallback = tierFallback(clips, videos);
   engine.fps = Math.max(...clips.map((c) => Number(c.fps) || 0)) || 30;
