@@ -19,6 +19,10 @@ function bindTransport(root, engine) {
     e.currentTarget.setAttribute("aria-pressed", String(engine.loop));
   });
   on("fullscreen", () => toggleFullscreen(root));
+  const full = root.querySelector('[data-action="fullscreen"]');
+  document.addEventListener("fullscreenchange", () =>
+    full.setAttribute("aria-pressed", String(document.fullscreenElement === root)),
+  );
 }
 
 function toggleFullscreen(root) {
