@@ -241,11 +241,11 @@ def make_benchmark_clip(
 ) -> Path:
     """Write a large clip that decodes like a generated one: moving pattern plus light grain.
 
-    The bit rate defaults to 20 Mb/s at 1080p, scaled by pixel count: between what generators
-    typically deliver (8-12 Mb/s) and the seed's "20-50 MB per 5-second 1080p clip".
+    The bit rate defaults to 10 Mb/s at 1080p, scaled by pixel count, what generators typically
+    deliver (8-12 Mb/s); the seed quotes up to 20-50 MB per 5-second 1080p clip.
     """
     path = Path(path)
-    mbps = mbps or 20 * width * height / (1920 * 1080)
+    mbps = mbps or 10 * width * height / (1920 * 1080)
     rate = f"{round(mbps * 1000)}k"
     run_ffmpeg(
         *_video_input(width, height, fps, seconds),

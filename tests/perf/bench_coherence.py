@@ -76,11 +76,14 @@ def main() -> None:
     parser.add_argument(
         "--clips", type=Path, default=Path(tempfile.gettempdir()) / "lockstep-bench"
     )
+    parser.add_argument(
+        "--mbps", type=float, default=10.0, help="bit rate of the 1080p clip (720p: scaled down)"
+    )
     args = parser.parse_args()
     args.clips.mkdir(parents=True, exist_ok=True)
-    clip = args.clips / "bench_1080p_10s.mp4"
+    clip = args.clips / f"bench_1080p_10s_{args.mbps:g}mbps.mp4"
     if not clip.exists():
-        make_benchmark_clip(clip, width=1920, height=1080, seconds=10)
+        make_benchmark_clip(clip, width=1920, height=1080, seconds=10, mbps=args.mbps)
     print(f"cores: {ffmpeg.cpu_count()}, load average: {os.getloadavg()[0]:.2f}, clip: {clip}")
     contenders = {
         "decode": decode_only,

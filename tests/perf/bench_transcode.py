@@ -89,13 +89,17 @@ def main() -> None:
     parser.add_argument(
         "--clips", type=Path, default=Path(tempfile.gettempdir()) / "lockstep-bench"
     )
+    parser.add_argument(
+        "--mbps", type=float, default=10.0, help="bit rate of the 1080p clip (720p: scaled down)"
+    )
     args = parser.parse_args()
     args.clips.mkdir(parents=True, exist_ok=True)
     print(f"cores: {ffmpeg.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
     for label, (width, height) in (("1080p", (1920, 1080)), ("720p", (1280, 720))):
-        src = args.clips / f"bench_{label}_10s.mp4"
+        mbps = args.mbps * width * height / (1920 * 1080)
+        src = args.clips / f"bench_{label}_10s_{mbps:.3g}mbps.mp4"
         if not src.exists():
-            make_benchmark_clip(src, width=width, height=height, seconds=10)
+            make_benchmark_clip(src, width=width, height=height, seconds=10, mbps=mbps)
         with tempfile.TemporaryDirectory() as scratch:
             figures = bench(src, args.runs, Path(scratch))
         single, separate = figures["one_pass"], figures["per_tier"]
