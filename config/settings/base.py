@@ -154,7 +154,7 @@ else:
         },
     }
 STORAGES["staticfiles"] = {
-    "BACKEND": env("STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage")
+    "BACKEND": env("STATICFILES_BACKEND", "config.static_storage.StaticStorage")
 }
 #: Serve MEDIA_ROOT from Django (with Range support) when media is on the local disk.
 SERVE_LOCAL_MEDIA = env_bool("SERVE_LOCAL_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
