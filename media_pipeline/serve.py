@@ -31,7 +31,7 @@ def _file_or_404(root: Path, path: str) -> Path:
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
-    """Return (start, end) inclusive for a single byte range, None if absent, False if unsatisfiable."""
+    """Return (start, end) of one byte range (inclusive), None if absent, False if unsatisfiable."""
     match = RANGE_RE.match(header.strip()) if header else None
     if not match:
         return None  # absent or a form we don't serve (multiple ranges): send the whole file
@@ -71,7 +71,8 @@ def ranged_file_response(request, full: Path, *, cache_control: str) -> HttpResp
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
     elif byte_range is None:
-        response = FileResponse(open(full, "rb"), content_type=content_type)
+        # FileResponse closes the file when the response is done.
+        response = FileResponse(open(full, "rb"), content_type=content_type)  # noqa: SIM115
     else:
         start, end = byte_range
         response = StreamingHttpResponse(

@@ -60,7 +60,7 @@ class WorkerProcess:
             "-Q", self.queues, "-c", str(self.concurrency), "-P", "prefork",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info",
         ]  # fmt: skip
-        self._log_fh = open(self.log, "wb")
+        self._log_fh = open(self.log, "wb")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env, stdout=self._log_fh, stderr=subprocess.STDOUT,
             start_new_session=True,

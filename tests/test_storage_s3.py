@@ -1,4 +1,4 @@
-"""Content-addressed storage through the real django-storages S3 backend, against moto on loopback."""
+"""Content-addressed storage through the real django-storages S3 backend, moto on loopback."""
 
 import pytest
 from django.core.files.storage import storages

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 class BenchmarkRunQuerySet(models.QuerySet):
     def with_generations(self):
-        """Return runs with their generations, models and outputs loaded in a fixed number of queries."""
+        """Return runs with generations, models and outputs loaded in a fixed number of queries."""
         return self.select_related("prompt").prefetch_related(
             models.Prefetch(
                 "generations",

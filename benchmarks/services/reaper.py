@@ -51,7 +51,7 @@ def generations_reap(now=None) -> dict[str, int]:
             generation_fail(
                 generation,
                 kind=Generation.ErrorKind.TIMEOUT,
-                message=f"Stuck in {generation.state} since {generation.updated_at:%Y-%m-%d %H:%M} UTC.",
+                message=f"Stuck in {generation.state} since {generation.updated_at:%Y-%m-%d %H:%M}",
                 actor=REAPER_ACTOR,
             )
             outcome["failed"] += 1

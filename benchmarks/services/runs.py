@@ -1,8 +1,8 @@
 """Start benchmark runs, end them, retry their failures, publish their comparisons."""
 
 import uuid
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction

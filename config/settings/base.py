@@ -245,7 +245,7 @@ FAL_JWKS_URL = env("FAL_JWKS_URL", "https://rest.alpha.fal.ai/.well-known/jwks.j
 # --- API, callbacks, metrics (the api app) ---------------------------------------------------
 API_MAX_IMAGE_BYTES = env_int("API_MAX_IMAGE_BYTES", 5 * 1024**2)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 8 * 1024**2)
-#: Let run callbacks go to loopback and private addresses (tests, a closed network). Never in public.
+#: Let run callbacks go to loopback and private addresses (tests, a closed network only).
 CALLBACK_ALLOW_PRIVATE = env_bool("CALLBACK_ALLOW_PRIVATE", default=False)
 #: /metrics answers a request bearing this token, or one from these networks (CIDR list).
 METRICS_TOKEN = env("METRICS_TOKEN")

@@ -45,7 +45,8 @@ def test_a_real_plugin_runs_against_its_fake_and_keeps_the_request_as_sent(runwa
     generation.refresh_from_db()
     assert generation.state == State.COMPLETE, generation.error_message
     assert list(generation.events.values_list("to_state", flat=True)) == [
-        "submitting", "submitted", "generating", "downloading", "transcoding", "scoring", "complete",
+        "submitting", "submitted", "generating", "downloading",
+        "transcoding", "scoring", "complete",
     ]  # fmt: skip
     assert generation.run.state == BenchmarkRun.State.COMPLETE
     assert generation.quality_report.frame_count > 0

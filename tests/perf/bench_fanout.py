@@ -82,7 +82,8 @@ def main() -> None:
         states = list(run.generations.values_list("video_model__slug", "state"))
         for g in run.generations.select_related("video_model"):
             print(
-                f"  {g.video_model.slug:<18} queue→submitted {(g.submitted_at - g.queued_at).total_seconds():.2f} s, "
+                f"  {g.video_model.slug:<18} "
+                f"queue→submitted {(g.submitted_at - g.queued_at).total_seconds():.2f} s, "
                 f"at provider {g.provider_time.total_seconds():.2f} s, polls {g.polls}"
             )
         submissions = {slug: fake.submissions for slug, fake in fakes.items()}
@@ -94,7 +95,8 @@ def main() -> None:
     sequential = PROVIDER_SECONDS * len(MODELS)
     print(f"models: {len(MODELS)}, each {PROVIDER_SECONDS:.0f} s at its (fake) provider")
     print(
-        f"all providers done after {provider_wall:.2f} s wall (one after another: {sequential:.0f} s)"
+        f"all providers done after {provider_wall:.2f} s wall "
+        f"(one after another: {sequential:.0f} s)"
     )
     print(f"run complete (download, transcode, score included) after {total_wall:.2f} s")
     print(f"submissions per fake: {submissions}; states: {states}")

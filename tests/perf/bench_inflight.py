@@ -66,7 +66,8 @@ def main() -> None:
         harness.stop(worker)
         fake.stop()
     print(
-        f"{count} generations, each {JOB_SECONDS:.0f} s at the fake provider, one worker of 4 processes"
+        f"{count} generations, each {JOB_SECONDS:.0f} s at the fake provider, "
+        "one worker of 4 processes"
     )
     print(f"peak in flight at once: {peak}; submissions seen by the provider: {fake.submissions}")
     print(f"every provider job done after {wall:.1f} s ({polls} polls in all)")

@@ -90,7 +90,8 @@ def main() -> None:
             growth = peak_mb() - before
             upload = peak_mb() - after_download
             print(
-                f"  {megabytes} MB: download +{after_download - before:.1f} MB, upload +{upload:.1f} MB"
+                f"  {megabytes} MB: download +{after_download - before:.1f} MB, "
+                f"upload +{upload:.1f} MB"
             )
             dest.unlink()
             (served / name).unlink()
