@@ -53,8 +53,8 @@ def start_worker(env: dict[str, str], log: Path, *, concurrency: int, queues="io
         cmd,
         cwd=ROOT,
         env={**os.environ, **env},
-        stdout=open(log, "wb"),
-        stderr=subprocess.STDOUT,  # noqa: SIM115
+        stdout=open(log, "wb"),  # noqa: SIM115 (the worker keeps it open)
+        stderr=subprocess.STDOUT,
     )
     if not wait_until(lambda: b" ready." in log.read_bytes(), timeout=60, interval=0.2):
         raise RuntimeError(f"worker did not start: {log.read_text()[-2000:]}")
