@@ -5,6 +5,7 @@ from pathlib import Path
 from django.db import transaction
 
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoAsset, VideoModel
+from benchmarks.services.assets import asset_save, probed_facts
 from media_pipeline.probe import probe, validate
 from media_pipeline.storage import sha256_of, store_file
 
@@ -37,19 +38,13 @@ def clip_import(
         generation = Generation.objects.create(
             run=run, video_model=model, request_sent={"imported_file": Path(path).name}
         )
-        VideoAsset.objects.create(
-            generation=generation,
+        asset_save(
+            generation,
             tier=VideoAsset.Tier.ORIGINAL,
             key=storage_key,
             sha256=sha256,
             content_type="video/mp4",
-            width=info.width,
-            height=info.height,
-            fps=info.fps,
-            duration=info.duration,
-            codec=info.video_codec,
-            bitrate=info.bitrate,
-            size_bytes=info.size_bytes,
+            **probed_facts(info),
         )
         generation.transition(
             Generation.State.TRANSCODING,

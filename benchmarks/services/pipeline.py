@@ -24,6 +24,7 @@ from benchmarks.providers.base import (
     TransientProviderError,
 )
 from benchmarks.providers.registry import get_plugin
+from benchmarks.services.assets import asset_save, probed_facts, tier_facts
 from benchmarks.services.requests import generation_request
 from benchmarks.services.runs import run_refresh
 from media_pipeline.errors import InvalidMedia
@@ -230,21 +231,13 @@ def generation_download(generation_id: int) -> Next:
             return DONE
         key, sha256 = store_file(path, tier=VideoAsset.Tier.ORIGINAL)
         with transaction.atomic():
-            VideoAsset.objects.update_or_create(
-                generation=generation,
+            asset_save(
+                generation,
                 tier=VideoAsset.Tier.ORIGINAL,
-                defaults={
-                    "key": key,
-                    "sha256": sha256,
-                    "content_type": "video/mp4",
-                    "width": info.width,
-                    "height": info.height,
-                    "fps": info.fps,
-                    "duration": info.duration,
-                    "codec": info.video_codec,
-                    "bitrate": info.bitrate,
-                    "size_bytes": info.size_bytes,
-                },
+                key=key,
+                sha256=sha256,
+                content_type="video/mp4",
+                **probed_facts(info),
             )
             generation.transition(State.TRANSCODING, reason=f"Downloaded {info.size_bytes} bytes")
     return Next("transcode")
@@ -277,21 +270,13 @@ def generation_transcode(generation_id: int) -> Next:
         stored = [(tier, *store_file(tier.path, tier=tier.tier)) for tier in tiers]
     with transaction.atomic():
         for tier, key, sha256 in stored:
-            VideoAsset.objects.update_or_create(
-                generation=generation,
+            asset_save(
+                generation,
                 tier=tier.tier,
-                defaults={
-                    "key": key,
-                    "sha256": sha256,
-                    "content_type": tier.content_type,
-                    "width": tier.width,
-                    "height": tier.height,
-                    "fps": tier.fps,
-                    "duration": tier.duration,
-                    "codec": tier.codec,
-                    "bitrate": tier.bitrate,
-                    "size_bytes": tier.size_bytes,
-                },
+                key=key,
+                sha256=sha256,
+                content_type=tier.content_type,
+                **tier_facts(tier),
             )
         generation.transition(State.SCORING, reason=f"Transcoded {len(stored)} tiers")
     return Next("score")
