@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from benchmarks.models import Generation
@@ -26,16 +27,20 @@ def stale_after(state: str) -> timedelta:
 
 
 def generations_stuck(now=None):
-    """Return non-final generations whose last update is older than their state allows."""
+    """Return non-final generations whose last update is older than their state allows.
+
+    One query: each watched state contributes its own age limit, and the reaper's earlier
+    tries are counted in the same query (`reaper_tries`).
+    """
     now = now or timezone.now()
-    stuck = []
-    active = Generation.objects.exclude(
-        state__in=[*Generation.FINAL_STATES, State.NEEDS_REVIEW]
-    ).select_related("video_model", "run")
-    for generation in active:
-        if generation.updated_at < now - stale_after(generation.state):
-            stuck.append(generation)
-    return stuck
+    stale = Q()
+    for state in settings.REAPER_STALE_SECONDS:
+        stale |= Q(state=state, updated_at__lt=now - stale_after(state))
+    return (
+        Generation.objects.filter(stale)
+        .select_related("video_model", "run")
+        .annotate(reaper_tries=Count("events", filter=Q(events__actor=REAPER_ACTOR)))
+    )
 
 
 def generations_reap(now=None) -> dict[str, int]:
@@ -46,7 +51,7 @@ def generations_reap(now=None) -> dict[str, int]:
     deadline = timedelta(seconds=settings.GENERATION_DEADLINE_SECONDS)
     outcome = {"requeued": 0, "failed": 0}
     for generation in generations_stuck(now):
-        tries = generation.events.filter(actor=REAPER_ACTOR).count()
+        tries = generation.reaper_tries
         if now - generation.queued_at > deadline or tries >= settings.REAPER_MAX_TRIES:
             generation_fail(
                 generation,
