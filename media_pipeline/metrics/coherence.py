@@ -3,8 +3,8 @@
 Sample every ``int(fps / sample_rate)``-th frame (at least 1), convert it to gray as OpenCV
 does, and take scikit-image's default SSIM of each sampled frame against the previous sampled
 frame. ffmpeg decodes in its own process; a reader thread drains its pipe into a pool of gray
-frames, a producer thread turns them into window statistics, and the calling thread computes
-the pairs, so decoding and arithmetic overlap.
+frames and the calling thread computes the pairs (the SSIM kernel releases the GIL), so
+decoding and arithmetic overlap.
 """
 
 import queue
@@ -17,10 +17,8 @@ import numpy as np
 from media_pipeline.errors import InvalidMedia
 from media_pipeline.metrics.decode import Decoder, geometry, sampling_interval, start_thread
 from media_pipeline.metrics.motion import MotionTracker, sharpness
-from media_pipeline.metrics.ssim import FrameStats, Scratch, ssim
+from media_pipeline.metrics.ssim import mean_ssim
 
-#: FrameStats in flight: one held as "previous", one being filled, one waiting.
-POOL_SIZE = 3
 #: Gray frames the reader may run ahead by. ffmpeg blocks on a full pipe, so without this
 #: buffer decoding would stall whenever the arithmetic is busy (measured: 0.7 of a core
 #: used instead of 2).
@@ -66,15 +64,13 @@ def measure(path, *, sample_rate: int = 5, with_motion: bool = False) -> Sampled
     result = SampledSsim(fps=geo.fps, interval=interval)
     decoder = Decoder(path, geo, interval, small=with_motion)
     reader = _GrayReader(decoder)
-    producer = _Producer(reader, result, sharpness=with_motion)
-    workers = [reader, producer]
+    workers = [reader]
     if with_motion:
         result.motion = MotionTracker()
         workers.append(_SmallReader(decoder, result.motion, geo.small_size()))
     try:
-        _consume(producer, result)
+        _consume(reader, result, with_sharpness=with_motion)
         reader.raise_error()
-        producer.raise_error()
     except BaseException:
         decoder.kill()  # ffmpeg would block on a pipe nobody reads any more
         _stop(workers)
@@ -98,17 +94,19 @@ def _stop(workers: list) -> None:
         worker.stop()
 
 
-def _consume(producer: "_Producer", result: SampledSsim) -> None:
-    """Compute the SSIM of each consecutive pair the producer hands over."""
-    previous, scratch = None, None
-    while (item := producer.ready.get()) is not None:
-        index, stats = item
+def _consume(reader: "_GrayReader", result: SampledSsim, *, with_sharpness: bool) -> None:
+    """Compute the SSIM of each consecutive pair of gray frames the reader hands over."""
+    previous = None
+    while (item := reader.frames.get()) is not None:
+        index, gray = item
+        result.sampled = index + 1
+        if with_sharpness:
+            result.sharpness.append(sharpness(gray))
         if previous is not None:
-            scratch = scratch or Scratch(stats.gray.shape)
-            result.scores.append(ssim(previous, stats, scratch))
+            result.scores.append(mean_ssim(previous, gray))
             result.times.append(index * result.interval / result.fps if result.fps else 0.0)
-            producer.free.put(previous)
-        previous = stats
+            reader.pool.put(previous)
+        previous = gray
 
 
 class _GrayReader:
@@ -120,7 +118,7 @@ class _GrayReader:
         self.shape = (decoder.geo.height, decoder.geo.width)
         self.frames: queue.Queue = queue.Queue()  # (index, gray) in order, then None
         self.pool: queue.Queue = queue.Queue()
-        for _ in range(READ_AHEAD):
+        for _ in range(READ_AHEAD + 1):  # + 1: the consumer holds the previous frame
             self.pool.put(np.empty(self.shape, np.uint8))
         self._stopped = threading.Event()
         self._thread, self._errors = start_thread(self._run)
@@ -148,54 +146,6 @@ class _GrayReader:
         """Unblock and finish the thread."""
         self._stopped.set()
         self.pool.put(None)
-        self._thread.join()
-
-    def raise_error(self) -> None:
-        """Re-raise an exception the thread hit."""
-        if self._errors:
-            raise self._errors[0]
-
-
-class _Producer:
-    """Thread that turns gray frames into window statistics, in a small pool of buffers."""
-
-    def __init__(self, reader: _GrayReader, result: SampledSsim, *, sharpness: bool):
-        """Start taking frames from ``reader``."""
-        self.reader, self.result, self.with_sharpness = reader, result, sharpness
-        self.ready: queue.Queue = queue.Queue()
-        self.free: queue.Queue = queue.Queue()
-        self._stopped = threading.Event()
-        self._thread, self._errors = start_thread(self._run)
-
-    def _run(self) -> None:
-        """Work until the reader's end marker, then post one."""
-        try:
-            self._produce()
-        finally:
-            self.ready.put(None)
-
-    def _produce(self) -> None:
-        """Fill pooled FrameStats with consecutive sampled frames."""
-        shape = self.reader.shape
-        scratch = Scratch(shape)
-        for _ in range(POOL_SIZE):
-            self.free.put(FrameStats(shape))
-        while (item := self.reader.frames.get()) is not None:
-            index, gray = item
-            stats = self.free.get()
-            if self._stopped.is_set():
-                return
-            np.copyto(stats.gray, gray)
-            self.reader.pool.put(gray)
-            if self.with_sharpness:
-                self.result.sharpness.append(sharpness(stats.gray))
-            self.ready.put((index, stats.update(scratch)))
-            self.result.sampled = index + 1
-
-    def stop(self) -> None:
-        """Unblock and finish the thread."""
-        self._stopped.set()
-        self.free.put(None)
         self._thread.join()
 
     def raise_error(self) -> None:

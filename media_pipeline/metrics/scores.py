@@ -9,7 +9,7 @@ from media_pipeline.metrics.coherence import measure, summarize
 
 #: Bump whenever any number below would change for the same file; reports with another
 #: version are recomputed by ``manage.py rescore``.
-ALGORITHM_VERSION = "2026.11-1"
+ALGORITHM_VERSION = "2026.11-2"
 #: Series longer than this are max-pooled (spikes survive) to keep reports small.
 MAX_SERIES_POINTS = 1000
 
