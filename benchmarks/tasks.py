@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that take a generation id, run one pipeline step, queue the next.
 
-Provider calls and downloads run on the `io` queue; transcoding and scoring on `media`.
+Provider calls and downloads run on the `io` queue; transcoding and scoring on `media`
+(CELERY_TASK_ROUTES in settings).
 """
 
 import logging
@@ -78,12 +79,12 @@ def download_generation(self, generation_id: int):
     dispatch(generation_id, pipeline.generation_download(generation_id))
 
 
-@shared_task(base=PipelineTask, bind=True, queue="media", soft_time_limit=MEDIA_SOFT_LIMIT)
+@shared_task(base=PipelineTask, bind=True, soft_time_limit=MEDIA_SOFT_LIMIT)
 def transcode_generation(self, generation_id: int):
     dispatch(generation_id, pipeline.generation_transcode(generation_id))
 
 
-@shared_task(base=PipelineTask, bind=True, queue="media", soft_time_limit=MEDIA_SOFT_LIMIT)
+@shared_task(base=PipelineTask, bind=True, soft_time_limit=MEDIA_SOFT_LIMIT)
 def score_generation(self, generation_id: int):
     dispatch(generation_id, pipeline.generation_score(generation_id))
 

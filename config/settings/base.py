@@ -204,6 +204,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "io"
+#: Provider calls and downloads wait on the network (`io`); these hold a core (`media`).
+CELERY_TASK_ROUTES = {
+    "benchmarks.tasks.transcode_generation": {"queue": "media"},
+    "benchmarks.tasks.score_generation": {"queue": "media"},
+    "arena.tasks.refresh_ratings": {"queue": "media"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
 
