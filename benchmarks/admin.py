@@ -219,7 +219,12 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry failed generations")
     def retry_failed(self, request, queryset):
-        total = sum(run_retry_failed(run, actor=request.user.get_username()) for run in queryset)
+        total = 0
+        for run in queryset:
+            try:
+                total += run_retry_failed(run, actor=request.user.get_username())
+            except RunRefused as exc:
+                self.message_user(request, f"{run}: {exc}", messages.WARNING)
         self.message_user(request, f"Queued {total} new attempt(s).", messages.SUCCESS)
 
     @admin.action(description="Publish comparison")

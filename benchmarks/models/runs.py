@@ -127,8 +127,9 @@ class Generation(models.Model):
         # An imported clip skips the provider: its original is stored, then transcoded.
         State.QUEUED: {State.SUBMITTING, State.TRANSCODING, State.FAILED},
         State.SUBMITTING: {State.SUBMITTED, State.QUEUED, State.FAILED, State.NEEDS_REVIEW},
-        State.SUBMITTED: {State.GENERATING, State.DOWNLOADING, State.FAILED},
-        State.GENERATING: {State.DOWNLOADING, State.FAILED},
+        # Back to QUEUED: the provider failed the job in a way a new attempt may fix.
+        State.SUBMITTED: {State.GENERATING, State.DOWNLOADING, State.FAILED, State.QUEUED},
+        State.GENERATING: {State.DOWNLOADING, State.FAILED, State.QUEUED},
         State.DOWNLOADING: {State.TRANSCODING, State.FAILED},
         State.TRANSCODING: {State.SCORING, State.FAILED},
         State.SCORING: {State.COMPLETE, State.FAILED},

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from benchmarks.providers.base import (
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services.assets import asset_save, probed_facts, tier_facts
 from benchmarks.services.requests import generation_request
-from benchmarks.services.runs import run_refresh
+from benchmarks.services.runs import RunRefused, check_budget, generation_requeue, run_refresh
 from media_pipeline.errors import InvalidMedia
 from media_pipeline.metrics import score_video
 from media_pipeline.probe import probe, validate
@@ -174,15 +175,7 @@ def generation_poll(generation_id: int) -> Next:
         generation.transition(State.DOWNLOADING, reason="Output ready", **fields)
         return Next("download")
     if result.status in (JobStatus.FAILED, JobStatus.CANCELED):
-        kind = (
-            Generation.ErrorKind.CANCELED
-            if result.status == JobStatus.CANCELED
-            else Generation.ErrorKind.PERMANENT
-        )
-        if result.actual_cost is not None:
-            Generation.objects.filter(pk=generation.pk).update(actual_cost=result.actual_cost)
-        generation_fail(generation, kind=kind, message=result.error or f"The job {result.status}.")
-        return DONE
+        return _job_failed(generation, result)
     if result.status == JobStatus.RUNNING and generation.state == State.SUBMITTED:
         generation.transition(
             State.GENERATING, reason="The provider started", progress=result.progress
@@ -191,6 +184,48 @@ def generation_poll(generation_id: int) -> Next:
         Generation.objects.filter(pk=generation.pk).update(progress=result.progress)
     interval = result.poll_after or plugin.poll_interval
     return Next("poll", interval * _poll_scale(plugin))
+
+
+def _job_failed(generation: Generation, result) -> Next:
+    """Resubmit a job the provider failed if a new attempt may succeed; else fail with why."""
+    if result.actual_cost is not None:
+        Generation.objects.filter(pk=generation.pk).update(actual_cost=result.actual_cost)
+    message = result.error or f"The job {result.status}."
+    if result.status == JobStatus.CANCELED:
+        generation_fail(generation, kind=Generation.ErrorKind.CANCELED, message=message)
+        return DONE
+    if not result.error_permanent:
+        refusal = _resubmit_refusal(generation)
+        if not refusal:
+            return _resubmit(generation, message)
+        message = f"{message} Not resubmitted: {refusal}"
+    generation_fail(generation, kind=Generation.ErrorKind.PERMANENT, message=message)
+    return DONE
+
+
+def _resubmit_refusal(generation: Generation) -> str:
+    """Return why the pipeline won't start a new attempt by itself, or "" if it will."""
+    allowed = settings.PROVIDER_FAILURE_RESUBMITS
+    if generation.attempts > allowed:
+        return f"{generation.attempts} attempts made, PROVIDER_FAILURE_RESUBMITS is {allowed}."
+    try:
+        check_budget(generation.estimated_cost or Decimal("0"))
+    except RunRefused as exc:
+        return str(exc)
+    return ""
+
+
+def _resubmit(generation: Generation, message: str) -> Next:
+    """Queue a new attempt, keeping the failed one's evidence and cost."""
+    spent = Generation.objects.with_spent().get(pk=generation.pk)
+    reason = (
+        f"The provider failed the job: {message} It says a new attempt may succeed: "
+        f"attempt {generation.attempts + 1} is submitted by the pipeline."
+    )
+    evidence = {"error_kind": Generation.ErrorKind.PERMANENT, "error_message": message}
+    if not generation_requeue(spent, reason=reason, actor="pipeline", **evidence):
+        return DONE
+    return Next("submit")
 
 
 # -- download --------------------------------------------------------------------------------

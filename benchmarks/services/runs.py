@@ -48,7 +48,7 @@ def run_start(
         prompt=prompt.text, duration=prompt.duration, aspect_ratio=prompt.aspect_ratio
     )
     estimates = {model.pk: costs.estimate_cost(model, request) for model in models}
-    _check_budget(sum((e for e in estimates.values() if e), Decimal("0")))
+    check_budget(sum((e for e in estimates.values() if e), Decimal("0")))
     try:
         with transaction.atomic():
             run = BenchmarkRun.objects.create(
@@ -97,12 +97,13 @@ def _check_models(prompt: Prompt, models: list[VideoModel]) -> None:
         raise RunRefused(" ".join(problems))
 
 
-def _check_budget(estimate: Decimal) -> None:
+def check_budget(estimate: Decimal) -> None:
+    """Raise RunRefused if spending `estimate` more would exceed the monthly budget."""
     budget = costs.monthly_budget()
     spent = costs.spend_this_month()
     if spent + estimate > budget:
         raise RunRefused(
-            f"This run would cost about ${estimate:.2f}; ${spent:.2f} of the ${budget:.2f} "
+            f"This would cost about ${estimate:.2f}; ${spent:.2f} of the ${budget:.2f} "
             "monthly budget is already spent or committed. Raise MONTHLY_BUDGET_USD or wait."
         )
 
@@ -137,32 +138,22 @@ def run_refresh(run_id: int) -> BenchmarkRun:
 
 
 def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
-    """Queue a new attempt for every failed generation of `run`; return how many."""
+    """Queue a new attempt for every failed generation of `run`; return how many.
+
+    Raises RunRefused, retrying nothing, if the new attempts would exceed the monthly budget.
+    """
     retried = []
     with transaction.atomic():
-        for generation in run.generations.with_spent().filter(state=Generation.State.FAILED):
-            if generation.video_model.is_retired:
-                continue
-            evidence = {
-                "attempt": generation.attempts,
-                "provider_job_id": generation.provider_job_id,
-                "request_sent": generation.request_sent,
-                "error_kind": generation.error_kind,
-                "error_message": generation.error_message,
-                "spent": str(generation.spent - generation.prior_attempts_cost),
-            }
-            if generation.transition(
-                Generation.State.QUEUED,
-                reason="Retry requested",
-                actor=actor,
-                details=evidence,
-                error_kind="",
-                error_message="",
-                provider_job_id="",
-                actual_cost=None,
-                prior_attempts_cost=generation.spent,
-                progress=None,
-            ):
+        failed = [
+            generation
+            for generation in run.generations.with_spent()
+            .select_related("video_model")
+            .filter(state=Generation.State.FAILED)
+            if not generation.video_model.is_retired
+        ]
+        check_budget(sum((g.estimated_cost or Decimal("0") for g in failed), Decimal("0")))
+        for generation in failed:
+            if generation_requeue(generation, reason="Retry requested", actor=actor):
                 retried.append(generation.pk)
         if retried:
             BenchmarkRun.objects.filter(pk=run.pk).update(
@@ -170,6 +161,35 @@ def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
             )
             _dispatch_submits(retried)
     return len(retried)
+
+
+def generation_requeue(generation: Generation, *, reason: str, actor: str, **evidence) -> bool:
+    """Queue a new attempt of `generation` (loaded `with_spent()`); False if another worker did.
+
+    The attempt that ends is kept in the event log (`evidence` adds to or overrides what the row
+    says about it), and what it cost is carried forward in `prior_attempts_cost`.
+    """
+    details = {
+        "attempt": generation.attempts,
+        "provider_job_id": generation.provider_job_id,
+        "request_sent": generation.request_sent,
+        "error_kind": generation.error_kind,
+        "error_message": generation.error_message,
+        "spent": str(generation.spent - generation.prior_attempts_cost),
+        **evidence,
+    }
+    return generation.transition(
+        Generation.State.QUEUED,
+        reason=reason,
+        actor=actor,
+        details=details,
+        error_kind="",
+        error_message="",
+        provider_job_id="",
+        actual_cost=None,
+        prior_attempts_cost=generation.spent,
+        progress=None,
+    )
 
 
 def comparison_publish(*, run: BenchmarkRun, featured: bool = False):

@@ -234,6 +234,10 @@ REAPER_STALE_SECONDS = {
     "scoring": env_int("REAPER_STALE_MEDIA", 30 * 60),
 }
 REAPER_MAX_TRIES = env_int("REAPER_MAX_TRIES", 3)
+#: New attempts the pipeline starts by itself when a provider fails a job for a reason of its own
+#: that a new attempt may fix (e.g. Runway's INTERNAL.*). Each is paid for anew, so they are
+#: counted against this and checked against the budget; 0 turns them off.
+PROVIDER_FAILURE_RESUBMITS = env_int("PROVIDER_FAILURE_RESUBMITS", 1)
 #: No generation takes longer than this from queued to complete; past it, it fails as `timeout`.
 GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 6 * 3600)
 #: Base URL providers call back on; empty disables webhooks (polling only).

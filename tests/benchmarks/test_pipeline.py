@@ -112,6 +112,63 @@ def test_a_job_the_provider_fails_fails_with_its_reason(runway):
     assert "moderation" in generation.error_message
 
 
+def test_a_failure_the_provider_says_may_pass_is_resubmitted_once_by_itself(runway):
+    runway.inject("job_failed_internal")
+    generation = _generation("runway-gen4-5")
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.COMPLETE, generation.error_message
+    assert runway.submissions == 2
+    assert generation.attempts == 2
+    requeued = generation.events.get(to_state=State.QUEUED)
+    assert requeued.actor == "pipeline"
+    assert requeued.from_state in (State.SUBMITTED, State.GENERATING)
+    assert "INTERNAL.BAD_OUTPUT" in requeued.details["error_message"]
+    assert requeued.details["provider_job_id"] not in ("", generation.provider_job_id)
+    assert generation.prior_attempts_cost == generation.estimated_cost  # the failed job, kept
+    assert generation.run.state == BenchmarkRun.State.COMPLETE
+
+
+def test_a_second_such_failure_fails_and_says_why_it_was_not_resubmitted(runway):
+    runway.inject("job_failed_internal", times=2)
+    generation = _generation("runway-gen4-5")
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.FAILED
+    assert runway.submissions == 2
+    assert "INTERNAL.BAD_OUTPUT" in generation.error_message
+    assert "Not resubmitted: 2 attempts made" in generation.error_message
+
+
+def test_no_new_attempt_is_paid_for_past_the_monthly_budget(runway, settings):
+    generation = _generation("runway-gen4-5")
+    settings.MONTHLY_BUDGET_USD = str(generation.estimated_cost)  # room for one attempt only
+    runway.inject("job_failed_internal")
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.FAILED
+    assert runway.submissions == 1
+    assert "Not resubmitted: This would cost" in generation.error_message
+
+
+def test_resubmitting_by_itself_can_be_turned_off(runway, settings):
+    settings.PROVIDER_FAILURE_RESUBMITS = 0
+    runway.inject("job_failed_internal")
+    generation = _generation("runway-gen4-5")
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.FAILED
+    assert runway.submissions == 1
+
+
 def test_an_expired_output_url_fails_as_invalid_output(runway):
     runway.inject("expired", on="download")
     generation = _generation("runway-gen4-5")

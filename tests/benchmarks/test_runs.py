@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from benchmarks.models import BenchmarkRun, Generation, VideoModel
+from benchmarks.services import costs
 from benchmarks.services.runs import RunRefused, run_retry_failed, run_start
 from tests.factories import PriceFactory, PromptFactory, VideoModelFactory
 
@@ -96,6 +97,31 @@ def test_a_retry_keeps_what_the_failed_attempt_cost_and_its_evidence(models):
     assert evidence["provider_job_id"] == "job-1"
     assert evidence["error_message"] == "content refused"
     assert Generation.objects.with_spent().get(pk=generation.pk).spent == Decimal("0.40")
+
+
+def test_a_retry_past_the_monthly_budget_is_refused_and_retries_nothing(models, settings):
+    PriceFactory(video_model=models[0], amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
+    run = run_start(prompt=PromptFactory(), models=models[:1])
+    generation = run.generations.get()
+    Generation.objects.filter(pk=generation.pk).update(
+        state="failed", provider_job_id="job-1", actual_cost=Decimal("0.50")
+    )
+    settings.MONTHLY_BUDGET_USD = "0.75"
+
+    with pytest.raises(RunRefused, match="monthly budget"):
+        run_retry_failed(run)
+
+    generation.refresh_from_db()
+    assert generation.state == Generation.State.FAILED
+
+
+def test_the_months_spend_counts_earlier_attempts(models):
+    run = run_start(prompt=PromptFactory(), models=models[:1])
+    Generation.objects.filter(run=run).update(
+        actual_cost=Decimal("0.40"), prior_attempts_cost=Decimal("0.90")
+    )
+
+    assert costs.spend_this_month() == Decimal("1.30")
 
 
 def test_a_job_the_provider_never_accepted_costs_nothing(models):

@@ -53,7 +53,12 @@ class CallbackSender:
             self.deliveries.append({"job": job.id, "phase": phase, "status": status})
 
     def final_phase(self, job: FakeJob) -> str:
-        return {"job_failed": "failed", "no_output": "no_output"}.get(job.fault, "succeeded")
+        phases = {
+            "job_failed": "failed",
+            "job_failed_internal": "failed_internal",
+            "no_output": "no_output",
+        }
+        return phases.get(job.fault, "succeeded")
 
     def callback(self, job: FakeJob, phase: str) -> tuple[dict[str, str], bytes]:
         """Return (headers, body) of the provider's callback for `job` ending in `phase`."""

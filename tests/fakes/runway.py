@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, json_response
+from tests.fakes.server import (
+    FAILURE_REASON,
+    JOB_FAULTS,
+    FakeProvider,
+    Request,
+    Response,
+    json_response,
+)
 
 RATIOS = {"1280:720", "720:1280", "960:960", "1920:1080", "1080:1920", "1280:768", "768:1280"}
 
 
 class FakeRunway(FakeProvider):
     slug = "runway"
+    job_faults = (*JOB_FAULTS, "job_failed_internal")
     routes = [
         ("POST", r"/v1/text_to_video", "create_text", "submit"),
         ("POST", r"/v1/image_to_video", "create_image", "submit"),
@@ -53,6 +61,12 @@ class FakeRunway(FakeProvider):
             task |= {"status": "SUCCEEDED", "output": []}
         elif phase == "failed":
             task |= {"status": "FAILED", "failure": FAILURE_REASON, "failureCode": "SAFETY.INPUT"}
+        elif phase == "failed_internal":
+            task |= {
+                "status": "FAILED",
+                "failure": "An unexpected error occurred.",
+                "failureCode": "INTERNAL.BAD_OUTPUT.CODE01",
+            }
         else:
             task["status"] = "CANCELLED"
         return json_response(task)

@@ -12,7 +12,9 @@ Faults, injected with `fake.inject(fault, on=phase, times=n)`:
   `rate_limited` (429 + Retry-After), `server_error` (500), `malformed` (200, broken JSON),
   `hang` (no answer for `hang_seconds`), and for downloads `expired` and `truncated`;
 - on `job` (the next submitted job): `job_failed` (the provider reports a failure) and
-  `no_output` (the provider reports success, or done, without a usable output).
+  `no_output` (the provider reports success, or done, without a usable output); fakes whose
+  provider tells its own failures apart add `job_failed_internal` (a failure the provider says
+  a new attempt may fix) to their `job_faults`.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ class FakeProvider(CallbackSender):
     routes: ClassVar[list[tuple[str, str, str, str]]] = []
     #: Path prefix of the API (part of the base URL the plugin is configured with).
     prefix: ClassVar[str] = ""
+    job_faults: ClassVar[tuple[str, ...]] = JOB_FAULTS
     #: The credential settings, when not `<SLUG>_API_KEY` (the wrong-key test spoils them).
     key_settings: ClassVar[tuple[str, ...]] = ()
 
@@ -183,10 +186,10 @@ class FakeProvider(CallbackSender):
 
     def inject(self, fault: str, *, on: str = "submit", times: int = 1) -> None:
         """Make the next `times` requests of phase `on` (or the next jobs) fail with `fault`."""
-        if fault not in REQUEST_FAULTS + JOB_FAULTS:
-            raise ValueError(f"Unknown fault {fault!r}")
+        if fault not in REQUEST_FAULTS + self.job_faults:
+            raise ValueError(f"{type(self).__name__} can't inject {fault!r}")
         with self.lock:
-            self.faults.append([fault, "job" if fault in JOB_FAULTS else on, times])
+            self.faults.append([fault, "job" if fault in self.job_faults else on, times])
 
     def take_fault(self, phase: str) -> str:
         with self.lock:
