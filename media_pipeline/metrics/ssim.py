@@ -26,14 +26,21 @@ VAR_SCALE = 1.0 / (N * (N - 1))
 
 # error_model="numpy": no ZeroDivisionError checks, which would stop the loops vectorizing (the
 # denominators are at least C1 * C2 anyway). "reassoc" lets the row sums vectorize; "contract"
-# allows fused multiply-adds. Compiled code is cached beside this module, or in the user's
-# cache directory when that is read-only.
-_JIT = {
-    "nogil": True,
-    "cache": True,
-    "error_model": "numpy",
-    "fastmath": {"reassoc", "nsz", "contract"},
-}
+# allows fused multiply-adds.
+_JIT = {"nogil": True, "error_model": "numpy", "fastmath": {"reassoc", "nsz", "contract"}}
+
+
+def compiled(function):
+    """Compile ``function``, cached on disk when numba finds a writable cache directory.
+
+    The cache goes beside this module, else under the user's cache directory (or
+    NUMBA_CACHE_DIR). With none writable (a read-only container) numba would refuse to import
+    this module; compiling in each process instead costs about a second at the first call.
+    """
+    try:
+        return numba.njit(cache=True, **_JIT)(function)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return numba.njit(cache=False, **_JIT)(function)
 
 
 def mean_ssim(a: np.ndarray, b: np.ndarray) -> float:
@@ -55,7 +62,7 @@ def _uint8(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
-@numba.njit(**_JIT)
+@compiled
 def _mean_ssim(a, b):  # pragma: no cover - compiled; tested through mean_ssim
     height, width = a.shape
     columns = np.zeros((5, width), np.int32)  # sums over the last 7 rows: x, y, xx, yy, xy
@@ -69,7 +76,7 @@ def _mean_ssim(a, b):  # pragma: no cover - compiled; tested through mean_ssim
     return total / ((height - WIN_SIZE + 1) * (width - WIN_SIZE + 1))
 
 
-@numba.njit(**_JIT)
+@compiled
 def _add_row(x_row, y_row, sign, columns):  # pragma: no cover - compiled
     sx, sy, sxx, syy, sxy = columns[0], columns[1], columns[2], columns[3], columns[4]
     for c in range(x_row.shape[0]):
@@ -81,7 +88,7 @@ def _add_row(x_row, y_row, sign, columns):  # pragma: no cover - compiled
         sxy[c] += sign * x * y
 
 
-@numba.njit(**_JIT)
+@compiled
 def _window(column_sums, c):  # pragma: no cover - compiled
     return (
         column_sums[c]
@@ -94,7 +101,7 @@ def _window(column_sums, c):  # pragma: no cover - compiled
     )
 
 
-@numba.njit(**_JIT)
+@compiled
 def _row_ssim(sx, sy, sxx, syy, sxy):  # pragma: no cover - compiled
     """Sum of the SSIM map along one row of windows, from the column sums of its 7 rows."""
     total = 0.0

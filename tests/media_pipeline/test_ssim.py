@@ -1,10 +1,11 @@
 """The compiled SSIM kernel against scikit-image's structural_similarity, image by image."""
 
+import numba
 import numpy as np
 import pytest
 from skimage.metrics import structural_similarity
 
-from media_pipeline.metrics.ssim import mean_ssim
+from media_pipeline.metrics.ssim import compiled, mean_ssim
 
 RNG = np.random.default_rng(7)
 
@@ -63,3 +64,15 @@ def test_views_that_are_not_contiguous_are_accepted():
 def test_unusable_images_are_refused_with_the_reason(a, b, message):
     with pytest.raises(ValueError, match=message):
         mean_ssim(a, b)
+
+
+def test_without_a_writable_cache_directory_the_kernel_still_compiles(monkeypatch):
+    monkeypatch.setattr(numba.core.caching.CacheImpl, "_locator_classes", [])
+    with pytest.raises(RuntimeError, match="no locator available"):
+        numba.njit(cache=True)(lambda x: x)
+
+    assert compiled(_double)(21) == 42
+
+
+def _double(x):
+    return x * 2
