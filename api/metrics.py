@@ -107,92 +107,134 @@ def failure_ratios(now=None) -> tuple[int, dict[str, int]]:
     return finished.count(), failed
 
 
+def generations_by_state() -> dict[str, int]:
+    """Return how many generations are in each state that has any."""
+    return dict(Generation.objects.values_list("state").annotate(n=Count("pk")).order_by())
+
+
+def failed_by_model_and_kind():
+    """Return (model slug, error kind, count) rows for the failed generations."""
+    return (
+        Generation.objects.filter(state=Generation.State.FAILED)
+        .values_list("video_model__slug", "error_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 class LockstepCollector:
     """Build every metric from the database when Prometheus scrapes."""
 
     def collect(self):
-        depths = queue_depths()
-        up = GaugeMetricFamily("lockstep_broker_up", "1 if the broker answered the queue query.")
-        up.add_metric([], 0 if depths is None else 1)
-        yield up
-        depth = GaugeMetricFamily(
-            "lockstep_queue_depth", "Celery messages waiting in each queue.", labels=["queue"]
-        )
-        for queue, count in (depths or {}).items():
-            depth.add_metric([queue], count)
-        yield depth
+        """Yield every metric family, in the order /metrics lists them."""
+        yield from _broker_metrics()
+        yield from _state_metrics()
+        yield from _phase_metrics()
+        yield from _failure_metrics()
+        yield from _spend_metrics()
+        yield from _callback_metrics()
 
-        by_state = dict(Generation.objects.values_list("state").annotate(n=Count("pk")).order_by())
-        states = GaugeMetricFamily(
-            "lockstep_generations", "Generations in each state.", labels=["state"]
-        )
-        for state in Generation.State.values:
-            states.add_metric([state], by_state.get(state, 0))
-        yield states
 
-        for phase, models in phase_histograms().items():
-            histogram = HistogramMetricFamily(
-                f"lockstep_generation_{phase}_seconds",
-                f"Seconds each generation spent in the {phase} phase, per model.",
-                labels=["model"],
-            )
-            for model, data in sorted(models.items()):
-                counts = zip(BUCKETS, data["buckets"], strict=True)
-                buckets = [(str(float(bound)), n) for bound, n in counts]
-                buckets.append(("+Inf", data["count"]))
-                histogram.add_metric([model], buckets, data["sum"])
-            yield histogram
+def _broker_metrics():
+    """Yield whether the broker answered, and the messages waiting in each queue."""
+    depths = queue_depths()
+    up = GaugeMetricFamily("lockstep_broker_up", "1 if the broker answered the queue query.")
+    up.add_metric([], 0 if depths is None else 1)
+    yield up
+    depth = GaugeMetricFamily(
+        "lockstep_queue_depth", "Celery messages waiting in each queue.", labels=["queue"]
+    )
+    for queue, count in (depths or {}).items():
+        depth.add_metric([queue], count)
+    yield depth
 
-        failed_rows = (
-            Generation.objects.filter(state=Generation.State.FAILED)
-            .values_list("video_model__slug", "error_kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        failed = GaugeMetricFamily(
-            "lockstep_generations_failed",
-            "Failed generations, by model and error kind.",
-            labels=["model", "error_kind"],
-        )
-        for model, kind, count in failed_rows:
-            failed.add_metric([model, kind or "unknown"], count)
-        yield failed
 
-        finished, failed_by_kind = failure_ratios()
-        ratio = GaugeMetricFamily(
-            "lockstep_failure_ratio_24h",
-            "Share of the generations finished in the last 24 h that failed, by error kind.",
-            labels=["error_kind"],
-        )
-        for kind in Generation.ErrorKind.values:
-            ratio.add_metric([kind], failed_by_kind.get(kind, 0) / finished if finished else 0.0)
-        yield ratio
-        finished_gauge = GaugeMetricFamily(
-            "lockstep_generations_finished_24h", "Generations that ended in the last 24 h."
-        )
-        finished_gauge.add_metric([], finished)
-        yield finished_gauge
+def _state_metrics():
+    """Yield the generations in each state, 0 for a state that has none."""
+    by_state = generations_by_state()
+    states = GaugeMetricFamily(
+        "lockstep_generations", "Generations in each state.", labels=["state"]
+    )
+    for state in Generation.State.values:
+        states.add_metric([state], by_state.get(state, 0))
+    yield states
 
-        spend = GaugeMetricFamily(
-            "lockstep_spend_month_usd", "Spent or committed this calendar month, US dollars."
-        )
-        spend.add_metric([], float(costs.spend_this_month()))
-        yield spend
-        budget = GaugeMetricFamily("lockstep_budget_month_usd", "The monthly budget, US dollars.")
-        budget.add_metric([], float(costs.monthly_budget()))
-        yield budget
 
-        callbacks = GaugeMetricFamily(
-            "lockstep_callback_attempts",
-            "Callback delivery attempts, by status.",
-            labels=["status"],
-        )
-        by_status = dict(
-            CallbackDelivery.objects.values_list("status").annotate(n=Count("pk")).order_by()
-        )
-        for status in CallbackDelivery.Status.values:
-            callbacks.add_metric([status], by_status.get(status, 0))
-        yield callbacks
+def _phase_metrics():
+    """Yield one latency histogram per phase, labelled by model."""
+    for phase, models in phase_histograms().items():
+        yield _phase_histogram(phase, models)
+
+
+def _phase_histogram(phase: str, models: dict[str, dict]) -> HistogramMetricFamily:
+    """Return the histogram of one phase from phase_histograms()'s numbers for it."""
+    histogram = HistogramMetricFamily(
+        f"lockstep_generation_{phase}_seconds",
+        f"Seconds each generation spent in the {phase} phase, per model.",
+        labels=["model"],
+    )
+    for model, data in sorted(models.items()):
+        counts = zip(BUCKETS, data["buckets"], strict=True)
+        buckets = [(str(float(bound)), n) for bound, n in counts]
+        buckets.append(("+Inf", data["count"]))
+        histogram.add_metric([model], buckets, data["sum"])
+    return histogram
+
+
+def _failure_metrics():
+    """Yield failed generations by model and error kind, then the last 24 h's failure ratios."""
+    failed = GaugeMetricFamily(
+        "lockstep_generations_failed",
+        "Failed generations, by model and error kind.",
+        labels=["model", "error_kind"],
+    )
+    for model, kind, count in failed_by_model_and_kind():
+        failed.add_metric([model, kind or "unknown"], count)
+    yield failed
+    yield from _failure_ratio_metrics()
+
+
+def _failure_ratio_metrics():
+    """Yield the share of the last 24 h's finished generations that failed, and their number."""
+    finished, failed_by_kind = failure_ratios()
+    ratio = GaugeMetricFamily(
+        "lockstep_failure_ratio_24h",
+        "Share of the generations finished in the last 24 h that failed, by error kind.",
+        labels=["error_kind"],
+    )
+    for kind in Generation.ErrorKind.values:
+        ratio.add_metric([kind], failed_by_kind.get(kind, 0) / finished if finished else 0.0)
+    yield ratio
+    finished_gauge = GaugeMetricFamily(
+        "lockstep_generations_finished_24h", "Generations that ended in the last 24 h."
+    )
+    finished_gauge.add_metric([], finished)
+    yield finished_gauge
+
+
+def _spend_metrics():
+    """Yield this calendar month's spend and the monthly budget."""
+    spend = GaugeMetricFamily(
+        "lockstep_spend_month_usd", "Spent or committed this calendar month, US dollars."
+    )
+    spend.add_metric([], float(costs.spend_this_month()))
+    yield spend
+    budget = GaugeMetricFamily("lockstep_budget_month_usd", "The monthly budget, US dollars.")
+    budget.add_metric([], float(costs.monthly_budget()))
+    yield budget
+
+
+def _callback_metrics():
+    """Yield callback delivery attempts by status, 0 for a status that has none."""
+    callbacks = GaugeMetricFamily(
+        "lockstep_callback_attempts",
+        "Callback delivery attempts, by status.",
+        labels=["status"],
+    )
+    by_status = dict(CallbackDelivery.objects.counts_by_status())
+    for status in CallbackDelivery.Status.values:
+        callbacks.add_metric([status], by_status.get(status, 0))
+    yield callbacks
 
 
 def metrics_allowed(request) -> bool:

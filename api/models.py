@@ -110,6 +110,10 @@ class CallbackDeliveryQuerySet(models.QuerySet):
         """Return attempts newest first, with their callback and run loaded."""
         return self.select_related("callback").order_by("-created_at")
 
+    def counts_by_status(self):
+        """Return (status, number of attempts) pairs, one per status that has any."""
+        return self.values_list("status").annotate(n=models.Count("pk")).order_by()
+
 
 class CallbackDelivery(models.Model):
     """One attempt to deliver one callback message; retries add rows with the same message id."""

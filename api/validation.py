@@ -118,55 +118,19 @@ def clean_int(value, name: str, *, low: int, high: int) -> int:
 
 def validate_run(data: dict) -> RunRequest:
     """Check a run submission and return it with its rows loaded; raise ValidationFailed."""
-    unknown = sorted(set(data) - FIELDS)
-    if unknown:
-        raise ValidationFailed({"body": f"Unknown fields: {', '.join(map(str, unknown))}."})
+    _check_fields(data)
     prompt, text = _prompt(data)
-    if prompt is not None:
-        extra = [name for name in NEW_PROMPT_ONLY if name in data]
-        if extra:
-            raise ValidationFailed(
-                {extra[0]: f"`{extra[0]}` goes with `prompt` text, not with `prompt_slug`."}
-            )
-    category = data.get("category", Prompt.Category.SCENE)
-    if category not in Prompt.Category.values:
-        raise ValidationFailed({"category": f"Must be one of {', '.join(Prompt.Category.values)}."})
+    _check_new_prompt_only(data, prompt)
+    category = _category(data)
     negative = clean_text(
         data.get("negative_prompt"), "negative_prompt", required=False, max_length=PROMPT_MAX
     )
     models = _models(data.get("models"))
-    duration = clean_int(
-        data.get("duration", prompt.duration if prompt else 5), "duration", low=1, high=60
-    )
-    aspect_ratio = data.get("aspect_ratio", prompt.aspect_ratio if prompt else "16:9")
-    if not isinstance(aspect_ratio, str) or not ASPECT_RATIO.match(aspect_ratio):
-        raise ValidationFailed({"aspect_ratio": "Must look like 16:9."})
-    seed = data.get("seed")
-    if seed is not None:
-        seed = clean_int(seed, "seed", low=0, high=2**31 - 1)
+    duration = _duration(data, prompt)
+    aspect_ratio = _aspect_ratio(data, prompt)
+    seed = _seed(data.get("seed"))
     image, image_type = _image(data.get("reference_image"))
-    callback_url = ""
-    if data.get("callback_url") is not None:
-        from api.callbacks import CallbackUrlRefused, check_callback_url
-
-        callback_url = clean_text(
-            data["callback_url"], "callback_url", required=True, max_length=2000
-        )
-        try:
-            check_callback_url(callback_url)
-        except CallbackUrlRefused as exc:
-            raise ValidationFailed({"callback_url": str(exc)}) from None
-    has_image = bool(image) or bool(prompt and prompt.reference_image)
-    _check_capabilities(
-        models,
-        GenerationRequest(
-            prompt=text or prompt.text,
-            duration=duration,
-            aspect_ratio=aspect_ratio,
-            image_url="data:" if has_image else "",
-        ),
-    )
-    return RunRequest(
+    run = RunRequest(
         models=models,
         duration=duration,
         aspect_ratio=aspect_ratio,
@@ -177,7 +141,81 @@ def validate_run(data: dict) -> RunRequest:
         category=category,
         image=image,
         image_type=image_type,
-        callback_url=callback_url,
+        callback_url=_callback_url(data.get("callback_url")),
+    )
+    _check_capabilities(models, _generation_request(run))
+    return run
+
+
+def _check_fields(data: dict) -> None:
+    """Raise ValidationFailed if the body has a field we don't know."""
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise ValidationFailed({"body": f"Unknown fields: {', '.join(map(str, unknown))}."})
+
+
+def _check_new_prompt_only(data: dict, prompt: Prompt | None) -> None:
+    """Raise ValidationFailed if a published prompt comes with a field only new text takes."""
+    if prompt is None:
+        return
+    extra = [name for name in NEW_PROMPT_ONLY if name in data]
+    if extra:
+        raise ValidationFailed(
+            {extra[0]: f"`{extra[0]}` goes with `prompt` text, not with `prompt_slug`."}
+        )
+
+
+def _category(data: dict) -> str:
+    """Return the category asked for, scene if none was."""
+    category = data.get("category", Prompt.Category.SCENE)
+    if category not in Prompt.Category.values:
+        raise ValidationFailed({"category": f"Must be one of {', '.join(Prompt.Category.values)}."})
+    return category
+
+
+def _duration(data: dict, prompt: Prompt | None) -> int:
+    """Return the seconds asked for, else the prompt's, else 5."""
+    default = prompt.duration if prompt else 5
+    return clean_int(data.get("duration", default), "duration", low=1, high=60)
+
+
+def _aspect_ratio(data: dict, prompt: Prompt | None) -> str:
+    """Return the aspect ratio asked for, else the prompt's, else 16:9."""
+    aspect_ratio = data.get("aspect_ratio", prompt.aspect_ratio if prompt else "16:9")
+    if not isinstance(aspect_ratio, str) or not ASPECT_RATIO.match(aspect_ratio):
+        raise ValidationFailed({"aspect_ratio": "Must look like 16:9."})
+    return aspect_ratio
+
+
+def _seed(value) -> int | None:
+    """Return the seed asked for, or None if none was."""
+    if value is None:
+        return None
+    return clean_int(value, "seed", low=0, high=2**31 - 1)
+
+
+def _callback_url(value) -> str:
+    """Return the callback URL (empty if none was given), or raise ValidationFailed if refused."""
+    if value is None:
+        return ""
+    from api.callbacks import CallbackUrlRefused, check_callback_url
+
+    callback_url = clean_text(value, "callback_url", required=True, max_length=2000)
+    try:
+        check_callback_url(callback_url)
+    except CallbackUrlRefused as exc:
+        raise ValidationFailed({"callback_url": str(exc)}) from None
+    return callback_url
+
+
+def _generation_request(run: RunRequest) -> GenerationRequest:
+    """Return what each model's plugin is asked to accept for this run."""
+    has_image = bool(run.image) or bool(run.prompt and run.prompt.reference_image)
+    return GenerationRequest(
+        prompt=run.text or run.prompt.text,
+        duration=run.duration,
+        aspect_ratio=run.aspect_ratio,
+        image_url="data:" if has_image else "",
     )
 
 
