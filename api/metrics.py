@@ -131,6 +131,7 @@ class LockstepCollector:
         yield from _state_metrics()
         yield from _phase_metrics()
         yield from _failure_metrics()
+        yield from _failure_ratio_metrics()
         yield from _spend_metrics()
         yield from _callback_metrics()
 
@@ -182,7 +183,7 @@ def _phase_histogram(phase: str, models: dict[str, dict]) -> HistogramMetricFami
 
 
 def _failure_metrics():
-    """Yield failed generations by model and error kind, then the last 24 h's failure ratios."""
+    """Yield the failed generations by model and error kind."""
     failed = GaugeMetricFamily(
         "lockstep_generations_failed",
         "Failed generations, by model and error kind.",
@@ -191,7 +192,6 @@ def _failure_metrics():
     for model, kind, count in failed_by_model_and_kind():
         failed.add_metric([model, kind or "unknown"], count)
     yield failed
-    yield from _failure_ratio_metrics()
 
 
 def _failure_ratio_metrics():
