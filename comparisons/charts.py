@@ -169,28 +169,37 @@ def scatter(
     frame = _Frame([p.x for p in points], [p.y for p in points], x_label, y_label, y_cap=y_cap)
     body = frame.axes(x_format, y_format)
     if better:
-        body.append(
-            f'<text x="{LEFT + frame.plot_w - 8}" y="{TOP + frame.plot_h - 10}" '
-            f'text-anchor="end" font-size="11" fill="#2f5bea">{escape(better)}</text>'
-        )
+        body.append(_better_note(frame, better))
     anchors = [(frame.px(p.x), frame.py(p.y)) for p in points]
-    for point, (x, y), label_y in zip(points, anchors, frame.place_labels(anchors), strict=True):
+    for point, anchor, label_y in zip(points, anchors, frame.place_labels(anchors), strict=True):
         tip = f"{point.label}: {x_label} {x_format(point.x)}, {y_label} {y_format(point.y)}"
-        paint = (
-            f'fill="#fff" stroke="{point.colour}" stroke-width="2.5"'
-            if point.hollow
-            else f'fill="{point.colour}" stroke="#fff" stroke-width="1.5"'
-        )
-        body.append(
-            _link(
-                point.href,
-                f"<g><title>{escape(tip)}</title>"
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" {paint}/>'
-                f'<text x="{x + 9:.1f}" y="{label_y:.1f}" font-size="11" fill="#16181d">'
-                f"{escape(_short(point.label))}</text></g>",
-            )
-        )
+        body.append(_dot(point, anchor, label_y, tip))
     return _svg(title, f"{y_label} against {x_label}, one point per model.", body)
+
+
+def _better_note(frame: _Frame, better: str) -> str:
+    """Return the note in the plot's corner saying which way is better."""
+    return (
+        f'<text x="{LEFT + frame.plot_w - 8}" y="{TOP + frame.plot_h - 10}" '
+        f'text-anchor="end" font-size="11" fill="#2f5bea">{escape(better)}</text>'
+    )
+
+
+def _dot(point: Point, anchor: tuple[float, float], label_y: float, tip: str) -> str:
+    """Return one scatter point: its circle (a ring if hollow), tooltip and label, linked."""
+    x, y = anchor
+    paint = (
+        f'fill="#fff" stroke="{point.colour}" stroke-width="2.5"'
+        if point.hollow
+        else f'fill="{point.colour}" stroke="#fff" stroke-width="1.5"'
+    )
+    return _link(
+        point.href,
+        f"<g><title>{escape(tip)}</title>"
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" {paint}/>'
+        f'<text x="{x + 9:.1f}" y="{label_y:.1f}" font-size="11" fill="#16181d">'
+        f"{escape(_short(point.label))}</text></g>",
+    )
 
 
 def trend(
@@ -208,31 +217,40 @@ def trend(
     size = (860, 320)
     days = [d.toordinal() for s in series for d, _ in s.points]
     values = [v for s in series for _, v in s.points]
-    first, last = min(days) - 1, max(days) + 1
-    step = max(1, round((last - first) / 8))
-    x_ticks = [float(day) for day in range(first, last + step, step)]
-    frame = _Frame(days, values, "Benchmark date", y_label, size=size, x_ticks=x_ticks, y_cap=y_cap)
+    frame = _Frame(
+        days, values, "Benchmark date", y_label, size=size, x_ticks=_day_ticks(days), y_cap=y_cap
+    )
     body = frame.axes(lambda v: date.fromordinal(int(v)).strftime("%-d %b"), y_format)
     coords = [[(frame.px(d.toordinal()), frame.py(v)) for d, v in s.points] for s in series]
     label_ys = frame.place_labels([points[-1] for points in coords])
     for s, points, label_y in zip(series, coords, label_ys, strict=True):
-        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        dots = "".join(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{s.colour}"><title>'
-            f"{escape(s.label)} on {d:%-d %b %Y}: {escape(y_format(v))}</title></circle>"
-            for (x, y), (d, v) in zip(points, s.points, strict=True)
-        )
-        end_x = points[-1][0]
-        body.append(
-            _link(
-                s.href,
-                f'<g><polyline points="{line}" fill="none" stroke="{s.colour}" '
-                f'stroke-width="2"/>{dots}'
-                f'<text x="{end_x + 8:.1f}" y="{label_y:.1f}" font-size="11" '
-                f'fill="{s.colour}">{escape(_short(s.label))}</text></g>',
-            )
-        )
+        body.append(_line(s, points, label_y, y_format))
     return _svg(title, f"{y_label} of each model per benchmark date.", body, size)
+
+
+def _day_ticks(days: list[int]) -> list[float]:
+    """Return about eight evenly spaced day ordinals, with a spare day at each end."""
+    first, last = min(days) - 1, max(days) + 1
+    step = max(1, round((last - first) / 8))
+    return [float(day) for day in range(first, last + step, step)]
+
+
+def _line(s: Series, points: list[tuple[float, float]], label_y: float, y_format) -> str:
+    """Return one model's line: a polyline, a dot with a tooltip per day, an end label, linked."""
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{s.colour}"><title>'
+        f"{escape(s.label)} on {d:%-d %b %Y}: {escape(y_format(v))}</title></circle>"
+        for (x, y), (d, v) in zip(points, s.points, strict=True)
+    )
+    end_x = points[-1][0]
+    return _link(
+        s.href,
+        f'<g><polyline points="{line}" fill="none" stroke="{s.colour}" '
+        f'stroke-width="2"/>{dots}'
+        f'<text x="{end_x + 8:.1f}" y="{label_y:.1f}" font-size="11" '
+        f'fill="{s.colour}">{escape(_short(s.label))}</text></g>',
+    )
 
 
 def _short(label: str, limit: int = 24) -> str:

@@ -215,6 +215,10 @@ class ModelQuerySet(models.QuerySet):
             pk__in=Generation.objects.filter(run__prompt__published=True).values("video_model")
         )
 
+    def with_pks(self, pks):
+        """Return the models whose primary keys are in `pks`."""
+        return self.filter(pk__in=pks)
+
     def with_provider(self):
         """Return models with their provider loaded."""
         return self.select_related("provider")
@@ -239,6 +243,10 @@ class PriceQuerySet(models.QuerySet):
         return self.filter(valid_from__lte=when or timezone.now()).order_by(
             "video_model_id", "-valid_from"
         )
+
+    def of_models(self, model_ids):
+        """Return prices of the models whose ids are in `model_ids`."""
+        return self.filter(video_model_id__in=model_ids)
 
 
 def prices() -> PriceQuerySet:

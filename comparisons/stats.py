@@ -96,17 +96,10 @@ def leaderboard(
 
     Three queries: the generations, their models, today's prices.
     """
-    rows = clips().public().matching(clip_filter or ClipFilter())
-    if model is not None:
-        rows = rows.of_model(model)
-    if prompt is not None:
-        rows = rows.of_prompt(prompt)
-    by_model: dict[int, list[dict]] = defaultdict(list)
-    for row in rows.stats_rows():
-        by_model[row["video_model_id"]].append(row)
+    by_model = _rows_by_model(clip_filter or ClipFilter(), model=model, prompt=prompt)
     if not by_model:
         return []
-    models = video_models().with_provider().filter(pk__in=list(by_model)).in_bulk()
+    models = video_models().with_provider().with_pks(list(by_model)).in_bulk()
     price_now = _prices_now(list(by_model))
     table = [
         _model_stats(models[pk], model_rows, price_now.get(pk))
@@ -115,6 +108,19 @@ def leaderboard(
     attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
     desc = natural if descending is None else descending
     return _sorted(table, attribute, desc)
+
+
+def _rows_by_model(clip_filter: ClipFilter, *, model, prompt) -> dict[int, list[dict]]:
+    """Return the flat generation rows the filter selects, grouped by model id (one query)."""
+    rows = clips().public().matching(clip_filter)
+    if model is not None:
+        rows = rows.of_model(model)
+    if prompt is not None:
+        rows = rows.of_prompt(prompt)
+    by_model: dict[int, list[dict]] = defaultdict(list)
+    for row in rows.stats_rows():
+        by_model[row["video_model_id"]].append(row)
+    return by_model
 
 
 def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
@@ -149,7 +155,7 @@ def _prices_now(model_ids: list[int]) -> dict[int, Price]:
     """Return the price of a 720p (or any-resolution) clip in force now, per model."""
     chosen: dict[int, Price] = {}
     rank = {"": 0, "720p": 1}
-    for price in prices().valid_at().filter(video_model_id__in=model_ids):
+    for price in prices().valid_at().of_models(model_ids):
         current = chosen.get(price.video_model_id)
         # Newest first: keep the first price seen for the best-ranked resolution.
         if current is None or rank.get(price.resolution, 2) < rank.get(current.resolution, 2):
@@ -158,39 +164,59 @@ def _prices_now(model_ids: list[int]) -> dict[int, Price]:
 
 
 def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> ModelStats:
-    stats = ModelStats(model=model)
-    times, coherence, flicker, motion, frozen = [], [], [], [], []
-    trend: dict[date, list[float]] = defaultdict(list)
-    for row in rows:
-        state = row["state"]
-        if state in Generation.FINAL_STATES:
-            stats.ended += 1
-            # Billed, else estimated once accepted; nothing for a job never accepted; plus
-            # what earlier attempts of the generation cost (Generation.objects.with_spent).
-            stats.spent += row["spent"]
-        if state != Generation.State.COMPLETE:
-            continue
-        stats.clips += 1
-        if row["submitted_at"] and row["downloading_at"]:
-            times.append((row["downloading_at"] - row["submitted_at"]).total_seconds())
-        if row["quality_report__mean_coherence"] is not None:
-            coherence.append(row["quality_report__mean_coherence"])
-            flicker.append(row["quality_report__flicker_score"])
-            motion.append(row["quality_report__motion_mean"])
-            frozen.append(row["quality_report__frozen_fraction"])
-            trend[row["run__created_at"].date()].append(row["quality_report__mean_coherence"])
-    stats.median_time = statistics.median(times) if times else None
-    stats.coherence = statistics.fmean(coherence) if coherence else None
-    stats.flicker = statistics.fmean(flicker) if flicker else None
-    stats.motion = statistics.fmean(motion) if motion else None
-    stats.frozen = statistics.fmean(frozen) if frozen else None
+    """Return one model's leaderboard numbers from its flat generation rows."""
+    ended = [row for row in rows if row["state"] in Generation.FINAL_STATES]
+    completed = [row for row in rows if row["state"] == Generation.State.COMPLETE]
+    stats = ModelStats(model=model, clips=len(completed), ended=len(ended))
+    # Billed, else estimated once accepted; nothing for a job never accepted; plus
+    # what earlier attempts of the generation cost (Generation.objects.with_spent).
+    stats.spent = sum((row["spent"] for row in ended), Decimal("0"))
+    stats.median_time = _median_time(completed)
+    _fill_quality(stats, completed)
     if stats.clips:
         stats.real_cost_per_clip = stats.spent / stats.clips
-    if price is not None:
-        per_second = price.unit == Price.Unit.SECOND
-        stats.cost_per_clip = price.amount * REFERENCE_SECONDS if per_second else price.amount
-    stats.trend = [
-        TrendPoint(day=day, coherence=statistics.fmean(values), clips=len(values))
-        for day, values in sorted(trend.items())
-    ]
+    stats.cost_per_clip = _cost_per_clip(price)
     return stats
+
+
+def _median_time(completed: list[dict]) -> float | None:
+    """Return the median seconds at the provider of the clips whose times are known."""
+    times = [
+        (row["downloading_at"] - row["submitted_at"]).total_seconds()
+        for row in completed
+        if row["submitted_at"] and row["downloading_at"]
+    ]
+    return statistics.median(times) if times else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def _fill_quality(stats: ModelStats, completed: list[dict]) -> None:
+    """Set the quality means and the coherence trend from the clips with a quality report."""
+    reported = [row for row in completed if row["quality_report__mean_coherence"] is not None]
+    stats.coherence = _mean([row["quality_report__mean_coherence"] for row in reported])
+    stats.flicker = _mean([row["quality_report__flicker_score"] for row in reported])
+    stats.motion = _mean([row["quality_report__motion_mean"] for row in reported])
+    stats.frozen = _mean([row["quality_report__frozen_fraction"] for row in reported])
+    stats.trend = _trend(reported)
+
+
+def _trend(reported: list[dict]) -> list[TrendPoint]:
+    """Return the mean coherence per benchmark day, oldest first."""
+    by_day: dict[date, list[float]] = defaultdict(list)
+    for row in reported:
+        by_day[row["run__created_at"].date()].append(row["quality_report__mean_coherence"])
+    return [
+        TrendPoint(day=day, coherence=statistics.fmean(values), clips=len(values))
+        for day, values in sorted(by_day.items())
+    ]
+
+
+def _cost_per_clip(price: Price | None) -> Decimal | None:
+    """Return the list price of a REFERENCE_SECONDS clip, None without a price."""
+    if price is None:
+        return None
+    per_second = price.unit == Price.Unit.SECOND
+    return price.amount * REFERENCE_SECONDS if per_second else price.amount

@@ -1,6 +1,8 @@
 """Public pages. Reads go through comparisons.querysets; each page runs a fixed number of queries,
 and anonymous views are served from the page cache (comparisons.cache)."""
 
+from operator import attrgetter
+
 from django.core.paginator import Paginator
 from django.http import HttpResponseServerError
 from django.shortcuts import render
@@ -153,55 +155,81 @@ def _filter_options() -> dict:
 def _charts(rows, clip_filter: ClipFilter) -> dict:
     """Return the leaderboard's SVG charts for `rows` (one colour per model, as in the table)."""
     query = urlencode(clip_filter.as_query())
-    points_cost, points_time, series = [], [], []
     for index, row in enumerate(rows):
-        colour = charts.colour_for(index)
-        row.colour = colour
-        href = row.model.get_absolute_url() + (f"?{query}" if query else "")
-        name = row.model.display_name + (" (frozen)" if row.mostly_frozen else "")
-        frozen = row.mostly_frozen
-        if row.coherence is not None:
-            cost, time = row.real_cost_per_clip, row.median_time
-            if cost is not None:
-                points_cost.append(
-                    charts.Point(float(cost), row.coherence, name, href, colour, hollow=frozen)
-                )
-            if time is not None:
-                points_time.append(
-                    charts.Point(time, row.coherence, name, href, colour, hollow=frozen)
-                )
-        series.append(charts.Series(name, [(p.day, p.coherence) for p in row.trend], href, colour))
-    days = {point.day for row in rows for point in row.trend}
+        row.colour = charts.colour_for(index)
     return {
-        "trend_days": len(days),
-        "chart_cost": charts.scatter(
-            points_cost,
-            title="Cost against quality",
-            x_label="Real cost per usable clip (USD)",
-            y_label="Mean coherence",
-            x_format=lambda v: f"${v:.2f}",
-            y_format=lambda v: f"{v:.2f}",
-            y_cap=1.0,
-            better="↖ cheaper and steadier",
-        ),
-        "chart_time": charts.scatter(
-            points_time,
-            title="Generation time against quality",
-            x_label="Median generation time (s)",
-            y_label="Mean coherence",
-            x_format=lambda v: f"{v:g} s",
-            y_format=lambda v: f"{v:.2f}",
-            y_cap=1.0,
-            better="↖ faster and steadier",
-        ),
-        "chart_trend": charts.trend(
-            series,
-            title="Coherence across re-benchmarks",
-            y_label="Mean coherence",
-            y_format=lambda v: f"{v:.2f}",
-            y_cap=1.0,
-        ),
+        "trend_days": len({point.day for row in rows for point in row.trend}),
+        "chart_cost": _cost_chart(_chart_points(rows, _real_cost, query)),
+        "chart_time": _time_chart(_chart_points(rows, attrgetter("median_time"), query)),
+        "chart_trend": _trend_chart([_chart_series(row, query) for row in rows]),
     }
+
+
+def _chart_name(row) -> str:
+    return row.model.display_name + (" (frozen)" if row.mostly_frozen else "")
+
+
+def _chart_href(row, query: str) -> str:
+    """Return the model page's URL with the leaderboard's filter, so a click keeps it."""
+    return row.model.get_absolute_url() + (f"?{query}" if query else "")
+
+
+def _real_cost(row) -> float | None:
+    return None if row.real_cost_per_clip is None else float(row.real_cost_per_clip)
+
+
+def _chart_points(rows, x_of, query: str) -> list[charts.Point]:
+    """Return a point per row with a coherence and an `x_of(row)`; mostly frozen ones hollow."""
+    points = []
+    for row in rows:
+        x = x_of(row)
+        if row.coherence is not None and x is not None:
+            name, href = _chart_name(row), _chart_href(row, query)
+            points.append(
+                charts.Point(x, row.coherence, name, href, row.colour, hollow=row.mostly_frozen)
+            )
+    return points
+
+
+def _chart_series(row, query: str) -> charts.Series:
+    trend = [(point.day, point.coherence) for point in row.trend]
+    return charts.Series(_chart_name(row), trend, _chart_href(row, query), row.colour)
+
+
+def _cost_chart(points: list[charts.Point]):
+    return charts.scatter(
+        points,
+        title="Cost against quality",
+        x_label="Real cost per usable clip (USD)",
+        y_label="Mean coherence",
+        x_format=lambda v: f"${v:.2f}",
+        y_format=lambda v: f"{v:.2f}",
+        y_cap=1.0,
+        better="↖ cheaper and steadier",
+    )
+
+
+def _time_chart(points: list[charts.Point]):
+    return charts.scatter(
+        points,
+        title="Generation time against quality",
+        x_label="Median generation time (s)",
+        y_label="Mean coherence",
+        x_format=lambda v: f"{v:g} s",
+        y_format=lambda v: f"{v:.2f}",
+        y_cap=1.0,
+        better="↖ faster and steadier",
+    )
+
+
+def _trend_chart(series: list[charts.Series]):
+    return charts.trend(
+        series,
+        title="Coherence across re-benchmarks",
+        y_label="Mean coherence",
+        y_format=lambda v: f"{v:.2f}",
+        y_cap=1.0,
+    )
 
 
 class ModelListView(SiteMixin, TemplateView):
