@@ -82,6 +82,10 @@ class RatingFitQuerySet(models.QuerySet):
         """Return fits newest first."""
         return self.order_by("-computed_at", "-pk")
 
+    def pools_and_categories(self):
+        """Return the distinct (pool, category) pairs these fits are of."""
+        return self.values_list("pool", "category").distinct()
+
     def current(self):
         """Return only the newest fit of each pool and category."""
         newest = (

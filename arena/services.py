@@ -277,7 +277,15 @@ def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
     if choice not in CHOICES:
         raise VoteRefused("Pick left, right, tie or both bad.", status=400)
     claim = pair_token_verify(token, voter=voter)
-    pair = claim.pair
+    _rate_limits_check(voter=voter, ip=ip)
+    outcome = _outcome_of(choice, a_on_left=claim.pair.a_on_left)
+    vote = _vote_insert(claim=claim, outcome=outcome, voter=voter, ip=ip)
+    _refresh_if_due(vote)
+    return vote
+
+
+def _rate_limits_check(*, voter: str, ip: str) -> None:
+    """Raise VoteRefused when `voter` or `ip` has used up its votes for the current window."""
     (voter_limit, voter_seconds), (ip_limit, ip_seconds) = (
         conf.get("ARENA_RATE_LIMIT_SESSION"), conf.get("ARENA_RATE_LIMIT_IP"),
     )  # fmt: skip
@@ -288,14 +296,22 @@ def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
         raise VoteRefused("Too many votes from this session: wait a minute.", status=429)
     if by_ip >= ip_limit:
         raise VoteRefused("Too many votes from this network address: wait a minute.", status=429)
+
+
+def _outcome_of(choice: str, *, a_on_left: bool) -> str:
+    """Return the stored outcome of a choice as seen: left and right become A or B."""
     left_won = {"left": True, "right": False}.get(choice)
     if left_won is None:
-        outcome = choice
-    else:
-        outcome = Vote.Outcome.A if left_won == pair.a_on_left else Vote.Outcome.B
+        return choice
+    return Vote.Outcome.A if left_won == a_on_left else Vote.Outcome.B
+
+
+def _vote_insert(*, claim: PairClaim, outcome: str, voter: str, ip: str) -> Vote:
+    """INSERT the vote `claim` stands for; raise VoteRefused if a constraint refuses it."""
+    pair = claim.pair
     try:
         with transaction.atomic():
-            vote = Vote.objects.create(
+            return Vote.objects.create(
                 generation_a_id=pair.generation_a,
                 generation_b_id=pair.generation_b,
                 model_a_id=pair.model_a,
@@ -311,6 +327,10 @@ def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
             )
     except IntegrityError as exc:
         raise _refusal_for(exc) from exc
+
+
+def _refresh_if_due(vote: Vote) -> None:
+    """Queue a rating refresh, on commit, after every ARENA_REFRESH_EVERY votes."""
     every = conf.get("ARENA_REFRESH_EVERY")
     if every and vote.pk % every == 0:
         # Ids are unique, so exactly one vote in every N queues the refresh, with no counter.
@@ -318,7 +338,6 @@ def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
         from arena.tasks import refresh_ratings
 
         transaction.on_commit(refresh_ratings.delay, robust=True)
-    return vote
 
 
 def voter_void(*, voters=(), ips=(), by=None) -> int:
@@ -346,46 +365,80 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     fit, so its old ratings stop being current. Fits older than ARENA_FIT_HISTORY_DAYS go.
     """
     rounds = conf.get("ARENA_BOOTSTRAP_ROUNDS") if rounds is None else rounds
+    provisional = _provisional_rule()
+    groups = _fit_groups()
+    # Fit first, write after: the transaction stays short whatever the fitting costs.
+    fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
+    now = timezone.now()
+    with transaction.atomic():
+        fits = [
+            _fit_store(
+                key,
+                results,
+                votes=len(groups[key]),
+                rounds=rounds,
+                now=now,
+                provisional=provisional,
+            )
+            for key, results in fitted.items()
+        ]
+        _fit_history_prune(now=now)
+    return fits
+
+
+def _provisional_rule():
+    """Return a test of one fit result: is its rating still provisional?"""
     width = conf.get("ARENA_PROVISIONAL_WIDTH")
     min_votes = conf.get("ARENA_PROVISIONAL_MIN_VOTES")
+    return lambda result: result.width > width or result.votes < min_votes
+
+
+def _fit_groups() -> dict[tuple[str, str], list[tuple[int, int, str]]]:
+    """Return {(pool, category): [(model a, model b, outcome), ...]} of the counted votes.
+
+    Category "" holds the whole pool. Every pool and category that has a fit gets a key, if
+    only with no rows.
+    """
     groups: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
     for pool, category, model_a, model_b, outcome in Vote.objects.counted().fit_rows():
         groups[(pool, "")].append((model_a, model_b, outcome))
         groups[(pool, category)].append((model_a, model_b, outcome))
-    for key in RatingFit.objects.values_list("pool", "category").distinct():
+    for key in RatingFit.objects.pools_and_categories():
         groups.setdefault(key, [])
-    # Fit first, write after: the transaction stays short whatever the fitting costs.
-    fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
-    now = timezone.now()
-    fits = []
-    with transaction.atomic():
-        for (pool, category), results in fitted.items():
-            rows = groups[(pool, category)]
-            rating_fit = RatingFit.objects.create(
-                pool=pool, category=category, computed_at=now,
-                vote_count=len(rows), bootstrap_rounds=rounds,
-            )  # fmt: skip
-            Rating.objects.bulk_create(
-                Rating(
-                    fit=rating_fit,
-                    video_model_id=r.model_id,
-                    rating=r.rating,
-                    lower=r.lower,
-                    upper=r.upper,
-                    votes=r.votes,
-                    wins=r.wins,
-                    rank=r.rank,
-                    rank_best=r.rank_best,
-                    rank_worst=r.rank_worst,
-                    provisional=r.width > width or r.votes < min_votes,
-                )
-                for r in results
-            )
-            fits.append(rating_fit)
-        # Keep a history (for trends) but not forever: a refresh every few minutes adds up.
-        history = timedelta(days=conf.get("ARENA_FIT_HISTORY_DAYS"))
-        RatingFit.objects.filter(computed_at__lt=now - history).delete()
-    return fits
+    return groups
+
+
+def _fit_store(key, results, *, votes: int, rounds: int, now, provisional) -> RatingFit:
+    """Store one fit of (pool, category) `key` and its ratings; return the fit."""
+    pool, category = key
+    rating_fit = RatingFit.objects.create(
+        pool=pool, category=category, computed_at=now,
+        vote_count=votes, bootstrap_rounds=rounds,
+    )  # fmt: skip
+    Rating.objects.bulk_create(
+        Rating(
+            fit=rating_fit,
+            video_model_id=r.model_id,
+            rating=r.rating,
+            lower=r.lower,
+            upper=r.upper,
+            votes=r.votes,
+            wins=r.wins,
+            rank=r.rank,
+            rank_best=r.rank_best,
+            rank_worst=r.rank_worst,
+            provisional=provisional(r),
+        )
+        for r in results
+    )
+    return rating_fit
+
+
+def _fit_history_prune(*, now) -> None:
+    """Delete fits older than ARENA_FIT_HISTORY_DAYS before `now`."""
+    # Keep a history (for trends) but not forever: a refresh every few minutes adds up.
+    history = timedelta(days=conf.get("ARENA_FIT_HISTORY_DAYS"))
+    RatingFit.objects.filter(computed_at__lt=now - history).delete()
 
 
 def current_fit(*, pool: str, category: str | None = None) -> RatingFit | None:
@@ -468,6 +521,22 @@ def disagreements(prompt: Prompt, *, min_gap: float = 0.5) -> list[DisagreementR
     both, with at least ARENA_DISAGREEMENT_MIN_VOTES votes; rows whose normalized rank gap is at
     least `min_gap` are returned, largest gap first.
     """
+    wins, games = _prompt_wins(prompt)
+    min_votes = conf.get("ARENA_DISAGREEMENT_MIN_VOTES")
+    voted = {m for m, n in games.items() if n >= min_votes}
+    coherence = _prompt_coherence(prompt, models=voted)
+    models = sorted(set(coherence) & voted)
+    if len(models) < 2:
+        return []
+    rate = {m: wins[m] / games[m] for m in models}
+    metric = {m: sum(coherence[m]) / len(coherence[m]) for m in models}
+    rows = _disagreement_rows(models, games=games, rate=rate, metric=metric)
+    rows = [row for row in rows if abs(row.gap) >= min_gap]
+    return sorted(rows, key=lambda row: (-abs(row.gap), row.model.display_name))
+
+
+def _prompt_wins(prompt: Prompt) -> tuple[dict[int, float], dict[int, int]]:
+    """Return ({model id: wins}, {model id: votes}) in the counted votes on `prompt`, ties half."""
     wins: dict[int, float] = defaultdict(float)
     games: dict[int, int] = defaultdict(int)
     for _pool, _cat, model_a, model_b, outcome in (
@@ -478,25 +547,28 @@ def disagreements(prompt: Prompt, *, min_gap: float = 0.5) -> list[DisagreementR
         wins[model_b] += 1.0 - score
         games[model_a] += 1
         games[model_b] += 1
-    min_votes = conf.get("ARENA_DISAGREEMENT_MIN_VOTES")
-    voted = {m for m, n in games.items() if n >= min_votes}
+    return wins, games
+
+
+def _prompt_coherence(prompt: Prompt, *, models: set[int]) -> dict[int, list[float]]:
+    """Return {model id: [mean coherence of each complete clip]} on `prompt`, for `models`."""
     coherence: dict[int, list[float]] = defaultdict(list)
     reports = QualityReport.objects.filter(
         generation__run__prompt=prompt,
         generation__state=Generation.State.COMPLETE,
-        generation__video_model_id__in=voted,
+        generation__video_model_id__in=models,
     ).values_list("generation__video_model_id", "mean_coherence")
     for model_id, value in reports:
         coherence[model_id].append(value)
-    models = sorted(set(coherence) & voted)
-    if len(models) < 2:
-        return []
-    rate = {m: wins[m] / games[m] for m in models}
-    metric = {m: sum(coherence[m]) / len(coherence[m]) for m in models}
+    return coherence
+
+
+def _disagreement_rows(models: list[int], *, games, rate, metric) -> list[DisagreementRow]:
+    """Return a DisagreementRow for each of `models`, ranked by `rate` and by `metric`."""
     people_rank = _ranks(rate)
     metric_rank = _ranks(metric)
     names = VideoModel.objects.in_bulk(models)
-    rows = [
+    return [
         DisagreementRow(
             model=names[m],
             votes=games[m],
@@ -508,8 +580,6 @@ def disagreements(prompt: Prompt, *, min_gap: float = 0.5) -> list[DisagreementR
         )
         for m in models
     ]
-    rows = [row for row in rows if abs(row.gap) >= min_gap]
-    return sorted(rows, key=lambda row: (-abs(row.gap), row.model.display_name))
 
 
 def _ranks(scores: dict[int, float]) -> dict[int, int]:
