@@ -196,16 +196,18 @@ def _chart_series(row, query: str) -> charts.Series:
     return charts.Series(_chart_name(row), trend, _chart_href(row, query), row.colour)
 
 
+#: Every leaderboard chart plots mean coherence upwards.
+_COHERENCE_AXIS = {"y_label": "Mean coherence", "y_format": lambda v: f"{v:.2f}", "y_cap": 1.0}
+
+
 def _cost_chart(points: list[charts.Point]):
     return charts.scatter(
         points,
         title="Cost against quality",
         x_label="Real cost per usable clip (USD)",
-        y_label="Mean coherence",
         x_format=lambda v: f"${v:.2f}",
-        y_format=lambda v: f"{v:.2f}",
-        y_cap=1.0,
         better="↖ cheaper and steadier",
+        **_COHERENCE_AXIS,
     )
 
 
@@ -214,22 +216,14 @@ def _time_chart(points: list[charts.Point]):
         points,
         title="Generation time against quality",
         x_label="Median generation time (s)",
-        y_label="Mean coherence",
         x_format=lambda v: f"{v:g} s",
-        y_format=lambda v: f"{v:.2f}",
-        y_cap=1.0,
         better="↖ faster and steadier",
+        **_COHERENCE_AXIS,
     )
 
 
 def _trend_chart(series: list[charts.Series]):
-    return charts.trend(
-        series,
-        title="Coherence across re-benchmarks",
-        y_label="Mean coherence",
-        y_format=lambda v: f"{v:.2f}",
-        y_cap=1.0,
-    )
+    return charts.trend(series, title="Coherence across re-benchmarks", **_COHERENCE_AXIS)
 
 
 class ModelListView(SiteMixin, TemplateView):
