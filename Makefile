@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versio
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lockstep
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/5
 
-.PHONY: run test lint worker beat install migrations-check perf clean
+.PHONY: run test lint worker beat install migrations-check clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6)."; exit 1; }

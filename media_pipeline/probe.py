@@ -16,7 +16,7 @@ from media_pipeline.errors import InvalidMedia
 
 #: Defaults used when Django settings don't define the limit.
 DEFAULT_MAX_BYTES = 2 * 1024**3
-DEFAULT_MAX_DURATION = 600
+DEFAULT_MAX_DURATION = 120  # as config.settings.base.MEDIA_MAX_DURATION
 DEFAULT_MAX_DIMENSION = 4096
 MIN_DIMENSION = 16
 MAX_FPS = 240.0

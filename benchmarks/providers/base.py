@@ -83,7 +83,7 @@ class Lifecycle(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a model can do. Copied onto the VideoModel row by `sync_catalog`."""
+    """What a model can do. Copied onto the VideoModel row by `catalog_sync`."""
 
     text_to_video: bool = True
     image_to_video: bool = False

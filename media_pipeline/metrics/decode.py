@@ -76,8 +76,8 @@ def sampling_interval(fps: float, sample_rate: int) -> int:
 class Decoder:
     """One ffmpeg process that writes sampled BGR frames and, optionally, small gray frames.
 
-    Call ``read_sampled`` and ``read_small`` from two threads (``run_small_reader`` does the
-    latter); ``close`` waits for ffmpeg and raises InvalidMedia if it failed.
+    Call ``read_sampled`` and ``read_small`` from two threads (coherence.py's reader threads);
+    ``close`` waits for ffmpeg and raises InvalidMedia if it failed.
     """
 
     def __init__(self, path, geo: Geometry, interval: int, *, small: bool = False):

@@ -1,9 +1,12 @@
-"""Management commands staff and scripts use: import_clip, rescore, run_benchmark."""
+"""Management commands staff and scripts use: import_clip, rescore, run_benchmark, sync_catalog."""
+
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from benchmarks.models import BenchmarkRun, Generation, QualityReport, VideoModel
+from benchmarks.providers.registry import PLUGINS
 from benchmarks.services.catalog import catalog_sync
 from tests.clips import make_clip
 from tests.factories import PromptFactory
@@ -75,3 +78,12 @@ def test_run_benchmark_refuses_an_unknown_model(catalog):
     prompt = PromptFactory()
     with pytest.raises(CommandError, match="Unknown model"):
         call_command("run_benchmark", prompt=prompt.slug, models="local-smooth,nope")
+
+
+def test_sync_catalog_adds_every_registered_model_and_can_run_again():
+    out = StringIO()
+    call_command("sync_catalog", stdout=out)
+    call_command("sync_catalog", stdout=out)
+
+    assert set(VideoModel.objects.values_list("slug", flat=True)) == set(PLUGINS)
+    assert f"{len(PLUGINS)} model(s) in step with the registry." in out.getvalue()
