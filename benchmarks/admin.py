@@ -4,6 +4,7 @@ Admin actions never call a provider inline: they start runs whose steps are Cele
 """
 
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -32,7 +33,14 @@ from benchmarks.models import (
 )
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services.imports import clip_import
-from benchmarks.services.runs import RunRefused, comparison_publish, run_retry_failed, run_start
+from benchmarks.services.runs import (
+    RunRefused,
+    check_budget,
+    comparison_publish,
+    generation_requeue,
+    run_retry_failed,
+    run_start,
+)
 from benchmarks.services.suites import suite_run, suite_schedule_sync
 from media_pipeline.errors import InvalidMedia
 
@@ -306,14 +314,16 @@ class GenerationAdmin(admin.ModelAdmin):
     def resubmit(self, request, queryset):
         from benchmarks.tasks import submit_generation
 
+        waiting = list(queryset.with_spent().filter(state=Generation.State.NEEDS_REVIEW))
+        try:
+            check_budget(sum((g.estimated_cost or Decimal("0") for g in waiting), Decimal("0")))
+        except RunRefused as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+            return
         count = 0
-        for generation in queryset.filter(state=Generation.State.NEEDS_REVIEW):
-            if generation.transition(
-                Generation.State.QUEUED,
-                reason="Staff chose to resubmit",
-                actor=request.user.get_username(),
-                provider_job_id="",
-            ):
+        for generation in waiting:
+            actor = request.user.get_username()
+            if generation_requeue(generation, reason="Staff chose to resubmit", actor=actor):
                 submit_generation.delay(generation.pk)
                 count += 1
         self.message_user(request, f"Resubmitted {count} generation(s).")

@@ -1,6 +1,7 @@
 """Staff actions on runs: retrying failures says what happened, including a budget refusal."""
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -49,3 +50,43 @@ def test_a_retry_past_the_budget_is_refused_in_words(client, failed_run, setting
 
     assert "monthly budget" in response.content.decode()
     assert failed_run.generations.get().state == Generation.State.FAILED
+
+
+@pytest.fixture
+def waiting_for_staff():
+    model = VideoModelFactory()
+    PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
+    run = run_start(prompt=PromptFactory(), models=[model], dispatch=False)
+    Generation.objects.filter(run=run).update(state="needs_review", attempts=1)
+    return run.generations.get()
+
+
+def _resubmit(client, generation):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, username="editor"))
+    return client.post(
+        reverse("admin:benchmarks_generation_changelist"),
+        {"action": "resubmit", "_selected_action": [generation.pk]},
+        follow=True,
+    )
+
+
+def test_resubmitting_an_interrupted_submit_queues_it_and_logs_who(client, waiting_for_staff):
+    with mock.patch("benchmarks.tasks.submit_generation.delay") as delay:
+        response = _resubmit(client, waiting_for_staff)
+
+    assert "Resubmitted 1 generation(s)." in response.content.decode()
+    delay.assert_called_once_with(waiting_for_staff.pk)
+    event = waiting_for_staff.events.get(to_state=Generation.State.QUEUED)
+    assert (event.actor, event.details["attempt"]) == ("editor", 1)
+
+
+def test_a_resubmit_past_the_budget_is_refused_in_words(client, waiting_for_staff, settings):
+    settings.MONTHLY_BUDGET_USD = "0.75"  # $0.50 committed, another $0.50 won't fit
+
+    with mock.patch("benchmarks.tasks.submit_generation.delay") as delay:
+        response = _resubmit(client, waiting_for_staff)
+
+    assert "monthly budget" in response.content.decode()
+    delay.assert_not_called()
+    waiting_for_staff.refresh_from_db()
+    assert waiting_for_staff.state == Generation.State.NEEDS_REVIEW
