@@ -159,39 +159,59 @@ def callback_deliver(*, message_id: str, last_try: bool = False) -> CallbackDeli
     attempt = _claim_attempt(message_id)
     if attempt is None:
         return None
-    callback = attempt.callback
     started = time.monotonic()
-    status_code, text = None, ""
     try:
-        addresses = check_callback_url(callback.url)
+        addresses = check_callback_url(attempt.callback.url)
     except CallbackHostUnresolved as exc:
-        error = str(exc)
+        status_code, text, error = None, "", str(exc)
     except CallbackUrlRefused as exc:
         _finish(attempt, Status.REFUSED, error=str(exc))
         return attempt
     else:
-        error = ""
-        try:
-            status_code, text = _post(
-                callback.url, addresses[0], _signed_headers(attempt, callback)
-            )
-        except httpx.HTTPError as exc:
-            error = f"{exc.__class__.__name__}: {exc}"
-        else:
-            if not 200 <= status_code < 300:
-                error = f"The receiver answered {status_code}."
+        status_code, text, error = _post_attempt(attempt, addresses[0])
     elapsed = int((time.monotonic() - started) * 1000)
     if not error:
         _finish(attempt, Status.DELIVERED, code=status_code, text=text, ms=elapsed)
         return attempt
+    return _attempt_failed(
+        attempt, message_id, last_try=last_try, code=status_code, text=text, ms=elapsed, error=error
+    )
+
+
+def _post_attempt(attempt: CallbackDelivery, address: str) -> tuple[int | None, str, str]:
+    """POST one attempt to `address`; return (status, body start, error), error "" on a 2xx."""
+    callback = attempt.callback
+    try:
+        status_code, text = _post(callback.url, address, _signed_headers(attempt, callback))
+    except httpx.HTTPError as exc:
+        return None, "", f"{exc.__class__.__name__}: {exc}"
+    if not 200 <= status_code < 300:
+        return status_code, text, f"The receiver answered {status_code}."
+    return status_code, text, ""
+
+
+def _attempt_failed(
+    attempt: CallbackDelivery,
+    message_id: str,
+    *,
+    last_try: bool,
+    code: int | None,
+    text: str,
+    ms: int,
+    error: str,
+) -> CallbackDelivery:
+    """Record a failed attempt; raise CallbackRetry unless it is time to give up on the message.
+
+    That time is the last try, or GIVE_UP_AFTER since the message's first attempt.
+    """
     first = CallbackDelivery.objects.of_message(message_id).first()
     give_up = last_try or timezone.now() - first.created_at >= GIVE_UP_AFTER
     status = Status.GAVE_UP if give_up else Status.FAILED
-    _finish(attempt, status, code=status_code, text=text, ms=elapsed, error=error)
+    _finish(attempt, status, code=code, text=text, ms=ms, error=error)
     logger.warning(
         "Callback %s attempt %s for run %s failed: %s",
-        message_id, attempt.attempt, callback.run_id, error,
-        extra={"run_id": callback.run_id},
+        message_id, attempt.attempt, attempt.callback.run_id, error,
+        extra={"run_id": attempt.callback.run_id},
     )  # fmt: skip
     if not give_up:
         raise CallbackRetry(error)

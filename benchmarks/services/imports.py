@@ -27,32 +27,46 @@ def clip_import(
         return existing
     storage_key, _ = store_file(path, tier=VideoAsset.Tier.ORIGINAL, sha256=sha256)
     with transaction.atomic():
-        run = BenchmarkRun.objects.create(
-            prompt=prompt,
-            trigger=BenchmarkRun.Trigger.IMPORT,
-            requested_by=requested_by,
-            idempotency_key=key,
-            duration=round(info.duration) or prompt.duration,
-            aspect_ratio=prompt.aspect_ratio,
-        )
+        run = _import_run_create(key=key, prompt=prompt, requested_by=requested_by, info=info)
         generation = Generation.objects.create(
             run=run, video_model=model, request_sent={"imported_file": Path(path).name}
         )
-        asset_save(
-            generation,
-            tier=VideoAsset.Tier.ORIGINAL,
-            key=storage_key,
-            sha256=sha256,
-            content_type="video/mp4",
-            **probed_facts(info),
-        )
+        _original_save(generation, storage_key=storage_key, sha256=sha256, info=info)
         generation.transition(
             Generation.State.TRANSCODING,
             reason=f"Imported {Path(path).name}",
             actor=requested_by.get_username() if requested_by else "import",
         )
         if dispatch:
-            from benchmarks.tasks import transcode_generation
-
-            transaction.on_commit(lambda: transcode_generation.delay(generation.pk))
+            _transcode_on_commit(generation)
     return generation
+
+
+def _import_run_create(*, key: str, prompt: Prompt, requested_by, info) -> BenchmarkRun:
+    """Create the run an imported clip belongs to, lasting as long as the clip."""
+    return BenchmarkRun.objects.create(
+        prompt=prompt,
+        trigger=BenchmarkRun.Trigger.IMPORT,
+        requested_by=requested_by,
+        idempotency_key=key,
+        duration=round(info.duration) or prompt.duration,
+        aspect_ratio=prompt.aspect_ratio,
+    )
+
+
+def _original_save(generation: Generation, *, storage_key: str, sha256: str, info) -> None:
+    """Record the stored file as the generation's `original` tier."""
+    asset_save(
+        generation,
+        tier=VideoAsset.Tier.ORIGINAL,
+        key=storage_key,
+        sha256=sha256,
+        content_type="video/mp4",
+        **probed_facts(info),
+    )
+
+
+def _transcode_on_commit(generation: Generation) -> None:
+    from benchmarks.tasks import transcode_generation
+
+    transaction.on_commit(lambda: transcode_generation.delay(generation.pk))

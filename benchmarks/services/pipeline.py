@@ -86,6 +86,11 @@ def generation_submit(generation_id: int) -> Next:
         State.SUBMITTING, reason="Submitting", attempts=generation.attempts + 1, seed=request.seed
     ):
         return DONE
+    return _submit_claimed(generation, plugin, request)
+
+
+def _submit_claimed(generation: Generation, plugin, request) -> Next:
+    """Call the provider for a generation already claimed as SUBMITTING; record its answer."""
     try:
         result = plugin.submit(request)
     except PermanentProviderError as exc:
@@ -97,6 +102,11 @@ def generation_submit(generation_id: int) -> Next:
         # Refused before acceptance (429, 5xx): nothing is paid for, a retry may submit again.
         generation.transition(State.QUEUED, reason=f"Submit refused: {exc.message}")
         raise
+    return _submit_accepted(generation, plugin, result)
+
+
+def _submit_accepted(generation: Generation, plugin, result) -> Next:
+    """Record the provider's job id and what was sent; poll the job next."""
     generation.transition(
         State.SUBMITTED,
         reason=f"Accepted as {result.job_id}",

@@ -39,15 +39,10 @@ def run_start(
     `dispatch` is False: the caller drives the steps itself, as `seed_demo` does).
     """
     models = list(models)
-    if idempotency_key:
-        existing = BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
+    if existing := _run_under_key(idempotency_key):
+        return existing
     _check_models(prompt, models)
-    request = GenerationRequest(
-        prompt=prompt.text, duration=prompt.duration, aspect_ratio=prompt.aspect_ratio
-    )
-    estimates = {model.pk: costs.estimate_cost(model, request) for model in models}
+    estimates = _estimate_costs(prompt, models)
     check_budget(sum((e for e in estimates.values() if e), Decimal("0")))
     try:
         with transaction.atomic():
@@ -61,15 +56,41 @@ def run_start(
                 aspect_ratio=prompt.aspect_ratio,
                 seed=seed,
             )
-            generations = Generation.objects.bulk_create(
-                Generation(run=run, video_model=m, estimated_cost=estimates[m.pk]) for m in models
-            )
-            if dispatch:
-                _dispatch_submits([g.pk for g in generations])
+            _generations_create(run, models, estimates, dispatch=dispatch)
     except IntegrityError:
         # A concurrent call with the same key won the race: return its run.
         return BenchmarkRun.objects.get(idempotency_key=idempotency_key)
     return run
+
+
+def _run_under_key(idempotency_key: str) -> BenchmarkRun | None:
+    """Return the run already made under `idempotency_key`, or None (always None for "")."""
+    if not idempotency_key:
+        return None
+    return BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _estimate_costs(prompt: Prompt, models: list[VideoModel]) -> dict[int, Decimal | None]:
+    """Return each model's estimated cost of `prompt`, by model pk (None where unknown)."""
+    request = GenerationRequest(
+        prompt=prompt.text, duration=prompt.duration, aspect_ratio=prompt.aspect_ratio
+    )
+    return {model.pk: costs.estimate_cost(model, request) for model in models}
+
+
+def _generations_create(
+    run: BenchmarkRun,
+    models: list[VideoModel],
+    estimates: dict[int, Decimal | None],
+    *,
+    dispatch: bool,
+) -> None:
+    """Create one generation per model; queue their submits for after the commit if `dispatch`."""
+    generations = Generation.objects.bulk_create(
+        Generation(run=run, video_model=m, estimated_cost=estimates[m.pk]) for m in models
+    )
+    if dispatch:
+        _dispatch_submits([g.pk for g in generations])
 
 
 def _check_models(prompt: Prompt, models: list[VideoModel]) -> None:
