@@ -13,6 +13,7 @@ urlpatterns = [
     path("v1/export/runs.json", views.export_runs_json, name="export-runs-json"),
     path("v1/export/runs.csv", views.export_runs_csv, name="export-runs-csv"),
     path("v1/export/votes.csv", views.export_votes_csv, name="export-votes-csv"),
-    # Last: anything else under /api/ answers a JSON 404, not the site's HTML page.
-    re_path(r"^.*$", views.not_found, name="not-found"),
+    # Last: anything else under /api/ answers a JSON 404, not the site's HTML page. [\s\S], not
+    # ".": a path may hold a (percent-encoded) newline.
+    re_path(r"^[\s\S]*$", views.not_found, name="not-found"),
 ]

@@ -251,12 +251,17 @@ def test_a_wrong_content_type_is_415(api_client, video_models):
     assert response.status_code == 415
 
 
-def test_unknown_routes_and_methods_answer_json(api_client):
-    missing = api_client.get("/api/v2/nothing")
-    wrong_method = api_client.delete("/api/v1/runs")
+@pytest.mark.parametrize("path", ["/api/v2/nothing", "/api/v1/generations/%0A", "/api/%0A%0D"])
+def test_unknown_routes_answer_json(api_client, path):
+    missing = api_client.get(path)
 
     assert missing.status_code == 404
     assert missing["Content-Type"] == "application/json"
+
+
+def test_a_wrong_method_answers_json(api_client):
+    wrong_method = api_client.delete("/api/v1/runs")
+
     assert wrong_method.status_code == 405
     assert wrong_method["Allow"] == "POST"
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
