@@ -304,6 +304,15 @@ class InvalidTransition(Exception):
     pass
 
 
+class GenerationEventQuerySet(models.QuerySet):
+    def resubmits(self):
+        """Return the new attempts the pipeline started by itself after a provider's failure."""
+        return self.filter(
+            to_state=Generation.State.QUEUED,
+            from_state__in=(Generation.State.SUBMITTED, Generation.State.GENERATING),
+        )
+
+
 class GenerationEvent(models.Model):
     """The append-only log of a generation: every transition and notable attempt."""
 
@@ -314,6 +323,8 @@ class GenerationEvent(models.Model):
     actor = models.CharField(max_length=100, default="pipeline")
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = GenerationEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -216,8 +216,12 @@ def _job_failed(generation: Generation, result) -> Next:
 def _resubmit_refusal(generation: Generation) -> str:
     """Return why the pipeline won't start a new attempt by itself, or "" if it will."""
     allowed = settings.PROVIDER_FAILURE_RESUBMITS
-    if generation.attempts > allowed:
-        return f"{generation.attempts} attempts made, PROVIDER_FAILURE_RESUBMITS is {allowed}."
+    made = generation.events.resubmits().count()
+    if made >= allowed:
+        return (
+            f"resubmitted by itself {made} time(s) already; "
+            f"PROVIDER_FAILURE_RESUBMITS is {allowed}."
+        )
     try:
         check_budget(generation.estimated_cost or Decimal("0"))
     except RunRefused as exc:

@@ -141,7 +141,21 @@ def test_a_second_such_failure_fails_and_says_why_it_was_not_resubmitted(runway)
     assert generation.state == State.FAILED
     assert runway.submissions == 2
     assert "INTERNAL.BAD_OUTPUT" in generation.error_message
-    assert "Not resubmitted: 2 attempts made" in generation.error_message
+    assert "Not resubmitted: resubmitted by itself 1 time(s) already" in generation.error_message
+
+
+def test_a_submit_the_provider_refused_does_not_use_up_the_resubmit(runway):
+    runway.inject("rate_limited", on="submit")
+    runway.inject("job_failed_internal")
+    generation = _generation("runway-gen4-5")
+    with pytest.raises(TransientProviderError):
+        pipeline.generation_submit(generation.pk)  # 429: back to queued, the task retries
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.COMPLETE, generation.error_message
+    assert (generation.attempts, runway.submissions) == (3, 2)
 
 
 def test_no_new_attempt_is_paid_for_past_the_monthly_budget(runway, settings):
