@@ -15,17 +15,22 @@ def asset_save(
     return asset
 
 
-def probed_facts(info) -> dict:
-    """Return the asset fields of a probed original (a media_pipeline MediaInfo)."""
-    return {
-        "width": info.width,
-        "height": info.height,
-        "fps": info.fps,
-        "duration": info.duration,
-        "codec": info.video_codec,
-        "bitrate": info.bitrate,
-        "size_bytes": info.size_bytes,
-    }
+def original_save(generation: Generation, *, key: str, sha256: str, info) -> VideoAsset:
+    """Record a stored original, described by its probe (a media_pipeline MediaInfo)."""
+    return asset_save(
+        generation,
+        tier=VideoAsset.Tier.ORIGINAL,
+        key=key,
+        sha256=sha256,
+        content_type="video/mp4",
+        width=info.width,
+        height=info.height,
+        fps=info.fps,
+        duration=info.duration,
+        codec=info.video_codec,
+        bitrate=info.bitrate,
+        size_bytes=info.size_bytes,
+    )
 
 
 def tier_facts(tier) -> dict:

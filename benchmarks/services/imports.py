@@ -5,7 +5,7 @@ from pathlib import Path
 from django.db import transaction
 
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoAsset, VideoModel
-from benchmarks.services.assets import asset_save, probed_facts
+from benchmarks.services.assets import original_save
 from media_pipeline.probe import probe, validate
 from media_pipeline.storage import sha256_of, store_file
 
@@ -31,7 +31,7 @@ def clip_import(
         generation = Generation.objects.create(
             run=run, video_model=model, request_sent={"imported_file": Path(path).name}
         )
-        _original_save(generation, storage_key=storage_key, sha256=sha256, info=info)
+        original_save(generation, key=storage_key, sha256=sha256, info=info)
         generation.transition(
             Generation.State.TRANSCODING,
             reason=f"Imported {Path(path).name}",
@@ -51,18 +51,6 @@ def _import_run_create(*, key: str, prompt: Prompt, requested_by, info) -> Bench
         idempotency_key=key,
         duration=round(info.duration) or prompt.duration,
         aspect_ratio=prompt.aspect_ratio,
-    )
-
-
-def _original_save(generation: Generation, *, storage_key: str, sha256: str, info) -> None:
-    """Record the stored file as the generation's `original` tier."""
-    asset_save(
-        generation,
-        tier=VideoAsset.Tier.ORIGINAL,
-        key=storage_key,
-        sha256=sha256,
-        content_type="video/mp4",
-        **probed_facts(info),
     )
 
 

@@ -25,7 +25,7 @@ from benchmarks.providers.base import (
     TransientProviderError,
 )
 from benchmarks.providers.registry import get_plugin
-from benchmarks.services.assets import asset_save, probed_facts, tier_facts
+from benchmarks.services.assets import asset_save, original_save, tier_facts
 from benchmarks.services.requests import generation_request
 from benchmarks.services.runs import RunRefused, check_budget, generation_requeue, run_refresh
 from media_pipeline.errors import InvalidMedia
@@ -280,14 +280,7 @@ def generation_download(generation_id: int) -> Next:
             return DONE
         key, sha256 = store_file(path, tier=VideoAsset.Tier.ORIGINAL)
         with transaction.atomic():
-            asset_save(
-                generation,
-                tier=VideoAsset.Tier.ORIGINAL,
-                key=key,
-                sha256=sha256,
-                content_type="video/mp4",
-                **probed_facts(info),
-            )
+            original_save(generation, key=key, sha256=sha256, info=info)
             generation.transition(State.TRANSCODING, reason=f"Downloaded {info.size_bytes} bytes")
     return Next("transcode")
 
