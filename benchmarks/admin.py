@@ -4,7 +4,6 @@ Admin actions never call a provider inline: they start runs whose steps are Cele
 """
 
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -316,7 +315,7 @@ class GenerationAdmin(admin.ModelAdmin):
 
         waiting = list(queryset.with_spent().filter(state=Generation.State.NEEDS_REVIEW))
         try:
-            check_budget(sum((g.estimated_cost or Decimal("0") for g in waiting), Decimal("0")))
+            check_budget(g.estimated_cost for g in waiting)
         except RunRefused as exc:
             self.message_user(request, str(exc), messages.WARNING)
             return

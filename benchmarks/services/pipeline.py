@@ -10,7 +10,6 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -223,7 +222,7 @@ def _resubmit_refusal(generation: Generation) -> str:
             f"PROVIDER_FAILURE_RESUBMITS is {allowed}."
         )
     try:
-        check_budget(generation.estimated_cost or Decimal("0"))
+        check_budget([generation.estimated_cost])
     except RunRefused as exc:
         return str(exc)
     return ""

@@ -43,7 +43,7 @@ def run_start(
         return existing
     _check_models(prompt, models)
     estimates = _estimate_costs(prompt, models)
-    check_budget(sum((e for e in estimates.values() if e), Decimal("0")))
+    check_budget(estimates.values())
     try:
         with transaction.atomic():
             run = BenchmarkRun.objects.create(
@@ -118,8 +118,9 @@ def _check_models(prompt: Prompt, models: list[VideoModel]) -> None:
         raise RunRefused(" ".join(problems))
 
 
-def check_budget(estimate: Decimal) -> None:
-    """Raise RunRefused if spending `estimate` more would exceed the monthly budget."""
+def check_budget(estimates: Iterable[Decimal | None]) -> None:
+    """Raise RunRefused if attempts costing `estimates` (None: unknown) would exceed the budget."""
+    estimate = sum((e for e in estimates if e), Decimal("0"))
     budget = costs.monthly_budget()
     spent = costs.spend_this_month()
     if spent + estimate > budget:
@@ -172,7 +173,7 @@ def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
             .filter(state=Generation.State.FAILED)
             if not generation.video_model.is_retired
         ]
-        check_budget(sum((g.estimated_cost or Decimal("0") for g in failed), Decimal("0")))
+        check_budget(g.estimated_cost for g in failed)
         for generation in failed:
             if generation_requeue(generation, reason="Retry requested", actor=actor):
                 retried.append(generation.pk)
