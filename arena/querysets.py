@@ -31,10 +31,6 @@ class VoteQuerySet(models.QuerySet):
         """Return the votes of one voter (a hashed session)."""
         return self.filter(voter_hash=voter_hash)
 
-    def from_ip(self, ip_hash: str):
-        """Return the votes sent from one (hashed) IP address."""
-        return self.filter(ip_hash=ip_hash)
-
     def recent_counts(self, *, voter: str, voter_seconds: int, ip: str, ip_seconds: int):
         """Return (votes of `voter` in its window, votes from `ip` in its window), in one query."""
         now = timezone.now()
