@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from benchmarks.models import Generation, VideoAsset, VideoModel
+from benchmarks.models.runs import GenerationQuerySet
 
 
 class VoteQuerySet(models.QuerySet):
@@ -102,17 +103,19 @@ class RatingQuerySet(models.QuerySet):
         return self.select_related("video_model__provider")
 
 
-class ArenaClipQuerySet(models.QuerySet):
+class ArenaClipQuerySet(GenerationQuerySet):
     """Generations as the arena sees them: clips that may be shown blind."""
 
     def eligible(self):
-        """Return completed clips of published prompts from models that are not retired."""
+        """Return completed public clips (GenerationQuerySet.public) of models not retired."""
         playable = VideoAsset.objects.filter(
             generation=OuterRef("pk"), tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW)
         )
-        return self.filter(
-            Exists(playable), state=Generation.State.COMPLETE, run__prompt__published=True
-        ).exclude(video_model__lifecycle=VideoModel.Lifecycle.RETIRED)
+        return (
+            self.public()
+            .filter(Exists(playable), state=Generation.State.COMPLETE)
+            .exclude(video_model__lifecycle=VideoModel.Lifecycle.RETIRED)
+        )
 
     def pair_rows(self):
         """Return the flat rows pair sampling needs, in one query."""

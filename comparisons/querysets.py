@@ -75,10 +75,6 @@ class ClipFilter:
 class ClipQuerySet(GenerationQuerySet):
     """Generations as the public site sees them."""
 
-    def public(self):
-        """Return generations of runs whose prompt is published."""
-        return self.filter(run__prompt__published=True)
-
     def completed(self):
         """Return generations that produced a clip."""
         return self.filter(state=Generation.State.COMPLETE)
@@ -182,6 +178,10 @@ def comparisons() -> PublicComparisonQuerySet:
 class RunQuerySet(models.QuerySet):
     """Benchmark runs as the public site sees them."""
 
+    def public(self):
+        """Return runs with a public generation (GenerationQuerySet.public is the rule)."""
+        return self.filter(pk__in=Generation.objects.public().values("run_id"))
+
     def finished(self):
         """Return runs that made at least one clip."""
         return self.filter(state=BenchmarkRun.State.COMPLETE)
@@ -210,10 +210,8 @@ class ModelQuerySet(models.QuerySet):
     """Video models as the public site sees them."""
 
     def benchmarked(self):
-        """Return models with at least one generation of a published prompt."""
-        return self.filter(
-            pk__in=Generation.objects.filter(run__prompt__published=True).values("video_model")
-        )
+        """Return models with at least one public generation."""
+        return self.filter(pk__in=Generation.objects.public().values("video_model"))
 
     def with_pks(self, pks):
         """Return the models whose primary keys are in `pks`."""

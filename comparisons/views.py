@@ -68,6 +68,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
         now = mark_best(clips_for(comparison.generations.all()))
         earlier = list(
             runs()
+            .public()
             .finished()
             .of_prompt(comparison.prompt)
             .other_than(comparison.run_id)
@@ -77,7 +78,9 @@ class ComparisonDetailView(SiteMixin, DetailView):
         then = []
         if vs_run is not None:
             label = f"· {timezone.localtime(vs_run.created_at):%-d %b %Y %H:%M}"
-            then = clips_for(clips().of_run(vs_run.pk).completed().with_outputs(), suffix=label)
+            then = clips_for(
+                clips().public().of_run(vs_run.pk).completed().with_outputs(), suffix=label
+            )
         moves = movements(now, then) if vs_run else []
         player = then_and_now(moves) if vs_run else now
         seek_prefix = f"?{urlencode({'vs': vs_run.pk})}&t=" if vs_run else "?t="
@@ -332,7 +335,7 @@ class PromptDetailView(SiteMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         prompt = self.object
-        prompt_runs = list(runs().finished().of_prompt(prompt).with_counts()[:50])
+        prompt_runs = list(runs().public().finished().of_prompt(prompt).with_counts()[:50])
         return super().get_context_data(
             runs=prompt_runs,
             comparisons=comparisons().published().of_prompt(prompt).latest_first()[:50],

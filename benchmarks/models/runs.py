@@ -93,6 +93,19 @@ class GenerationState(models.TextChoices):
 
 
 class GenerationQuerySet(models.QuerySet):
+    def public(self):
+        """Return generations visitors may see: those of runs with a published comparison.
+
+        The one rule for every public number and clip: a run's clips, failures included (a
+        success rate needs them), become public when staff publish its comparison; a curated
+        comparison also makes public the clips it shows. Nothing else is public: not a staff
+        test run, not an API run, whether or not its prompt is in the library.
+        """
+        shown = self.model.comparisons.through.objects.filter(
+            generation=models.OuterRef("pk"), comparison__published=True
+        )
+        return self.filter(models.Q(run__comparison__published=True) | models.Exists(shown))
+
     def with_spent(self):
         """Annotate `spent`: what the generation's attempts cost, failed ones included.
 

@@ -7,11 +7,13 @@ import factory
 
 from arena.models import Pool, Vote
 from benchmarks.models import Generation, VideoAsset
+from comparisons.models import Comparison
 from tests.factories import GenerationFactory, PromptFactory, RunFactory, VideoModelFactory
 
 
 class PlayableGenerationFactory(GenerationFactory):
-    """A completed generation with a standard tier: a clip the arena may show."""
+    """A completed generation with a standard tier, in a published comparison: a clip the
+    arena may show (GenerationQuerySet.public)."""
 
     class Meta:
         skip_postgeneration_save = True
@@ -26,6 +28,17 @@ class PlayableGenerationFactory(GenerationFactory):
                 generation=obj, tier=VideoAsset.Tier.STANDARD, key=f"arena/{obj.pk}.mp4",
                 content_type="video/mp4", width=320, height=180, fps=24, duration=2,
                 sha256=f"{obj.pk:064x}",
+            )  # fmt: skip
+
+    @factory.post_generation
+    def published(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Comparison.objects.get_or_create(
+                run=obj.run,
+                defaults={
+                    "slug": f"arena-run-{obj.run_id}", "title": "Arena run",
+                    "prompt": obj.run.prompt, "published": True,
+                },
             )  # fmt: skip
 
 

@@ -31,6 +31,13 @@ def empty_page_cache():
     clear_local()
 
 
+def published_run(**fields):
+    """Create a run with a published comparison: its generations are public."""
+    run = RunFactory(**fields)
+    ComparisonFactory(prompt=run.prompt, run=run)
+    return run
+
+
 def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25,)):
     """Create a completed generation of `model` in `run` with its files and quality report."""
     submitted = run.created_at + timedelta(seconds=5)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from benchmarks.models import VideoModel
 from comparisons import views
-from tests.comparisons.conftest import add_clip, build_catalog
+from tests.comparisons.conftest import add_clip, build_catalog, published_run
 from tests.factories import ComparisonFactory, PromptFactory, RunFactory, VideoModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_synthetic_and_retired_models_are_labelled_on_the_comparison_page(client
 def test_an_earlier_run_of_the_same_prompt_plays_against_this_one(client, catalog):
     comparison = catalog["comparisons"][0]
     model = comparison.generations.first().video_model
-    earlier = RunFactory(
+    earlier = published_run(
         prompt=comparison.prompt,
         state="complete",
         created_at=comparison.run.created_at - timedelta(days=40),
