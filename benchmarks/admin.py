@@ -265,6 +265,7 @@ def _import_upload(request, data):
             path=Path(scratch.name),
             model=data["video_model"],
             prompt=data["prompt"],
+            cost=data["cost"],
             requested_by=request.user,
         )
 

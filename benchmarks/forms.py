@@ -19,3 +19,11 @@ class ClipImportForm(forms.Form):
     clip = forms.FileField(help_text="An MP4, MOV or WebM file as the model produced it.")
     video_model = forms.ModelChoiceField(queryset=VideoModel.objects.with_provider(), label="Model")
     prompt = forms.ModelChoiceField(queryset=Prompt.objects.all())
+    cost = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=4,
+        label="Cost (USD)",
+        help_text="What the clip cost, if you know it. Left empty, its cost shows as unknown.",
+    )

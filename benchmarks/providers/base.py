@@ -194,6 +194,9 @@ class BaseProvider:
     poll_interval: ClassVar[float] = 10.0
     #: True for the built-in procedural renderer: its clips are labeled synthetic.
     synthetic: ClassVar[bool] = False
+    #: False for a plugin that is no model by itself (`manual`): `catalog_sync` adds no model for
+    #: it; staff add each model whose clips they import, under its real name.
+    catalogued: ClassVar[bool] = True
     #: Whether `find_job` can recover a job by our own reference after a crash mid-submit.
     supports_reference_lookup: ClassVar[bool] = False
 
