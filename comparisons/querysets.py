@@ -8,7 +8,7 @@ three clips or three hundred.
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, VideoModel
@@ -76,8 +76,10 @@ class ClipQuerySet(GenerationQuerySet):
     """Generations as the public site sees them."""
 
     def public(self):
-        """Return generations of runs whose prompt is published."""
-        return self.filter(run__prompt__published=True)
+        """Return clips of published comparisons."""
+        return self.filter(
+            Exists(Comparison.objects.published().filter(generations=OuterRef("pk")))
+        )
 
     def completed(self):
         """Return generations that produced a clip."""
