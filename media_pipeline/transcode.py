@@ -55,6 +55,8 @@ class TierFile:
     bitrate: int
     size_bytes: int
     sha256: str
+    #: Whether the written file has an audio track (read back from it, not assumed).
+    has_audio: bool = False
 
 
 def transcode_tiers(src, out_dir, info: MediaInfo | None = None) -> list[TierFile]:
@@ -229,6 +231,7 @@ def _finish(name: str, entry: dict, part: Path, out_dir: Path) -> TierFile:
         bitrate=header.bitrate,
         size_bytes=size,
         sha256=digest,
+        has_audio=header.audio is not None,
     )
 
 

@@ -264,6 +264,23 @@ METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 OPS_P99_ALERT_SECONDS = env_int("OPS_P99_ALERT_SECONDS", 15)
 OPS_FAILURE_RATE_ALERT = float(env("OPS_FAILURE_RATE_ALERT", "0.2"))
 
+# --- Arena (arena/conf.py says what each one does) ---------------------------------------------
+ARENA_SALT = env("ARENA_SALT")
+ARENA_IP_HEADER = env("ARENA_IP_HEADER")
+ARENA_TOKEN_MAX_AGE = env_int("ARENA_TOKEN_MAX_AGE", 900)
+ARENA_RATE_LIMIT_SESSION = (
+    env_int("ARENA_RATE_LIMIT_SESSION_VOTES", 20), env_int("ARENA_RATE_LIMIT_SESSION_SECONDS", 60)
+)  # fmt: skip
+ARENA_RATE_LIMIT_IP = (
+    env_int("ARENA_RATE_LIMIT_IP_VOTES", 120), env_int("ARENA_RATE_LIMIT_IP_SECONDS", 60)
+)  # fmt: skip
+ARENA_REFRESH_DELAY = env_int("ARENA_REFRESH_DELAY", 60)
+ARENA_BOOTSTRAP_ROUNDS = env_int("ARENA_BOOTSTRAP_ROUNDS", 200)
+ARENA_MIN_WATCH_SHARE = env_int("ARENA_MIN_WATCH_PERCENT", 75) / 100
+ARENA_SCREEN_WINDOW = env_int("ARENA_SCREEN_WINDOW", 86400)
+ARENA_SCREEN_MIN_VOTES = env_int("ARENA_SCREEN_MIN_VOTES", 8)
+ARENA_SUSPICION_Z = env_int("ARENA_SUSPICION_Z", 4)
+
 # --- Security -----------------------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402
 

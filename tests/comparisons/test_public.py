@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_arena_never_draws_a_clip_of_an_unpublished_run():
     shown = PlayableGenerationFactory()
-    PlayableGenerationFactory(run=RunFactory(prompt=PromptFactory(published=True)), published=False)
+    PlayableGenerationFactory(
+        run=RunFactory(prompt=PromptFactory(published=True)), comparison__published=False
+    )
     assert list(arena_clips().eligible()) == [shown]
 
 

@@ -36,7 +36,9 @@ SIZES = {"16:9": (1280, 720), "9:16": (720, 1280), "1:1": (960, 960)}
 OUTPUT_SCHEME = "local:"
 #: Share of the simulated generation time spent "in the queue" before RUNNING.
 QUEUE_SHARE = 0.2
-RENDERER_VERSION = "procedural-1"
+RENDERER_VERSION = "procedural-2"
+#: Renderer versions that burned the model's name into the picture: the blind arena skips them.
+NAMED_RENDERERS = ("procedural-1",)
 DEMO_SOURCE = "demo figure for the built-in renderer, not a real price"
 
 
@@ -135,7 +137,6 @@ class LocalRenderer(BaseProvider):
             width=width,
             height=height,
             duration=request.duration,
-            label=self.display_name,
         )
 
     def model_version(self) -> str:
