@@ -18,7 +18,8 @@ from benchmarks.providers.base import (
     DefaultPrice,
     GenerationRequest,
     JobStatus,
-    PermanentProviderError,
+    JobUnknownError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -59,7 +60,7 @@ class FalProvider(HttpProvider):
             path += "?" + urlencode({"fal_webhook": request.callback_url})
         answer = self.call("POST", path, json=body) or {}
         if not answer.get("request_id"):
-            raise PermanentProviderError("fal accepted the request but returned no request_id.")
+            raise OutcomeUnknownError("fal accepted the request but returned no request_id.")
         sent = {"endpoint": endpoint, "input": evidence(body)}
         return SubmitResult(job_id=answer["request_id"], request_sent=sent)
 
@@ -86,7 +87,7 @@ class FalProvider(HttpProvider):
         if status in STATUSES:
             return PollResult(status=STATUSES[status], raw=state)
         if status != "COMPLETED":
-            raise PermanentProviderError(f"fal reported an unknown status {status!r}.")
+            raise JobUnknownError(f"fal reported an unknown status {status!r}.")
         if state.get("error"):
             kind = state.get("error_type") or "error"
             return PollResult(

@@ -14,6 +14,7 @@ from benchmarks.providers.base import (
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     SubmitResult,
@@ -45,7 +46,7 @@ class LumaProvider(HttpProvider):
         body = self.request_body(request)
         answer = self.call("POST", "/generations/video", json=body) or {}
         if not answer.get("id"):
-            raise PermanentProviderError("Luma accepted the generation but returned no id.")
+            raise OutcomeUnknownError("Luma accepted the generation but returned no id.")
         return SubmitResult(
             job_id=answer["id"], request_sent=evidence(body), model_version=answer.get("model", "")
         )

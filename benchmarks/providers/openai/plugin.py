@@ -16,8 +16,9 @@ from benchmarks.providers.base import (
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
     Lifecycle,
-    PermanentProviderError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -64,7 +65,7 @@ class OpenAIVideoProvider(HttpProvider):
             fields["input_reference[image_url]"] = request.image_url
         answer = self.call("POST", "/videos", files=multipart(fields)) or {}
         if not answer.get("id"):
-            raise PermanentProviderError("OpenAI accepted the video but returned no id.")
+            raise OutcomeUnknownError("OpenAI accepted the video but returned no id.")
         return SubmitResult(
             job_id=answer["id"],
             request_sent=evidence(fields),
@@ -83,9 +84,7 @@ class OpenAIVideoProvider(HttpProvider):
     def video_status(self, video: dict[str, Any], *, poll_after: float | None = None) -> PollResult:
         status = STATUSES.get(video.get("status", ""))
         if status is None:
-            raise PermanentProviderError(
-                f"OpenAI reported an unknown status {video.get('status')!r}."
-            )
+            raise JobUnknownError(f"OpenAI reported an unknown status {video.get('status')!r}.")
         version = video.get("model", "")
         if status == JobStatus.FAILED:
             error = video.get("error") or {}

@@ -17,7 +17,8 @@ from benchmarks.providers.base import (
     DefaultPrice,
     GenerationRequest,
     JobStatus,
-    PermanentProviderError,
+    JobUnknownError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -53,7 +54,7 @@ class ReplicateProvider(HttpProvider):
             body["webhook_events_filter"] = ["completed"]
         prediction = self.call("POST", f"/v1/models/{self.model_id}/predictions", json=body) or {}
         if not prediction.get("id"):
-            raise PermanentProviderError("Replicate accepted the prediction but returned no id.")
+            raise OutcomeUnknownError("Replicate accepted the prediction but returned no id.")
         return SubmitResult(
             job_id=prediction["id"],
             request_sent=evidence(body),
@@ -96,9 +97,7 @@ def prediction_status(prediction: dict[str, Any]) -> PollResult:
     """Return the PollResult for a Replicate prediction object."""
     status = STATUSES.get(prediction.get("status", ""))
     if status is None:
-        raise PermanentProviderError(
-            f"Replicate reported an unknown status {prediction.get('status')!r}."
-        )
+        raise JobUnknownError(f"Replicate reported an unknown status {prediction.get('status')!r}.")
     version = prediction.get("version") or ""
     if status == JobStatus.FAILED:
         reason = prediction.get("error") or "Replicate reported a failure without a reason."

@@ -14,7 +14,9 @@ from benchmarks.providers.base import (
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
     Lifecycle,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     SubmitResult,
@@ -80,7 +82,7 @@ class RunwayProvider(HttpProvider):
         path = "/v1/image_to_video" if request.image_url else "/v1/text_to_video"
         answer = self.call("POST", path, json=body) or {}
         if not answer.get("id"):
-            raise PermanentProviderError("Runway accepted the task but returned no id.")
+            raise OutcomeUnknownError("Runway accepted the task but returned no id.")
         return SubmitResult(job_id=answer["id"], request_sent=evidence(body))
 
     def request_body(self, request: GenerationRequest) -> dict[str, Any]:
@@ -109,9 +111,7 @@ class RunwayProvider(HttpProvider):
         task = self.call("GET", f"/v1/tasks/{job_id}") or {}
         status = STATUSES.get(task.get("status", ""))
         if status is None:
-            raise PermanentProviderError(
-                f"Runway reported an unknown status {task.get('status')!r}."
-            )
+            raise JobUnknownError(f"Runway reported an unknown status {task.get('status')!r}.")
         if status == JobStatus.SUCCEEDED:
             outputs = task.get("output") or []
             if not outputs:

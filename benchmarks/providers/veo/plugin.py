@@ -18,6 +18,7 @@ from benchmarks.providers.base import (
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     SubmitResult,
@@ -58,7 +59,7 @@ class VeoProvider(HttpProvider):
         path = f"/models/{self.model_id}:predictLongRunning"
         answer = self.call("POST", path, json=body) or {}
         if not answer.get("name"):
-            raise PermanentProviderError("Gemini accepted the request but returned no operation.")
+            raise OutcomeUnknownError("Gemini accepted the request but returned no operation.")
         return SubmitResult(job_id=answer["name"], request_sent=evidence(body))
 
     def request_body(self, request: GenerationRequest) -> dict[str, Any]:
