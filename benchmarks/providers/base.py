@@ -40,8 +40,9 @@ The contract for money (issue 13, "never pay twice"):
 - Each plugin declares `billing_policy` (a `BillingPolicy`, from the provider's documentation,
   with its source in `docs/providers.md`): what an accepted job that then fails costs when the
   provider reports no billed amount. When answers carry the billed amount or billable units, the
-  plugin returns it as `SubmitResult.billed_cost` / `PollResult.actual_cost` (a Decimal in USD;
-  0 for a refunded job) and the clip shows "billed" instead of "est.".
+  plugin returns it as `PollResult.actual_cost` (a Decimal in USD; 0 for a refunded job) on a
+  terminal status, and the clip shows "billed" instead of "est."; a create answer's own
+  estimate goes in `SubmitResult.provider_estimate`.
 """
 
 from __future__ import annotations
@@ -207,7 +208,9 @@ class SubmitResult:
     job_id: str
     request_sent: dict[str, Any]  # the body as sent, secrets removed: kept as evidence
     model_version: str = ""  # as the provider reports it, when it does
-    billed_cost: Decimal | None = None  # what the provider says the job costs (USD), if it does
+    #: The provider's own figure for the job (USD) when its create answer carries one (Runway's
+    #: `estimatedCost`): it replaces our list-price estimate. Not a billed amount.
+    provider_estimate: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -146,8 +146,8 @@ def _submit_claimed(generation: Generation, plugin, request) -> Next:
 def _submit_accepted(generation: Generation, plugin, result) -> Next:
     """Record the provider's job id and what was sent; poll the job next."""
     fields = {}
-    if result.billed_cost is not None:
-        fields["actual_cost"] = result.billed_cost
+    if result.provider_estimate is not None:
+        fields["estimated_cost"] = result.provider_estimate
     generation.transition(
         State.SUBMITTED,
         reason=f"Accepted as {result.job_id}",
@@ -156,7 +156,9 @@ def _submit_accepted(generation: Generation, plugin, result) -> Next:
             "request_sent": result.request_sent,
             "model_version": result.model_version,
             "estimated_cost": str(generation.estimated_cost),
-            "billed_cost": None if result.billed_cost is None else str(result.billed_cost),
+            "provider_estimate": (
+                None if result.provider_estimate is None else str(result.provider_estimate)
+            ),
         },
         provider_job_id=result.job_id,
         request_sent=result.request_sent,

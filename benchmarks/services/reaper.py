@@ -35,7 +35,11 @@ def generations_stuck(now=None):
     now = now or timezone.now()
     stale = Q()
     for state in settings.REAPER_STALE_SECONDS:
-        stale |= Q(state=state, updated_at__lt=now - stale_after(state))
+        limit = now - stale_after(state)
+        # A generation waiting out a provider's Retry-After is not stuck until the wait is over
+        # and its retry had as long as any step to show up: no parallel chain meanwhile.
+        not_waiting = Q(waiting_until__isnull=True) | Q(waiting_until__lt=limit)
+        stale |= Q(state=state, updated_at__lt=limit) & not_waiting
     return (
         Generation.objects.filter(stale)
         .select_related("video_model", "run")
