@@ -3,31 +3,37 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def mark_unknown_outcomes(apps, schema_editor):
+    """Generations already in needs_review without a job id had a submit whose outcome is unknown."""
+    Generation = apps.get_model("benchmarks", "Generation")
+    Generation.objects.filter(state="needs_review", provider_job_id="").update(outcome_unknown=True)
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('benchmarks', '0004_prior_attempts_cost'),
+        ("benchmarks", "0004_prior_attempts_cost"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='generation',
-            name='billing_policy',
+            model_name="generation",
+            name="billing_policy",
             field=models.CharField(blank=True, max_length=24),
         ),
         migrations.AddField(
-            model_name='generation',
-            name='outcome_unknown',
+            model_name="generation",
+            name="outcome_unknown",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='generation',
-            name='provider_failed',
+            model_name="generation",
+            name="provider_failed",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='generation',
-            name='waiting_until',
+            model_name="generation",
+            name="waiting_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.RunPython(mark_unknown_outcomes, migrations.RunPython.noop),
     ]

@@ -102,7 +102,11 @@ def _current_attempt_spent():
     """
     from benchmarks.providers.base import BillingPolicy
 
-    may_be_billed = ~models.Q(provider_job_id="") | models.Q(outcome_unknown=True)
+    may_be_billed = (
+        ~models.Q(provider_job_id="")
+        | models.Q(outcome_unknown=True)
+        | models.Q(state=GenerationState.NEEDS_REVIEW)
+    )
     return models.Case(
         models.When(actual_cost__isnull=False, then=models.F("actual_cost")),
         models.When(

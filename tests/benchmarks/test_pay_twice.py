@@ -18,7 +18,7 @@ from benchmarks.services.catalog import catalog_sync
 from benchmarks.services.inline import drive_inline
 from benchmarks.services.runs import run_start
 from tests.benchmarks.providers.conftest import start_fake
-from tests.factories import PromptFactory
+from tests.factories import PriceFactory, PromptFactory
 
 pytestmark = pytest.mark.django_db
 State = Generation.State
@@ -265,3 +265,61 @@ def test_a_status_the_plugin_does_not_know_is_not_a_free_failure(runway, setting
     assert generation.state == State.NEEDS_REVIEW
     assert "unknown status" in generation.events.last().reason
     assert _spent(generation) == generation.estimated_cost
+
+
+# -- spend is what was billed ----------------------------------------------------------------
+
+
+def test_runway_reports_what_it_billed_and_a_refunded_failure_costs_nothing(runway):
+    runway.inject("job_failed")
+    generation = _generation("runway-gen4-5")
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.FAILED
+    assert generation.actual_cost == 0  # cost.credits = 0: Runway refunded it
+    assert generation.cost_is_billed
+    assert generation.billing_policy == "undocumented"
+    assert _spent(generation) == 0
+
+
+def test_runway_bills_a_clip_at_its_reported_credits(runway):
+    generation = _generation("runway-gen4-5")
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.COMPLETE
+    assert generation.actual_cost == Decimal("0.60")  # 12 credits/s x 5 s at $0.01
+    assert generation.cost_is_billed
+
+
+@pytest.mark.parametrize(
+    ("provider", "slug", "policy", "billed"),
+    [
+        ("fal", "pika-2-2", "failures_free", False),
+        ("replicate", "wan-2-5-t2v", "charged_on_accept", True),
+    ],
+)
+def test_a_failed_job_costs_what_the_providers_billing_policy_says(
+    settings, catalog, provider, slug, policy, billed
+):
+    settings.POLL_INTERVAL_SCALE = 0
+    fake = start_fake(provider, settings, steps=1)
+    try:
+        fake.inject("job_failed")
+        # Wan ships without a price: give it one, so the estimate is known.
+        PriceFactory(video_model=VideoModel.objects.get(slug=slug), amount=Decimal("0.05"))
+        generation = _generation(slug)
+        drive_inline({generation.pk: "submit"})
+    finally:
+        fake.stop()
+
+    generation.refresh_from_db()
+    assert generation.state == State.FAILED
+    assert generation.provider_failed
+    assert generation.billing_policy == policy
+    assert generation.estimated_cost > 0
+    assert _spent(generation) == (generation.estimated_cost if billed else 0)
+    assert not generation.cost_is_billed

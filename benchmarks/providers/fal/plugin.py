@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -37,6 +38,9 @@ class FalProvider(HttpProvider):
 
     provider_slug = "fal"
     provider_name = "fal.ai"
+    # "You pay only for successful outputs"; server errors (HTTP 500+) are never charged
+    # (docs.fal.ai model-apis/pricing and FAQ). A 422 may be billed: it fails before acceptance.
+    billing_policy = BillingPolicy.FAILURES_FREE
     api_key_setting = "FAL_API_KEY"
     base_url_setting = "FAL_BASE_URL"
     default_base_url = "https://queue.fal.run"

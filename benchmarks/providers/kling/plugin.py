@@ -15,6 +15,7 @@ import jwt
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -69,6 +70,8 @@ class KlingProvider(HttpProvider):
 
     provider_slug = "kling"
     provider_name = "Kling"
+    # Kling documents no refund of a failed task's units (packs are non-refundable): counted.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "KLING_ACCESS_KEY"
     base_url_setting = "KLING_BASE_URL"
     default_base_url = "https://api-singapore.klingai.com"

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -37,6 +38,8 @@ class LumaProvider(HttpProvider):
 
     provider_slug = "luma"
     provider_name = "Luma"
+    # Luma documents nothing about failed generations: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "LUMA_API_KEY"
     base_url_setting = "LUMA_BASE_URL"
     default_base_url = "https://api.lumalabs.ai/dream-machine/v1"

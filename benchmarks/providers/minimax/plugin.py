@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -61,6 +62,8 @@ class MiniMaxProvider(HttpProvider):
 
     provider_slug = "minimax"
     provider_name = "MiniMax"
+    # MiniMax documents nothing about failed tasks: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "MINIMAX_API_KEY"
     base_url_setting = "MINIMAX_BASE_URL"
     default_base_url = "https://api.minimax.io"

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -45,6 +46,8 @@ class OpenAIVideoProvider(HttpProvider):
 
     provider_slug = "openai"
     provider_name = "OpenAI"
+    # OpenAI documents nothing about failed videos: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "OPENAI_API_KEY"
     base_url_setting = "OPENAI_BASE_URL"
     default_base_url = "https://api.openai.com/v1"

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -42,6 +43,9 @@ class ReplicateProvider(HttpProvider):
 
     provider_slug = "replicate"
     provider_name = "Replicate"
+    # Replicate bills the time a model ran, failed and canceled predictions included
+    # (replicate.com/docs/topics/billing).
+    billing_policy = BillingPolicy.CHARGED_ON_ACCEPT
     api_key_setting = "REPLICATE_API_KEY"
     base_url_setting = "REPLICATE_BASE_URL"
     default_base_url = "https://api.replicate.com"

@@ -255,6 +255,7 @@ class RunwayVeo3(RunwayVeo31):
     model_id = "veo3"
     display_name = "Veo 3 (via Runway)"
     lifecycle = Lifecycle.RETIRED
+    retired_on = "2026-12-07"  # the day Lockstep stopped offering it (runwayml 5.24 check)
     capabilities = Capabilities(
         image_to_video=True,
         audio=True,

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -38,6 +39,8 @@ class VeoProvider(HttpProvider):
 
     provider_slug = "veo"
     provider_name = "Google Veo (Gemini API)"
+    # Google documents nothing about failed Veo operations: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "GEMINI_API_KEY"
     base_url_setting = "GEMINI_BASE_URL"
     default_base_url = "https://generativelanguage.googleapis.com/v1beta"
