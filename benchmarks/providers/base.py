@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO, ClassVar
@@ -369,9 +370,16 @@ class BaseProvider:
 
 
 def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None = None) -> int:
-    """Stream `url` into `dest` in chunks; memory stays flat whatever the file size."""
+    """Stream `url` into `dest` in chunks; memory stays flat whatever the file size.
+
+    Stops at MEDIA_MAX_BYTES (checked against Content-Length first, then while reading, so a
+    server that lies or sends no length can't fill the disk) and at DOWNLOAD_DEADLINE_SECONDS in
+    total (a per-read timeout alone lets a trickling server hold a worker for hours).
+    """
     if not url:
         raise PermanentProviderError("The provider reported success but gave no output URL.")
+    limit = settings.MEDIA_MAX_BYTES
+    deadline = time.monotonic() + settings.DOWNLOAD_DEADLINE_SECONDS
     try:
         with httpx.stream(
             "GET", url, headers=headers or {}, timeout=DOWNLOAD_TIMEOUT, follow_redirects=True
@@ -381,14 +389,26 @@ def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None 
                     f"The output URL answered {response.status_code}: it has expired or is gone."
                 )
             if response.status_code == 429 or response.status_code >= 500:
-                raise TransientProviderError(f"The output URL answered {response.status_code}.")
+                raise TransientProviderError(
+                    f"The output URL answered {response.status_code}.",
+                    retry_after=_retry_after_seconds(response.headers),
+                )
             if response.status_code >= 400:
                 raise PermanentProviderError(f"The output URL answered {response.status_code}.")
             expected = response.headers.get("content-length")
+            if expected is not None and expected.isdigit() and int(expected) > limit:
+                raise PermanentProviderError(_too_large(int(expected), limit, announced=True))
             written = 0
-            for chunk in response.iter_raw(DOWNLOAD_CHUNK):
+            for chunk in response.iter_raw():  # as it arrives: the checks run on every read
+                if written + len(chunk) > limit:
+                    raise PermanentProviderError(_too_large(written + len(chunk), limit))
                 dest.write(chunk)
                 written += len(chunk)
+                if time.monotonic() > deadline:
+                    raise TransientProviderError(
+                        f"Download stopped after {settings.DOWNLOAD_DEADLINE_SECONDS} s "
+                        f"(DOWNLOAD_DEADLINE_SECONDS) with {_mb(written)} received."
+                    )
     except (httpx.TimeoutException, httpx.TransportError) as exc:
         raise TransientProviderError(f"Download failed: {exc.__class__.__name__}: {exc}") from exc
     if expected is not None and int(expected) != written:
@@ -396,6 +416,24 @@ def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None 
     if written == 0:
         raise PermanentProviderError("The provider's output file is empty.")
     return written
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024**2:.1f} MB"
+
+
+def _too_large(size: int, limit: int, *, announced: bool = False) -> str:
+    seen = f"announces {_mb(size)}" if announced else f"passed {_mb(size)}"
+    return (
+        f"The output file {seen}, over the {_mb(limit)} limit (MEDIA_MAX_BYTES): "
+        "not downloaded further."
+    )
+
+
+def _retry_after_seconds(headers: httpx.Headers) -> float | None:
+    from benchmarks.providers.client import retry_after
+
+    return retry_after(headers)
 
 
 def stable_seed(*parts: str) -> int:

@@ -6,7 +6,10 @@ idempotent — or, after a few tries or past the overall deadline, fails it with
 """
 
 import logging
+import shutil
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -74,6 +77,36 @@ def generations_reap(now=None) -> dict[str, int]:
         Generation.objects.filter(pk=generation.pk).update(updated_at=now)
         tasks.STEPS[step].delay(generation.pk)
         outcome["requeued"] += 1
+    outcome["scratch_swept"] = scratch_sweep()
     if any(outcome.values()):
         logger.warning("Reaper: %s", outcome)
     return outcome
+
+
+def scratch_sweep(now: float | None = None) -> int:
+    """Remove the scratch directories of steps that died (a killed worker can't clean up).
+
+    A step's directory (`WORK_DIR/gen<id>-*`, see pipeline._workdir) is left alone while
+    anything in it changed within SCRATCH_STALE_SECONDS, well past the longest media step.
+    Returns how many were removed.
+    """
+    root = Path(settings.WORK_DIR)
+    if not root.is_dir():
+        return 0
+    cutoff = (now or time.time()) - settings.SCRATCH_STALE_SECONDS
+    removed = 0
+    for path in root.glob("gen*-*"):
+        if path.is_dir() and _newest_mtime(path) < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _newest_mtime(path: Path) -> float:
+    newest = path.stat().st_mtime
+    for child in path.rglob("*"):
+        try:
+            newest = max(newest, child.stat().st_mtime)
+        except FileNotFoundError:  # removed by its own step meanwhile
+            continue
+    return newest

@@ -248,6 +248,8 @@ PROVIDER_RETRY_AFTER_MAX_SECONDS = env_int("PROVIDER_RETRY_AFTER_MAX_SECONDS", 1
 #: far apart, before the generation goes to needs_review (the job may still run and bill).
 POLL_LOST_RETRIES = env_int("POLL_LOST_RETRIES", 5)
 POLL_LOST_DELAY_SECONDS = env_int("POLL_LOST_DELAY_SECONDS", 60)
+#: The reaper removes a step's scratch directory untouched for this long (its worker died).
+SCRATCH_STALE_SECONDS = env_int("SCRATCH_STALE_SECONDS", 2 * 3600)
 #: A download stops at MEDIA_MAX_BYTES, and when it has taken longer than this in total.
 DOWNLOAD_DEADLINE_SECONDS = env_int("DOWNLOAD_DEADLINE_SECONDS", 15 * 60)
 #: No generation takes longer than this from queued to complete; past it, it fails as `timeout`.
