@@ -298,17 +298,32 @@ class VideoAssetInline(admin.TabularInline):
 
 @admin.register(Generation)
 class GenerationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "state", "error_kind", "attempts", "estimated_cost", "actual_cost"]
-    list_filter = ["state", "error_kind", "video_model"]
+    list_display = [
+        "__str__",
+        "state",
+        "waiting",
+        "error_kind",
+        "attempts",
+        "estimated_cost",
+        "actual_cost",
+    ]
+    list_filter = ["state", "error_kind", "outcome_unknown", "video_model"]
     list_select_related = ["video_model", "run"]
     search_fields = ["provider_job_id", "reference"]
     raw_id_fields = ["run", "video_model"]
-    readonly_fields = [f.name for f in Generation._meta.fields if f.name not in ("id",)]
+    readonly_fields = ["waiting"] + [
+        f.name for f in Generation._meta.fields if f.name not in ("id",)
+    ]
     inlines = [VideoAssetInline, GenerationEventInline]
     actions = ["resubmit", "give_up"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="provider")
+    def waiting(self, obj):
+        """'waiting for the provider until 14:05' while a Retry-After runs."""
+        return obj.waiting_for_provider or "—"
 
     @admin.action(description="Resubmit (needs review): start a new attempt")
     def resubmit(self, request, queryset):

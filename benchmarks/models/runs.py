@@ -92,6 +92,37 @@ class GenerationState(models.TextChoices):
     NEEDS_REVIEW = "needs_review", "needs review"  # staff decide: resubmit or give up
 
 
+def _current_attempt_spent():
+    """What the current attempt may have been billed: one definition for spend, budget, export.
+
+    The billed cost when the provider reported one; nothing for a job the provider failed when
+    its billing policy says failures are free; the estimate for a job it accepted, or may have
+    accepted (a submit whose outcome is unknown counts as possibly billed); nothing for a submit
+    it refused or that was never sent.
+    """
+    from benchmarks.providers.base import BillingPolicy
+
+    may_be_billed = (
+        ~models.Q(provider_job_id="")
+        | models.Q(outcome_unknown=True)
+        | models.Q(state=GenerationState.NEEDS_REVIEW)
+    )
+    return models.Case(
+        models.When(actual_cost__isnull=False, then=models.F("actual_cost")),
+        models.When(
+            provider_failed=True,
+            billing_policy=BillingPolicy.FAILURES_FREE,
+            then=models.Value(Decimal("0")),
+        ),
+        models.When(
+            may_be_billed & models.Q(estimated_cost__isnull=False),
+            then=models.F("estimated_cost"),
+        ),
+        default=models.Value(Decimal("0")),
+        output_field=models.DecimalField(max_digits=10, decimal_places=4),
+    )
+
+
 class GenerationQuerySet(models.QuerySet):
     def public(self):
         """Return generations visitors may see: those of runs with a published comparison.
@@ -107,22 +138,31 @@ class GenerationQuerySet(models.QuerySet):
         return self.filter(models.Q(run__comparison__published=True) | models.Exists(shown))
 
     def with_spent(self):
-        """Annotate `spent`: what the generation's attempts cost, failed ones included.
+        """Annotate `spent`: what the generation's attempts cost (or may have), failed included.
 
-        The billed cost when the provider reported one; else the estimate once the provider
-        accepted the job; nothing for a job it never accepted. Plus earlier attempts' spend.
+        See `_current_attempt_spent` for the current attempt; plus earlier attempts' spend.
         """
-        zero = models.Value(Decimal("0"))
-        current = models.Case(
-            models.When(actual_cost__isnull=False, then=models.F("actual_cost")),
+        return self.annotate(spent=_current_attempt_spent() + models.F("prior_attempts_cost"))
+
+    def with_committed(self):
+        """Annotate `committed`: `spent`, plus the estimate of an attempt not yet answered.
+
+        What the monthly budget counts: a queued or submitting attempt will cost its estimate.
+        """
+        in_flight = models.Case(
             models.When(
-                ~models.Q(provider_job_id="") & models.Q(estimated_cost__isnull=False),
+                state__in=[GenerationState.QUEUED, GenerationState.SUBMITTING],
+                provider_job_id="",
+                outcome_unknown=False,
+                estimated_cost__isnull=False,
                 then=models.F("estimated_cost"),
             ),
-            default=zero,
+            default=models.Value(Decimal("0")),
             output_field=models.DecimalField(max_digits=10, decimal_places=4),
         )
-        return self.annotate(spent=current + models.F("prior_attempts_cost"))
+        return self.annotate(
+            committed=_current_attempt_spent() + in_flight + models.F("prior_attempts_cost")
+        )
 
 
 class Generation(models.Model):
@@ -141,8 +181,15 @@ class Generation(models.Model):
         State.QUEUED: {State.SUBMITTING, State.TRANSCODING, State.FAILED},
         State.SUBMITTING: {State.SUBMITTED, State.QUEUED, State.FAILED, State.NEEDS_REVIEW},
         # Back to QUEUED: the provider failed the job in a way a new attempt may fix.
-        State.SUBMITTED: {State.GENERATING, State.DOWNLOADING, State.FAILED, State.QUEUED},
-        State.GENERATING: {State.DOWNLOADING, State.FAILED, State.QUEUED},
+        # To NEEDS_REVIEW: polls lost the job (404, unknown status); it may still run and bill.
+        State.SUBMITTED: {
+            State.GENERATING,
+            State.DOWNLOADING,
+            State.FAILED,
+            State.QUEUED,
+            State.NEEDS_REVIEW,
+        },
+        State.GENERATING: {State.DOWNLOADING, State.FAILED, State.QUEUED, State.NEEDS_REVIEW},
         State.DOWNLOADING: {State.TRANSCODING, State.FAILED},
         State.TRANSCODING: {State.SCORING, State.FAILED},
         State.SCORING: {State.COMPLETE, State.FAILED},
@@ -183,6 +230,15 @@ class Generation(models.Model):
     actual_cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     #: What earlier attempts of this generation cost (each attempt's evidence is in the event log).
     prior_attempts_cost = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
+    #: The plugin's failure-billing policy (`BillingPolicy`) when the attempt was submitted.
+    billing_policy = models.CharField(max_length=24, blank=True)
+    #: The submit's answer did not prove a refusal (timeout, unreadable 2xx, 502/503/504) and the
+    #: job was not found by our reference: the provider may have billed it.
+    outcome_unknown = models.BooleanField(default=False)
+    #: The provider reported the job failed or cancelled (its billing policy then says the cost).
+    provider_failed = models.BooleanField(default=False)
+    #: The provider asked us to wait (Retry-After) until then; the reaper leaves it alone meanwhile.
+    waiting_until = models.DateTimeField(null=True, blank=True)
 
     queued_at = models.DateTimeField(default=timezone.now)
     submitting_at = models.DateTimeField(null=True, blank=True)
@@ -259,6 +315,19 @@ class Generation(models.Model):
         """The best figure we have: billed if reported, else the estimate."""
         return self.actual_cost if self.actual_cost is not None else self.estimated_cost
 
+    @property
+    def cost_is_billed(self) -> bool:
+        """Whether `cost` is what the provider says it billed (else it is our estimate)."""
+        return self.actual_cost is not None
+
+    @property
+    def waiting_for_provider(self) -> str:
+        """Return "waiting for the provider until 14:05" while a Retry-After runs, else ""."""
+        if self.waiting_until and self.waiting_until > timezone.now():
+            local = timezone.localtime(self.waiting_until)
+            return f"waiting for the provider until {local:%H:%M}"
+        return ""
+
     def transition(
         self, to: str, *, reason: str = "", actor: str = "pipeline", details=None, **fields
     ) -> bool:
@@ -272,7 +341,7 @@ class Generation(models.Model):
         if to not in self.TRANSITIONS[source]:
             raise InvalidTransition(f"A generation cannot go from {source} to {to}.")
         now = timezone.now()
-        values = {"state": to, "updated_at": now, **fields}
+        values = {"state": to, "updated_at": now, "waiting_until": None, **fields}
         if to in self.STAMPS:
             values[self.STAMPS[to]] = now
         with transaction.atomic():

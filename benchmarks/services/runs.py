@@ -198,6 +198,8 @@ def generation_requeue(generation: Generation, *, reason: str, actor: str, **evi
         "error_kind": generation.error_kind,
         "error_message": generation.error_message,
         "spent": str(generation.spent - generation.prior_attempts_cost),
+        "billing_policy": generation.billing_policy,
+        "outcome_unknown": generation.outcome_unknown,
         **evidence,
     }
     return generation.transition(
@@ -209,6 +211,8 @@ def generation_requeue(generation: Generation, *, reason: str, actor: str, **evi
         error_message="",
         provider_job_id="",
         actual_cost=None,
+        outcome_unknown=False,
+        provider_failed=False,
         prior_attempts_cost=generation.spent,
         progress=None,
     )

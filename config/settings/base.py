@@ -180,6 +180,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+#: Redis re-delivers a task not acknowledged within this many seconds, countdowns included: every
+#: retry countdown and callback backoff stays below it (system check `benchmarks.E002`).
+BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
@@ -196,7 +199,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif CELERY_BROKER_URL.startswith("redis"):
     # Longer than any countdown we schedule (polls, capped backoff), so a delayed task is not
     # delivered twice; a killed worker's tasks come back after it, or sooner through the reaper.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
@@ -238,6 +241,17 @@ REAPER_MAX_TRIES = env_int("REAPER_MAX_TRIES", 3)
 #: that a new attempt may fix (e.g. Runway's INTERNAL.*). Each is paid for anew, so they are
 #: counted against this and checked against the budget; 0 turns them off.
 PROVIDER_FAILURE_RESUBMITS = env_int("PROVIDER_FAILURE_RESUBMITS", 1)
+#: The longest a provider's Retry-After is honoured (submit, poll, download); longer asks are cut
+#: to this. Kept below BROKER_VISIBILITY_TIMEOUT (system check).
+PROVIDER_RETRY_AFTER_MAX_SECONDS = env_int("PROVIDER_RETRY_AFTER_MAX_SECONDS", 1800)
+#: A poll that loses the job (404, a status we don't know) is tried again this many times, this
+#: far apart, before the generation goes to needs_review (the job may still run and bill).
+POLL_LOST_RETRIES = env_int("POLL_LOST_RETRIES", 5)
+POLL_LOST_DELAY_SECONDS = env_int("POLL_LOST_DELAY_SECONDS", 60)
+#: The reaper removes a step's scratch directory untouched for this long (its worker died).
+SCRATCH_STALE_SECONDS = env_int("SCRATCH_STALE_SECONDS", 2 * 3600)
+#: A download stops at MEDIA_MAX_BYTES, and when it has taken longer than this in total.
+DOWNLOAD_DEADLINE_SECONDS = env_int("DOWNLOAD_DEADLINE_SECONDS", 15 * 60)
 #: No generation takes longer than this from queued to complete; past it, it fails as `timeout`.
 GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 6 * 3600)
 #: Base URL providers call back on; empty disables webhooks (polling only).

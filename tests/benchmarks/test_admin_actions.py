@@ -57,7 +57,9 @@ def waiting_for_staff():
     model = VideoModelFactory()
     PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
     run = run_start(prompt=PromptFactory(), models=[model], dispatch=False)
-    Generation.objects.filter(run=run).update(state="needs_review", attempts=1)
+    Generation.objects.filter(run=run).update(
+        state="needs_review", attempts=1, outcome_unknown=True
+    )
     return run.generations.get()
 
 

@@ -15,10 +15,13 @@ import jwt
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     ProviderError,
@@ -67,6 +70,8 @@ class KlingProvider(HttpProvider):
 
     provider_slug = "kling"
     provider_name = "Kling"
+    # Kling documents no refund of a failed task's units (packs are non-refundable): counted.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "KLING_ACCESS_KEY"
     base_url_setting = "KLING_BASE_URL"
     default_base_url = "https://api-singapore.klingai.com"
@@ -103,7 +108,7 @@ class KlingProvider(HttpProvider):
         data = self.call_kling("POST", f"/v1/videos/{kind}", json=body)
         task_id = data.get("task_id")
         if not task_id:
-            raise PermanentProviderError("Kling accepted the task but returned no task_id.")
+            raise OutcomeUnknownError("Kling accepted the task but returned no task_id.")
         return SubmitResult(job_id=task_id, request_sent=evidence(body))
 
     def request_body(self, request: GenerationRequest, kind: str) -> dict[str, Any]:
@@ -204,9 +209,7 @@ def task_status(task: dict[str, Any]) -> PollResult:
     """Return the PollResult for a Kling task object."""
     status = STATUSES.get(task.get("task_status", ""))
     if status is None:
-        raise PermanentProviderError(
-            f"Kling reported an unknown status {task.get('task_status')!r}."
-        )
+        raise JobUnknownError(f"Kling reported an unknown status {task.get('task_status')!r}.")
     if status == JobStatus.FAILED:
         reason = task.get("task_status_msg") or "Kling reported a failure without a reason."
         return PollResult(status=status, error=reason, raw=task)

@@ -20,6 +20,7 @@ from django.conf import settings
 from benchmarks.providers import base
 from benchmarks.providers.base import (
     BaseProvider,
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -47,6 +48,8 @@ class LocalRenderer(BaseProvider):
 
     provider_slug = "local"
     provider_name = "Lockstep demo renderer"
+    # The demo renderer bills nothing.
+    billing_policy = BillingPolicy.FAILURES_FREE
     synthetic = True
     supports_reference_lookup = True
     poll_interval = 1.0

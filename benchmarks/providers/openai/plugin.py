@@ -12,12 +12,14 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
     Lifecycle,
-    PermanentProviderError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -44,6 +46,8 @@ class OpenAIVideoProvider(HttpProvider):
 
     provider_slug = "openai"
     provider_name = "OpenAI"
+    # OpenAI documents nothing about failed videos: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "OPENAI_API_KEY"
     base_url_setting = "OPENAI_BASE_URL"
     default_base_url = "https://api.openai.com/v1"
@@ -64,7 +68,7 @@ class OpenAIVideoProvider(HttpProvider):
             fields["input_reference[image_url]"] = request.image_url
         answer = self.call("POST", "/videos", files=multipart(fields)) or {}
         if not answer.get("id"):
-            raise PermanentProviderError("OpenAI accepted the video but returned no id.")
+            raise OutcomeUnknownError("OpenAI accepted the video but returned no id.")
         return SubmitResult(
             job_id=answer["id"],
             request_sent=evidence(fields),
@@ -83,9 +87,7 @@ class OpenAIVideoProvider(HttpProvider):
     def video_status(self, video: dict[str, Any], *, poll_after: float | None = None) -> PollResult:
         status = STATUSES.get(video.get("status", ""))
         if status is None:
-            raise PermanentProviderError(
-                f"OpenAI reported an unknown status {video.get('status')!r}."
-            )
+            raise JobUnknownError(f"OpenAI reported an unknown status {video.get('status')!r}.")
         version = video.get("model", "")
         if status == JobStatus.FAILED:
             error = video.get("error") or {}

@@ -13,11 +13,13 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
-    PermanentProviderError,
+    JobUnknownError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -41,6 +43,9 @@ class ReplicateProvider(HttpProvider):
 
     provider_slug = "replicate"
     provider_name = "Replicate"
+    # Replicate bills the time a model ran, failed and canceled predictions included
+    # (replicate.com/docs/topics/billing).
+    billing_policy = BillingPolicy.CHARGED_ON_ACCEPT
     api_key_setting = "REPLICATE_API_KEY"
     base_url_setting = "REPLICATE_BASE_URL"
     default_base_url = "https://api.replicate.com"
@@ -53,7 +58,7 @@ class ReplicateProvider(HttpProvider):
             body["webhook_events_filter"] = ["completed"]
         prediction = self.call("POST", f"/v1/models/{self.model_id}/predictions", json=body) or {}
         if not prediction.get("id"):
-            raise PermanentProviderError("Replicate accepted the prediction but returned no id.")
+            raise OutcomeUnknownError("Replicate accepted the prediction but returned no id.")
         return SubmitResult(
             job_id=prediction["id"],
             request_sent=evidence(body),
@@ -96,9 +101,7 @@ def prediction_status(prediction: dict[str, Any]) -> PollResult:
     """Return the PollResult for a Replicate prediction object."""
     status = STATUSES.get(prediction.get("status", ""))
     if status is None:
-        raise PermanentProviderError(
-            f"Replicate reported an unknown status {prediction.get('status')!r}."
-        )
+        raise JobUnknownError(f"Replicate reported an unknown status {prediction.get('status')!r}.")
     version = prediction.get("version") or ""
     if status == JobStatus.FAILED:
         reason = prediction.get("error") or "Replicate reported a failure without a reason."
