@@ -32,6 +32,7 @@ from benchmarks.models import (
 )
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services.imports import clip_import
+from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import (
     RunRefused,
     check_budget,
@@ -91,7 +92,7 @@ class PromptAdmin(admin.ModelAdmin):
         """Ask which models, then start one run per prompt."""
         form = BenchmarkModelsForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            self._start_runs(request, queryset, form.cleaned_data["models"])
+            self._start_runs(request, queryset, form.cleaned_data["models"], form.settings_given())
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -103,10 +104,15 @@ class PromptAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/benchmarks/benchmark_prompts.html", context)
 
-    def _start_runs(self, request, prompts, models):
+    def _start_runs(self, request, prompts, models, given):
         for prompt in prompts:
             try:
-                run = run_start(prompt=prompt, models=models, requested_by=request.user)
+                run = run_start(
+                    prompt=prompt,
+                    models=models,
+                    requested_by=request.user,
+                    settings=RunSettings.of(prompt, **given),
+                )
             except RunRefused as exc:
                 self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
                 continue

@@ -53,6 +53,14 @@ class BenchmarkRun(models.Model):
     aspect_ratio = models.CharField(max_length=5, default="16:9")
     resolution = models.CharField(max_length=10, default="720p")
     seed = models.PositiveIntegerField(null=True, blank=True)
+    #: "on", "off" or "" (each model's default); see benchmarks.models.prompts.AudioSetting.
+    audio = models.CharField(max_length=3, blank=True)
+    camera_motion = models.CharField(max_length=12, blank=True)
+    camera_text = models.CharField(max_length=200, blank=True)
+    #: The prompt's end frame when the run started (the same stored file).
+    end_image = models.FileField(upload_to="prompt-images/", blank=True)
+    #: Clips per model; each is its own generation with its own seed.
+    samples = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -65,6 +73,7 @@ class BenchmarkRun(models.Model):
                 condition=models.Q(state__in=["running", "complete", "failed"]),
                 name="run_state_valid",
             ),
+            models.CheckConstraint(condition=models.Q(samples__gte=1), name="run_samples_min"),
         ]
         indexes = [
             # "Earlier runs of the same prompt" on the comparison page.
@@ -154,6 +163,10 @@ class Generation(models.Model):
     video_model = models.ForeignKey(
         "benchmarks.VideoModel", on_delete=models.PROTECT, related_name="generations"
     )
+    #: Which of the run's samples of this model (0 .. run.samples - 1).
+    sample = models.PositiveSmallIntegerField(default=0)
+    #: Staff judged the clip unusable (admin action); it no longer counts as a usable sample.
+    tagged_unusable = models.BooleanField(default=False)
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
     error_kind = models.CharField(max_length=24, choices=ErrorKind, blank=True)
@@ -185,7 +198,7 @@ class Generation(models.Model):
     objects = GenerationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["run", "video_model__display_name"]
+        ordering = ["run", "video_model__display_name", "sample"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=GenerationState.values), name="generation_state_valid"
@@ -202,7 +215,9 @@ class Generation(models.Model):
                 condition=models.Q(prior_attempts_cost__gte=0),
                 name="generation_prior_cost_non_negative",
             ),
-            models.UniqueConstraint(fields=["run", "video_model"], name="generation_one_per_model"),
+            models.UniqueConstraint(
+                fields=["run", "video_model", "sample"], name="generation_one_per_sample"
+            ),
         ]
         indexes = [
             # The reaper: generations stuck in a state past its timeout.

@@ -50,6 +50,7 @@ class LocalRenderer(BaseProvider):
     poll_interval = 1.0
     capabilities = Capabilities(
         text_to_video=True,
+        # Sound by default; "audio off" renders a clip with no sound track.
         audio=True,
         seed=True,
         durations=(5, 8),
@@ -136,6 +137,7 @@ class LocalRenderer(BaseProvider):
             height=height,
             duration=request.duration,
             label=self.display_name,
+            audio=request.audio is not False,
         )
 
     def model_version(self) -> str:

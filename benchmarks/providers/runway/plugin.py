@@ -90,7 +90,7 @@ class RunwayProvider(HttpProvider):
             "ratio": self.ratios.get((request.aspect_ratio, request.resolution), ""),
             "duration": request.duration,
         }
-        if request.seed is not None and self.capabilities.seed:
+        if request.seed is not None:
             body["seed"] = request.seed
         if request.end_image_url:
             body["promptImage"] = [
@@ -99,10 +99,10 @@ class RunwayProvider(HttpProvider):
             ]
         elif request.image_url:
             body["promptImage"] = request.image_url
-        if self.veo_fields:
+        if self.veo_fields and request.audio is not None:
             body["audio"] = request.audio
-            if request.negative_prompt:
-                body["negativePrompt"] = request.negative_prompt
+        if self.veo_fields and request.negative_prompt:
+            body["negativePrompt"] = request.negative_prompt
         return body
 
     def poll(self, job_id: str) -> PollResult:
@@ -177,6 +177,7 @@ class RunwayVeo31(RunwayProvider):
         image_to_video=True,
         end_frame=True,
         audio=True,
+        negative_prompt=True,
         durations=(4, 6, 8),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),
@@ -224,6 +225,7 @@ class RunwayVeo3(RunwayVeo31):
     capabilities = Capabilities(
         image_to_video=True,
         audio=True,
+        negative_prompt=True,
         durations=(8,),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),
