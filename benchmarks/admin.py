@@ -38,6 +38,7 @@ from benchmarks.services.runs import (
     check_budget,
     comparison_publish,
     generation_requeue,
+    generations_tag_unusable,
     run_retry_failed,
     run_start,
 )
@@ -303,17 +304,40 @@ class VideoAssetInline(admin.TabularInline):
 
 @admin.register(Generation)
 class GenerationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "state", "error_kind", "attempts", "estimated_cost", "actual_cost"]
-    list_filter = ["state", "error_kind", "video_model"]
+    list_display = [
+        "__str__",
+        "sample",
+        "state",
+        "tagged_unusable",
+        "error_kind",
+        "attempts",
+        "estimated_cost",
+        "actual_cost",
+    ]
+    list_filter = ["state", "tagged_unusable", "error_kind", "video_model"]
     list_select_related = ["video_model", "run"]
     search_fields = ["provider_job_id", "reference"]
     raw_id_fields = ["run", "video_model"]
     readonly_fields = [f.name for f in Generation._meta.fields if f.name not in ("id",)]
     inlines = [VideoAssetInline, GenerationEventInline]
-    actions = ["resubmit", "give_up"]
+    actions = ["resubmit", "give_up", "tag_unusable", "tag_usable"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Tag unusable: the clip doesn't count as a usable sample")
+    def tag_unusable(self, request, queryset):
+        count = generations_tag_unusable(
+            generations=queryset, unusable=True, actor=request.user.get_username()
+        )
+        self.message_user(request, f"Tagged {count} clip(s) unusable.")
+
+    @admin.action(description="Tag usable again")
+    def tag_usable(self, request, queryset):
+        count = generations_tag_unusable(
+            generations=queryset, unusable=False, actor=request.user.get_username()
+        )
+        self.message_user(request, f"Tagged {count} clip(s) usable again.")
 
     @admin.action(description="Resubmit (needs review): start a new attempt")
     def resubmit(self, request, queryset):

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from benchmarks.providers.base import CAMERA_MOVES
+
 
 class BenchmarkRunQuerySet(models.QuerySet):
     def with_generations(self):
@@ -83,6 +85,10 @@ class BenchmarkRun(models.Model):
     def __str__(self):
         return f"Run #{self.pk} · {self.prompt}"
 
+    def get_camera_motion_label(self) -> str:
+        """Return the run's camera move in words."""
+        return CAMERA_MOVES.get(self.camera_motion, self.camera_motion)
+
     @property
     def wall_time(self):
         return (self.finished_at - self.created_at) if self.finished_at else None
@@ -99,6 +105,18 @@ class GenerationState(models.TextChoices):
     COMPLETE = "complete"
     FAILED = "failed"
     NEEDS_REVIEW = "needs_review", "needs review"  # staff decide: resubmit or give up
+
+
+#: Above this share of repeated (or black) frames a clip is "mostly frozen" ("mostly black").
+MOSTLY = 0.5
+
+
+def is_usable(*, state: str, tagged_unusable: bool, frozen: float | None, black: float | None):
+    """Return whether a clip is usable: it passed validation (complete), was scored, is not
+    mostly frozen or black, and staff did not tag it unusable."""
+    if state != GenerationState.COMPLETE or tagged_unusable or frozen is None or black is None:
+        return False
+    return frozen <= MOSTLY and black <= MOSTLY
 
 
 class GenerationQuerySet(models.QuerySet):
@@ -255,6 +273,17 @@ class Generation(models.Model):
     @property
     def scoring_time(self):
         return _span(self.scoring_at, self.completed_at)
+
+    @property
+    def is_usable(self) -> bool:
+        """Return whether the clip counts as usable (see `is_usable`); loads its report."""
+        report = getattr(self, "quality_report", None)
+        return is_usable(
+            state=self.state,
+            tagged_unusable=self.tagged_unusable,
+            frozen=report.frozen_fraction if report else None,
+            black=report.black_fraction if report else None,
+        )
 
     @property
     def cost(self) -> Decimal | None:

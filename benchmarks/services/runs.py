@@ -245,6 +245,24 @@ def generation_requeue(generation: Generation, *, reason: str, actor: str, **evi
     )
 
 
+def generations_tag_unusable(*, generations, unusable: bool, actor: str) -> int:
+    """Tag `generations` unusable (or usable again) as staff judged them; return how many changed.
+
+    An unusable clip stays on the site but no longer counts as a usable sample (usable rate,
+    real cost per usable clip).
+    """
+    with transaction.atomic():
+        changed = list(generations.exclude(tagged_unusable=unusable))
+        Generation.objects.filter(pk__in=[g.pk for g in changed]).update(tagged_unusable=unusable)
+        for generation in changed:
+            generation.log("Tagged unusable" if unusable else "Tagged usable again", actor=actor)
+        ids = [g.pk for g in changed]
+        transaction.on_commit(
+            lambda: signals.clips_tagged.send(sender=Generation, generation_ids=ids)
+        )
+    return len(changed)
+
+
 def comparison_publish(*, run: BenchmarkRun, featured: bool = False):
     """Create or update the comparison of `run` with its completed clips, and publish it."""
     from comparisons.models import Comparison
