@@ -10,7 +10,7 @@ from benchmarks.services.imports import clip_import
 from benchmarks.services.inline import drive_inline
 from benchmarks.services.runs import comparison_publish
 from comparisons.cache import clear_local
-from tests.browser.test_site import wait_until
+from tests.browser.test_site import site_media, wait_until  # noqa: F401 (fixture)
 from tests.clips import make_clip
 from tests.factories import PromptFactory, ProviderFactory, VideoModelFactory
 
@@ -48,7 +48,7 @@ def two_samples(media_dirs):
 
 
 @pytest.fixture
-def samples_browser(two_samples, site_media):
+def samples_browser(two_samples):
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -65,6 +65,7 @@ def shown_clips(page) -> list[str]:
     )
 
 
+@pytest.mark.usefixtures("site_media")
 def test_the_sample_links_flip_every_model_at_once_and_the_player_stays_in_sync(
     live_server, two_samples, samples_browser
 ):
