@@ -32,11 +32,13 @@ from benchmarks.models import (
 )
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services.imports import clip_import
+from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import (
     RunRefused,
     check_budget,
     comparison_publish,
     generation_requeue,
+    generations_tag_unusable,
     run_retry_failed,
     run_start,
 )
@@ -91,7 +93,7 @@ class PromptAdmin(admin.ModelAdmin):
         """Ask which models, then start one run per prompt."""
         form = BenchmarkModelsForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            self._start_runs(request, queryset, form.cleaned_data["models"])
+            self._start_runs(request, queryset, form.cleaned_data["models"], form.settings_given())
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -103,10 +105,15 @@ class PromptAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/benchmarks/benchmark_prompts.html", context)
 
-    def _start_runs(self, request, prompts, models):
+    def _start_runs(self, request, prompts, models, given):
         for prompt in prompts:
             try:
-                run = run_start(prompt=prompt, models=models, requested_by=request.user)
+                run = run_start(
+                    prompt=prompt,
+                    models=models,
+                    requested_by=request.user,
+                    settings=RunSettings.of(prompt, **given),
+                )
             except RunRefused as exc:
                 self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
                 continue
@@ -300,14 +307,16 @@ class VideoAssetInline(admin.TabularInline):
 class GenerationAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
+        "sample",
         "state",
         "waiting",
+        "tagged_unusable",
         "error_kind",
         "attempts",
         "estimated_cost",
         "actual_cost",
     ]
-    list_filter = ["state", "error_kind", "outcome_unknown", "video_model"]
+    list_filter = ["state", "tagged_unusable", "error_kind", "outcome_unknown", "video_model"]
     list_select_related = ["video_model", "run"]
     search_fields = ["provider_job_id", "reference"]
     raw_id_fields = ["run", "video_model"]
@@ -315,7 +324,7 @@ class GenerationAdmin(admin.ModelAdmin):
         f.name for f in Generation._meta.fields if f.name not in ("id",)
     ]
     inlines = [VideoAssetInline, GenerationEventInline]
-    actions = ["resubmit", "give_up"]
+    actions = ["resubmit", "give_up", "tag_unusable", "tag_usable"]
 
     def has_add_permission(self, request):
         return False
@@ -324,6 +333,20 @@ class GenerationAdmin(admin.ModelAdmin):
     def waiting(self, obj):
         """'waiting for the provider until 14:05' while a Retry-After runs."""
         return obj.waiting_for_provider or "—"
+
+    @admin.action(description="Tag unusable: the clip doesn't count as a usable sample")
+    def tag_unusable(self, request, queryset):
+        count = generations_tag_unusable(
+            generations=queryset, unusable=True, actor=request.user.get_username()
+        )
+        self.message_user(request, f"Tagged {count} clip(s) unusable.")
+
+    @admin.action(description="Tag usable again")
+    def tag_usable(self, request, queryset):
+        count = generations_tag_unusable(
+            generations=queryset, unusable=False, actor=request.user.get_username()
+        )
+        self.message_user(request, f"Tagged {count} clip(s) usable again.")
 
     @admin.action(description="Resubmit (needs review): start a new attempt")
     def resubmit(self, request, queryset):

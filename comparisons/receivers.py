@@ -21,6 +21,7 @@ SHOWN = (Comparison, Prompt, VideoModel, Price, Provider)
 
 @receiver(signals.run_finished, dispatch_uid="comparisons.run_finished")
 @receiver(signals.comparison_published, dispatch_uid="comparisons.comparison_published")
+@receiver(signals.clips_tagged, dispatch_uid="comparisons.clips_tagged")
 def pipeline_changed(sender, **kwargs):
     invalidate_public_pages()
 

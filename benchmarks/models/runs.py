@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from benchmarks.providers.base import CAMERA_MOVES
+
 
 class BenchmarkRunQuerySet(models.QuerySet):
     def with_generations(self):
@@ -53,6 +55,14 @@ class BenchmarkRun(models.Model):
     aspect_ratio = models.CharField(max_length=5, default="16:9")
     resolution = models.CharField(max_length=10, default="720p")
     seed = models.PositiveIntegerField(null=True, blank=True)
+    #: "on", "off" or "" (each model's default); see benchmarks.models.prompts.AudioSetting.
+    audio = models.CharField(max_length=3, blank=True)
+    camera_motion = models.CharField(max_length=12, blank=True)
+    camera_text = models.CharField(max_length=200, blank=True)
+    #: The prompt's end frame when the run started (the same stored file).
+    end_image = models.FileField(upload_to="prompt-images/", blank=True)
+    #: Clips per model; each is its own generation with its own seed.
+    samples = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -65,6 +75,7 @@ class BenchmarkRun(models.Model):
                 condition=models.Q(state__in=["running", "complete", "failed"]),
                 name="run_state_valid",
             ),
+            models.CheckConstraint(condition=models.Q(samples__gte=1), name="run_samples_min"),
         ]
         indexes = [
             # "Earlier runs of the same prompt" on the comparison page.
@@ -73,6 +84,10 @@ class BenchmarkRun(models.Model):
 
     def __str__(self):
         return f"Run #{self.pk} · {self.prompt}"
+
+    def get_camera_motion_label(self) -> str:
+        """Return the run's camera move in words."""
+        return CAMERA_MOVES.get(self.camera_motion, self.camera_motion)
 
     @property
     def wall_time(self):
@@ -90,6 +105,18 @@ class GenerationState(models.TextChoices):
     COMPLETE = "complete"
     FAILED = "failed"
     NEEDS_REVIEW = "needs_review", "needs review"  # staff decide: resubmit or give up
+
+
+#: Above this share of repeated (or black) frames a clip is "mostly frozen" ("mostly black").
+MOSTLY = 0.5
+
+
+def is_usable(*, state: str, tagged_unusable: bool, frozen: float | None, black: float | None):
+    """Return whether a clip is usable: it passed validation (complete), was scored, is not
+    mostly frozen or black, and staff did not tag it unusable."""
+    if state != GenerationState.COMPLETE or tagged_unusable or frozen is None or black is None:
+        return False
+    return frozen <= MOSTLY and black <= MOSTLY
 
 
 def _current_attempt_spent():
@@ -214,6 +241,10 @@ class Generation(models.Model):
     video_model = models.ForeignKey(
         "benchmarks.VideoModel", on_delete=models.PROTECT, related_name="generations"
     )
+    #: Which of the run's samples of this model (0 .. run.samples - 1).
+    sample = models.PositiveSmallIntegerField(default=0)
+    #: Staff judged the clip unusable (admin action); it no longer counts as a usable sample.
+    tagged_unusable = models.BooleanField(default=False)
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
     error_kind = models.CharField(max_length=24, choices=ErrorKind, blank=True)
@@ -254,7 +285,7 @@ class Generation(models.Model):
     objects = GenerationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["run", "video_model__display_name"]
+        ordering = ["run", "video_model__display_name", "sample"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=GenerationState.values), name="generation_state_valid"
@@ -271,7 +302,9 @@ class Generation(models.Model):
                 condition=models.Q(prior_attempts_cost__gte=0),
                 name="generation_prior_cost_non_negative",
             ),
-            models.UniqueConstraint(fields=["run", "video_model"], name="generation_one_per_model"),
+            models.UniqueConstraint(
+                fields=["run", "video_model", "sample"], name="generation_one_per_sample"
+            ),
         ]
         indexes = [
             # The reaper: generations stuck in a state past its timeout.
@@ -309,6 +342,17 @@ class Generation(models.Model):
     @property
     def scoring_time(self):
         return _span(self.scoring_at, self.completed_at)
+
+    @property
+    def is_usable(self) -> bool:
+        """Return whether the clip counts as usable (see `is_usable`); loads its report."""
+        report = getattr(self, "quality_report", None)
+        return is_usable(
+            state=self.state,
+            tagged_unusable=self.tagged_unusable,
+            frozen=report.frozen_fraction if report else None,
+            black=report.black_fraction if report else None,
+        )
 
     @property
     def cost(self) -> Decimal | None:

@@ -144,6 +144,21 @@ class Lifecycle(enum.StrEnum):
     RETIRED = "retired"
 
 
+#: The provider-neutral camera vocabulary a prompt, suite or run can ask for.
+CAMERA_MOVES = {
+    "static": "static camera",
+    "pan_left": "pan left",
+    "pan_right": "pan right",
+    "tilt_up": "tilt up",
+    "tilt_down": "tilt down",
+    "dolly_in": "dolly in",
+    "dolly_out": "dolly out",
+    "orbit": "orbit",
+    "zoom_in": "zoom in",
+    "zoom_out": "zoom out",
+}
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a model can do. Copied onto the VideoModel row by `catalog_sync`."""
@@ -152,8 +167,15 @@ class Capabilities:
     image_to_video: bool = False
     end_frame: bool = False
     audio: bool = False
+    #: The model always makes sound and has no switch: "audio off" can't be honoured.
+    audio_always: bool = False
     camera_control: bool = False
+    #: The camera moves of CAMERA_MOVES the plugin can map to its provider's own fields.
+    camera_moves: tuple[str, ...] = ()
+    #: The provider takes its own camera instruction verbatim (`GenerationRequest.camera_text`).
+    camera_text: bool = False
     seed: bool = False
+    negative_prompt: bool = False
     durations: tuple[int, ...] = (5,)
     resolutions: tuple[str, ...] = ("720p",)
     aspect_ratios: tuple[str, ...] = ("16:9",)
@@ -164,8 +186,12 @@ class Capabilities:
             "image_to_video": self.image_to_video,
             "end_frame": self.end_frame,
             "audio": self.audio,
+            "audio_always": self.audio_always,
             "camera_control": self.camera_control,
+            "camera_moves": list(self.camera_moves),
+            "camera_text": self.camera_text,
             "seed": self.seed,
+            "negative_prompt": self.negative_prompt,
             "durations": list(self.durations),
             "resolutions": list(self.resolutions),
             "aspect_ratios": list(self.aspect_ratios),
@@ -194,8 +220,13 @@ class GenerationRequest:
     seed: int | None = None
     image_url: str = ""  # first frame (image-to-video); https URL or data: URI
     end_image_url: str = ""  # last frame (keyframe conditioning)
-    audio: bool = False
-    camera: dict[str, Any] | None = None
+    #: True: sound on; False: sound off; None: the model's own default (nothing is sent).
+    audio: bool | None = None
+    camera: str = ""  # a key of CAMERA_MOVES, or empty
+    camera_text: str = ""  # the provider's own camera instruction, sent verbatim where taken
+    #: How many clips of this request the run makes (one generation, one submit each, each
+    #: with its own seed); a run's estimate is the per-clip estimate times this.
+    samples: int = 1
     callback_url: str = ""  # our webhook endpoint for this generation, if any
     reference: str = ""  # our own id for the job (generation uuid), for providers that take one
 
@@ -303,12 +334,9 @@ class BaseProvider:
             raise PermanentProviderError(
                 f"{name} needs a reference image; it has no text-to-video."
             )
-        if request.end_image_url and not caps.end_frame:
-            raise PermanentProviderError(f"{name} does not take an end frame.")
-        if request.audio and not caps.audio:
-            raise PermanentProviderError(f"{name} does not generate audio.")
-        if request.camera and not caps.camera_control:
-            raise PermanentProviderError(f"{name} has no camera control.")
+        refusal = self.refusal(request)
+        if refusal:
+            raise PermanentProviderError(refusal)
         if request.duration not in caps.durations:
             allowed = ", ".join(f"{d} s" for d in caps.durations)
             raise PermanentProviderError(
@@ -324,6 +352,30 @@ class BaseProvider:
             raise PermanentProviderError(
                 f"{name} supports resolutions {allowed}, not {request.resolution}."
             )
+
+    def refusal(self, request: GenerationRequest) -> str:
+        """Return why the model can't honour the request's generation settings, or ""."""
+        caps = self.capabilities
+        name = self.display_name or self.key
+        if request.end_image_url and not caps.end_frame:
+            return f"{name} does not take the setting end frame (no last-frame input)."
+        if request.audio and not caps.audio:
+            return f"{name} does not take the setting audio on: it makes silent clips."
+        if request.audio is False and caps.audio_always:
+            return f"{name} does not take the setting audio off: it always makes sound."
+        if request.camera and request.camera not in caps.camera_moves:
+            offered = ", ".join(CAMERA_MOVES[m] for m in caps.camera_moves)
+            move = CAMERA_MOVES.get(request.camera, request.camera)
+            return f"{name} does not take the camera move {move!r}" + (
+                f"; it offers {offered}." if offered else ": it has no camera control."
+            )
+        if request.camera_text and not caps.camera_text:
+            return f"{name} does not take the setting camera text (a provider camera preset)."
+        if request.seed is not None and not caps.seed:
+            return f"{name} does not take the setting seed: its provider picks one."
+        if request.negative_prompt and not caps.negative_prompt:
+            return f"{name} does not take the setting negative prompt."
+        return ""
 
     def estimate_cost(self, request: GenerationRequest, *, amount: Decimal, unit: str) -> Decimal:
         """Return the expected cost of `request` at a price of `amount` per `unit`."""

@@ -81,7 +81,7 @@ class FalProvider(HttpProvider):
             body["aspect_ratio"] = request.aspect_ratio
         if request.negative_prompt:
             body["negative_prompt"] = request.negative_prompt
-        if request.seed is not None and self.capabilities.seed:
+        if request.seed is not None:
             body["seed"] = request.seed
         return body
 
@@ -142,6 +142,7 @@ class Pika22(FalProvider):
     capabilities = Capabilities(
         image_to_video=True,
         seed=True,
+        negative_prompt=True,
         durations=(5, 10),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16", "1:1", "4:5", "5:4", "3:2", "2:3"),
@@ -159,6 +160,7 @@ class Pika25(FalProvider):
     display_name = "Pika 2.5 (via fal)"
     capabilities = Capabilities(
         seed=True,
+        negative_prompt=True,
         durations=(5, 10),
         resolutions=("480p", "720p", "1080p"),
         aspect_ratios=("16:9", "9:16", "1:1"),

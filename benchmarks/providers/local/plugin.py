@@ -55,6 +55,7 @@ class LocalRenderer(BaseProvider):
     poll_interval = 1.0
     capabilities = Capabilities(
         text_to_video=True,
+        # Sound by default; "audio off" renders a clip with no sound track.
         audio=True,
         seed=True,
         durations=(5, 8),
@@ -140,6 +141,7 @@ class LocalRenderer(BaseProvider):
             width=width,
             height=height,
             duration=request.duration,
+            audio=request.audio is not False,
         )
 
     def model_version(self) -> str:

@@ -42,6 +42,7 @@ class ClipSpec:
     height: int = 720
     duration: int = 5
     fps: int = FPS
+    audio: bool = True  # False: no sound track at all
 
     @property
     def frame_count(self) -> int:
@@ -263,15 +264,17 @@ def _chord_expression(seed: int) -> str:
 
 def _ffmpeg_command(spec: ClipSpec, dest: Path) -> list[str]:
     audio = f"aevalsrc='{_chord_expression(spec.seed)}':s={SAMPLE_RATE}:c=stereo:d={spec.duration}"
+    sound = ["-f", "lavfi", "-i", audio] if spec.audio else []
+    mapping = ["-map", "0:v", "-map", "1:a"] if spec.audio else ["-map", "0:v"]
+    codec = ["-c:a", "aac", "-b:a", "128k"] if spec.audio else []
     return [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
         "-f", "rawvideo", "-pix_fmt", "bgr24",
         "-s", f"{spec.width}x{spec.height}", "-r", str(spec.fps), "-i", "pipe:0",
-        "-f", "lavfi", "-i", audio,
-        "-map", "0:v", "-map", "1:a",
+        *sound, *mapping,
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "128k",
+        *codec,
         "-t", str(spec.duration), "-movflags", "+faststart",
         "-fflags", "+bitexact", "-map_metadata", "-1",
         str(dest),

@@ -155,7 +155,11 @@ class Sora2(OpenAIVideoProvider):
     model_id = "sora-2"
     display_name = "Sora 2"
     capabilities = Capabilities(
-        image_to_video=True, audio=True, durations=(4, 8, 12), aspect_ratios=("16:9", "9:16")
+        image_to_video=True,
+        audio=True,
+        audio_always=True,
+        durations=(4, 8, 12),
+        aspect_ratios=("16:9", "9:16"),
     )
     default_price = DefaultPrice(
         amount=Decimal("0.10"),
@@ -171,6 +175,7 @@ class Sora2Pro(OpenAIVideoProvider):
     capabilities = Capabilities(
         image_to_video=True,
         audio=True,
+        audio_always=True,
         durations=(4, 8, 12),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),

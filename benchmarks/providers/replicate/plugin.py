@@ -76,7 +76,7 @@ class ReplicateProvider(HttpProvider):
             body["image"] = request.image_url
         if request.negative_prompt:
             body["negative_prompt"] = request.negative_prompt
-        if request.seed is not None and self.capabilities.seed:
+        if request.seed is not None:
             body["seed"] = request.seed
         return body
 
@@ -126,7 +126,9 @@ class Wan25T2V(ReplicateProvider):
     key = "wan-2-5-t2v"
     model_id = "wan-video/wan-2.5-t2v"
     display_name = "Wan 2.5 (via Replicate)"
-    capabilities = Capabilities(seed=True, durations=(5, 10), resolutions=("480p", "720p", "1080p"))
+    capabilities = Capabilities(
+        seed=True, negative_prompt=True, durations=(5, 10), resolutions=("480p", "720p", "1080p")
+    )
     # Replicate's per-model prices were not captured (PROVIDERS.md §9): staff set the price.
     default_price = None
 
@@ -139,6 +141,7 @@ class Wan25I2V(ReplicateProvider):
         text_to_video=False,
         image_to_video=True,
         seed=True,
+        negative_prompt=True,
         durations=(5, 10),
         resolutions=("480p", "720p", "1080p"),
     )
@@ -164,6 +167,6 @@ class Ltx2Fast(ReplicateProvider):
 
     def input(self, request: GenerationRequest) -> dict[str, Any]:
         body = super().input(request)
-        body.pop("negative_prompt", None)
-        body["generate_audio"] = request.audio
+        if request.audio is not None:
+            body["generate_audio"] = request.audio
         return body

@@ -106,7 +106,7 @@ class RunwayProvider(HttpProvider):
             "ratio": self.ratios.get((request.aspect_ratio, request.resolution), ""),
             "duration": request.duration,
         }
-        if request.seed is not None and self.capabilities.seed:
+        if request.seed is not None:
             body["seed"] = request.seed
         if request.end_image_url:
             body["promptImage"] = [
@@ -115,10 +115,10 @@ class RunwayProvider(HttpProvider):
             ]
         elif request.image_url:
             body["promptImage"] = request.image_url
-        if self.veo_fields:
+        if self.veo_fields and request.audio is not None:
             body["audio"] = request.audio
-            if request.negative_prompt:
-                body["negativePrompt"] = request.negative_prompt
+        if self.veo_fields and request.negative_prompt:
+            body["negativePrompt"] = request.negative_prompt
         return body
 
     def poll(self, job_id: str) -> PollResult:
@@ -206,6 +206,7 @@ class RunwayVeo31(RunwayProvider):
         end_frame=True,
         audio=True,
         seed=True,  # runwayml 5.24 types: veo3.1 and veo3.1_fast take `seed`
+        negative_prompt=True,
         durations=(4, 6, 8),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),
@@ -259,6 +260,7 @@ class RunwayVeo3(RunwayVeo31):
     capabilities = Capabilities(
         image_to_video=True,
         audio=True,
+        negative_prompt=True,
         durations=(8,),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),

@@ -144,6 +144,8 @@ VEO3_CAPS = Capabilities(
     end_frame=True,
     # Veo 3 on the Gemini API always makes sound; the switch is Vertex-only.
     audio=True,
+    audio_always=True,
+    negative_prompt=True,
     durations=(4, 6, 8),
     resolutions=("720p", "1080p"),
     aspect_ratios=("16:9", "9:16"),
