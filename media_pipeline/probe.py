@@ -289,6 +289,18 @@ def _bitrate(stderr: str) -> int:
     return int(match.group(1)) * 1000 if match else 0
 
 
+def keyframe_times(path) -> list[float]:
+    """Return the presentation times (s) of the video keyframes of ``path``, in order.
+
+    Decodes only the keyframes (``-skip_frame nokey``) and reads their times from ``showinfo``.
+    """
+    proc = ffmpeg.run(
+        "-skip_frame", "nokey", "-i", str(path), "-map", "0:v:0", "-vf", "showinfo",
+        "-fps_mode", "passthrough", "-f", "null", "-", timeout=300,
+    )  # fmt: skip
+    return [float(t) for t in re.findall(r"pts_time:\s*(-?[\d.]+)", proc.stderr)]
+
+
 # --- Reading every packet ------------------------------------------------------------------------
 
 
