@@ -12,8 +12,9 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-$BIN/celery -A config worker -Q io,media --concurrency 2 --loglevel info &
-$BIN/celery -A config beat --loglevel info &
+# --quiet: no banners; the worker still logs each task at info.
+$BIN/celery -A config --quiet worker -Q io,media --concurrency 2 --loglevel info &
+$BIN/celery -A config --quiet beat --loglevel warning &
 $BIN/python manage.py runserver "127.0.0.1:${PORT}" &
 echo "Lockstep on http://127.0.0.1:${PORT}/ (Ctrl-C stops the server, the worker and beat)"
 # If any of the three exits, stop the others.

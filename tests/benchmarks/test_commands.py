@@ -87,3 +87,28 @@ def test_sync_catalog_adds_every_registered_model_and_can_run_again():
 
     assert set(VideoModel.objects.values_list("slug", flat=True)) == set(PLUGINS)
     assert f"{len(PLUGINS)} model(s) in step with the registry." in out.getvalue()
+
+
+def test_run_benchmark_wait_writes_one_line_per_change_when_not_on_a_terminal(catalog, monkeypatch):
+    from benchmarks.management.commands import run_benchmark
+
+    prompt = PromptFactory(duration=5)
+    states = iter([None, "submitted", None, None, "complete"])
+
+    def next_poll(seconds):
+        state = next(states)
+        if state:
+            Generation.objects.update(state=state)
+        if state == "complete":
+            BenchmarkRun.objects.update(state=BenchmarkRun.State.COMPLETE)
+
+    monkeypatch.setattr(run_benchmark.time, "sleep", next_poll)
+    out = StringIO()
+
+    call_command("run_benchmark", prompt=prompt.slug, models="local-smooth", wait=True, stdout=out)
+
+    lines = out.getvalue().splitlines()
+    run = BenchmarkRun.objects.get()
+    assert lines[0] == f"Run #{run.pk} started (1 models)."
+    assert [line.split()[-1] for line in lines[1:-1]] == ["queued", "submitted", "complete"]
+    assert lines[-1] == f"Run #{run.pk} complete."
