@@ -27,3 +27,11 @@ MAX_RETRIES = 40
 def deliver_callback(self, message_id: str):
     last_try = self.request.retries >= self.max_retries
     callbacks.callback_deliver(message_id=message_id, last_try=last_try)
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions():
+    """Delete expired sessions (what `manage.py clearsessions` does), daily from beat."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore.clear_expired()

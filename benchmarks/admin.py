@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import redirect
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -182,13 +183,37 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
     inlines = [GenerationInline]
     actions = ["retry_failed", "publish_comparison"]
     change_list_template = "admin/benchmarks/benchmarkrun/change_list.html"
+    change_form_template = "admin/benchmarks/benchmarkrun/change_form.html"
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.import_clip_view)
+        progress = self.admin_site.admin_view(self.progress_view)
         return [
             path("import-clip/", view, name="benchmarks_benchmarkrun_import_clip"),
+            path("<int:run_id>/progress/", progress, name="benchmarks_benchmarkrun_progress"),
             *super().get_urls(),
         ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A finished run is a record: every field is read-only."""
+        if obj is not None and obj.state != BenchmarkRun.State.RUNNING:
+            return [field.name for field in obj._meta.fields]
+        return self.readonly_fields
+
+    def progress_view(self, request, run_id):
+        """JSON the run's change page polls (static/benchmarks/run_progress.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(BenchmarkRun, pk=run_id)
+        generations = run.generations.select_related("video_model").order_by("video_model__slug")
+        return JsonResponse(
+            {
+                "state": run.state,
+                "generations": [
+                    {"id": g.pk, "model": g.video_model.slug, "state": g.state} for g in generations
+                ],
+            }
+        )
 
     def import_clip_view(self, request):
         """Upload a clip made elsewhere; it goes through the same media steps."""

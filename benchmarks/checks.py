@@ -21,12 +21,12 @@ def provider_keys(app_configs, **kwargs):
             missing.setdefault(plugin.api_key_setting, []).append(key)
     if not missing:
         return []
-    listed = "; ".join(f"{name} (for {', '.join(models)})" for name, models in missing.items())
     return [
         checks.Warning(
-            f"{sum(map(len, missing.values()))} catalog models have no API key: {listed}.",
-            hint="They show as unavailable in the admin, and runs naming them fail. Set the keys "
-            "in the environment, or retire the models you don't use.",
+            f"{sum(map(len, missing.values()))} catalog models have no API key "
+            f"({', '.join(missing)}).",
+            hint="They show as unavailable in the admin (which lists them), and runs naming them "
+            "fail. Set the keys in the environment, or retire the models you don't use.",
             id="benchmarks.W001",
         )
     ]

@@ -234,6 +234,10 @@ class RunQuerySet(models.QuerySet):
         """Return runs that made at least one clip."""
         return self.filter(state=BenchmarkRun.State.COMPLETE)
 
+    def demo_preparing(self):
+        """Return demo runs still rendering (their comparison is published when they end)."""
+        return self.filter(trigger=BenchmarkRun.Trigger.DEMO, state=BenchmarkRun.State.RUNNING)
+
     def of_prompt(self, prompt):
         """Return runs of one prompt, newest first."""
         return self.filter(prompt=prompt).order_by("-created_at", "-pk")

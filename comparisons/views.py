@@ -56,6 +56,7 @@ class HomeView(SiteMixin, ListView):
         board = leaderboard()
         return super().get_context_data(
             featured=self.featured,
+            demo_preparing=not self.featured and runs().demo_preparing().exists(),
             snapshot=board[:SNAPSHOT_ROWS],
             snapshot_total=len(board),
             **kwargs,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.settings.env import env, env_bool, env_int, env_list
+from config.settings.env import env, env_bool, env_decimal, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env("LOCKSTEP_VAR_DIR", str(BASE_DIR / "var")))
@@ -34,6 +34,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz for load balancers: before the HTTPS redirect, the host check and the page cache.
+    "api.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages are answered here, before sessions, CSRF and URL resolving.
@@ -179,7 +181,8 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 # --- Celery -------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# "localhost" only quiets kombu's "No hostname was supplied" warning: the folders are local.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
 #: Redis re-delivers a task not acknowledged within this many seconds, countdowns included: every
 #: retry countdown and callback backoff stays below it (system check `benchmarks.E002`).
 BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 3600)
@@ -219,13 +222,15 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-generations": {"task": "benchmarks.tasks.reap_stuck_generations", "schedule": 60.0},
+    # What `manage.py clearsessions` does: the session table would otherwise only grow.
+    "clear-expired-sessions": {"task": "api.tasks.clear_expired_sessions", "schedule": 24 * 3600.0},
 }
 
 # --- Benchmarks ---------------------------------------------------------------------------------
-MONTHLY_BUDGET_USD = env("MONTHLY_BUDGET_USD", "500")
-LOCAL_PROVIDER_SPEED = float(env("LOCAL_PROVIDER_SPEED", "1.0"))
+MONTHLY_BUDGET_USD = env_decimal("MONTHLY_BUDGET_USD", "500")
+LOCAL_PROVIDER_SPEED = env_float("LOCAL_PROVIDER_SPEED", 1.0)
 #: Multiplies every provider's poll interval (1 = as each plugin declares).
-POLL_INTERVAL_SCALE = float(env("POLL_INTERVAL_SCALE", "1.0"))
+POLL_INTERVAL_SCALE = env_float("POLL_INTERVAL_SCALE", 1.0)
 #: Seconds a generation may sit in a state without an update before the reaper acts.
 REAPER_STALE_SECONDS = {
     "queued": env_int("REAPER_STALE_QUEUED", 15 * 60),
@@ -276,7 +281,7 @@ METRICS_TOKEN = env("METRICS_TOKEN")
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 #: Operations page alerts: the seed's P99 over 15 s, and a 24 h failure rate over 20 %.
 OPS_P99_ALERT_SECONDS = env_int("OPS_P99_ALERT_SECONDS", 15)
-OPS_FAILURE_RATE_ALERT = float(env("OPS_FAILURE_RATE_ALERT", "0.2"))
+OPS_FAILURE_RATE_ALERT = env_float("OPS_FAILURE_RATE_ALERT", 0.2)
 
 # --- Arena (arena/conf.py says what each one does) ---------------------------------------------
 ARENA_SALT = env("ARENA_SALT")
@@ -298,13 +303,24 @@ ARENA_SUSPICION_Z = env_int("ARENA_SUSPICION_Z", 4)
 # --- Security -----------------------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402
 
+from config.s3 import media_origins  # noqa: E402
+
+#: Where browsers fetch clips and posters: the CDN, the bucket or the S3-compatible endpoint, and
+#: an absolute MEDIA_URL. A mismatch with the real URLs fails `media_pipeline.E001` at start-up.
+MEDIA_ORIGINS = media_origins(
+    bucket=AWS_STORAGE_BUCKET_NAME,
+    custom_domain=AWS_S3_CUSTOM_DOMAIN,
+    endpoint_url=AWS_S3_ENDPOINT_URL,
+    region=AWS_S3_REGION_NAME,
+)
+if MEDIA_URL.startswith(("http://", "https://")):
+    MEDIA_ORIGINS.append("/".join(MEDIA_URL.split("/")[:3]))
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"]
-    + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
-    "media-src": [CSP.SELF] + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
+    "media-src": [CSP.SELF, *MEDIA_ORIGINS],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
@@ -314,6 +330,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 
 LOGIN_URL = "admin:login"
+
+# --- Error reports: Sentry (Django and Celery), on when SENTRY_DSN is set ---------------------
+from config.sentry import sentry_init  # noqa: E402
+
+SENTRY_ENABLED = sentry_init()
 
 LOGGING = {
     "version": 1,

@@ -137,3 +137,28 @@ def test_sync_catalog_keeps_what_staff_edited():
     assert model.staff_notes == "Retired by staff: moved to gen-5."
     assert model.display_name == "Gen-4.5 (old)"
     assert model.prices.filter(pk=staff_price.pk, amount=Decimal("0.99")).exists()
+
+
+def test_run_benchmark_wait_writes_one_line_per_change_when_not_on_a_terminal(catalog, monkeypatch):
+    from benchmarks.management.commands import run_benchmark
+
+    prompt = PromptFactory(duration=5)
+    states = iter([None, "submitted", None, None, "complete"])
+
+    def next_poll(seconds):
+        state = next(states)
+        if state:
+            Generation.objects.update(state=state)
+        if state == "complete":
+            BenchmarkRun.objects.update(state=BenchmarkRun.State.COMPLETE)
+
+    monkeypatch.setattr(run_benchmark.time, "sleep", next_poll)
+    out = StringIO()
+
+    call_command("run_benchmark", prompt=prompt.slug, models="local-smooth", wait=True, stdout=out)
+
+    lines = out.getvalue().splitlines()
+    run = BenchmarkRun.objects.get()
+    assert lines[0] == f"Run #{run.pk} started (1 models)."
+    assert [line.split()[-1] for line in lines[1:-1]] == ["queued", "submitted", "complete"]
+    assert lines[-1] == f"Run #{run.pk} complete."

@@ -77,16 +77,23 @@ class Command(BaseCommand):
                 sys.exit(1)
 
     def _watch(self, run: BenchmarkRun, timeout: float) -> None:
+        """Redraw the table in place on a terminal; elsewhere (a log, CI) write one line per
+        generation whose state changed, so the output holds each change once."""
         deadline = time.monotonic() + timeout
         tty = self.stdout.isatty()
-        lines = 0
+        shown: list[str] = []
         while True:
             run.refresh_from_db()
             rows = self._rows(run)
-            if tty and lines:
-                self.stdout.write(f"\x1b[{lines}F\x1b[J", ending="")
-            self.stdout.write("\n".join(rows))
-            lines = len(rows)
+            if tty:
+                if shown:
+                    self.stdout.write(f"\x1b[{len(shown)}F\x1b[J", ending="")
+                self.stdout.write("\n".join(rows))
+            else:
+                for row in rows:
+                    if row not in shown:
+                        self.stdout.write(row)
+            shown = rows
             if run.state != BenchmarkRun.State.RUNNING:
                 self.stdout.write(f"Run #{run.pk} {run.state}.")
                 return
