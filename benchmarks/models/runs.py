@@ -129,10 +129,17 @@ def _current_attempt_spent():
     """
     from benchmarks.providers.base import BillingPolicy
 
+    # A job id, an unknown outcome, or a state only an accepted job reaches (needs_review
+    # included): the provider may have billed it.
+    not_yet_or_refused = [
+        GenerationState.QUEUED,
+        GenerationState.SUBMITTING,
+        GenerationState.FAILED,
+    ]
     may_be_billed = (
         ~models.Q(provider_job_id="")
         | models.Q(outcome_unknown=True)
-        | models.Q(state=GenerationState.NEEDS_REVIEW)
+        | ~models.Q(state__in=not_yet_or_refused)
     )
     return models.Case(
         models.When(actual_cost__isnull=False, then=models.F("actual_cost")),

@@ -254,7 +254,11 @@ def generation_poll(generation_id: int) -> Next:
         )
     elif result.progress is not None:
         Generation.objects.filter(pk=generation.pk).update(progress=result.progress)
-    interval = result.poll_after or plugin.poll_interval
+    # A provider's own "poll again in" is capped like its Retry-After: no countdown may reach
+    # the broker's visibility timeout.
+    interval = min(
+        result.poll_after or plugin.poll_interval, settings.PROVIDER_RETRY_AFTER_MAX_SECONDS
+    )
     return Next("poll", interval * _poll_scale(plugin))
 
 

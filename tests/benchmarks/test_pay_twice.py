@@ -323,3 +323,20 @@ def test_a_failed_job_costs_what_the_providers_billing_policy_says(
     assert generation.estimated_cost > 0
     assert _spent(generation) == (generation.estimated_cost if billed else 0)
     assert not generation.cost_is_billed
+
+
+def test_a_providers_poll_after_is_capped_below_the_visibility_timeout(runway, settings):
+    from benchmarks.providers.base import JobStatus, PollResult
+    from benchmarks.providers.runway.plugin import RunwayProvider
+
+    settings.POLL_INTERVAL_SCALE = 1
+    settings.PROVIDER_RETRY_AFTER_MAX_SECONDS = 1800
+    generation = _generation("runway-gen4-5")
+    pipeline.generation_submit(generation.pk)
+    asks = PollResult(status=JobStatus.RUNNING, poll_after=86400)
+
+    with mock.patch.object(RunwayProvider, "poll", return_value=asks):
+        step = pipeline.generation_poll(generation.pk)
+
+    assert step.step == "poll"
+    assert step.countdown == 1800

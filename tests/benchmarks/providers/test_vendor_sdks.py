@@ -221,3 +221,28 @@ def test_the_sdks_resend_a_create_by_default_which_is_why_plugins_never_use_that
     with pytest.raises(OutcomeUnknownError):
         h.plugin.submit(h.request())
     assert h.fake.submissions == 4  # the plugin: one more, never a blind retry
+
+
+# -- Google Veo (google-genai) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["", "job_failed", "no_output"])
+def test_every_veo_fake_operation_parses_with_the_sdks_types(provider_fake, fault):
+    """google-genai 3.x refuses to *create* on the Developer API (docs/providers.md), but still
+    reads operations in that shape: the fake's answers go through its own converter."""
+    from google.genai.types import GenerateVideosOperation
+
+    h: Harness = provider_fake("veo", "veo-3-1")
+    if fault:
+        h.fake.inject(fault)
+    job = h.plugin.submit(h.request())
+    with httpx.Client(base_url=h.fake.origin, headers={"x-goog-api-key": h.fake.key}) as client:
+        answers = [client.get(f"/v1beta/{job.job_id}").json() for _ in range(6)]
+    parsed = [GenerateVideosOperation.from_api_response(a) for a in answers]
+    assert all(op.name == job.job_id for op in parsed)
+    final = parsed[-1]
+    assert final.done
+    if fault == "":
+        assert final.response.generated_videos[0].video.uri
+    elif fault == "job_failed":
+        assert final.error
