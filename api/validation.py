@@ -5,13 +5,14 @@ import binascii
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
 from benchmarks.models import Prompt, VideoModel
 from benchmarks.providers.base import GenerationRequest, PermanentProviderError
 from benchmarks.providers.registry import PLUGINS, get_plugin
+from benchmarks.services.requests import closest_resolution
 
 PROMPT_MAX = 2000
 MAX_MODELS = 12
@@ -294,8 +295,11 @@ def _check_capabilities(models: list[VideoModel], request: GenerationRequest) ->
         if model.plugin_key not in PLUGINS:
             problems.append(f"{model} has no provider plugin installed.")
             continue
+        # Checked at the resolution the model is sent (its nearest offered one), as run_start does.
+        offered = (model.capabilities or {}).get("resolutions") or []
+        sent = replace(request, resolution=closest_resolution(request.resolution, offered))
         try:
-            get_plugin(model.plugin_key).validate(request)
+            get_plugin(model.plugin_key).validate(sent)
         except PermanentProviderError as exc:
             problems.append(exc.message)
     if problems:

@@ -132,12 +132,14 @@ class ClipQuerySet(GenerationQuerySet):
                 "actual_cost",
                 "estimated_cost",
                 "spent",
+                "spent_known",
                 "run_id",
                 "run__created_at",
                 "quality_report__mean_coherence",
                 "quality_report__flicker_score",
                 "quality_report__motion_mean",
                 "quality_report__frozen_fraction",
+                "quality_report__flicker_spikes",
             )
             .order_by()
         )

@@ -111,6 +111,9 @@ class GenerationQuerySet(models.QuerySet):
 
         The billed cost when the provider reported one; else the estimate once the provider
         accepted the job; nothing for a job it never accepted. Plus earlier attempts' spend.
+        Also annotate `spent_known`: False when the current attempt cost something we can't put
+        a figure on (an unpriced model's accepted job, an imported clip without a cost): such a
+        `spent` is a floor, and every total built on it is unknown, never a silent zero.
         """
         zero = models.Value(Decimal("0"))
         current = models.Case(
@@ -122,7 +125,15 @@ class GenerationQuerySet(models.QuerySet):
             default=zero,
             output_field=models.DecimalField(max_digits=10, decimal_places=4),
         )
-        return self.annotate(spent=current + models.F("prior_attempts_cost"))
+        unknown = models.Q(actual_cost__isnull=True, estimated_cost__isnull=True) & (
+            ~models.Q(provider_job_id="") | models.Q(run__trigger=BenchmarkRun.Trigger.IMPORT)
+        )
+        known = models.Case(
+            models.When(unknown, then=models.Value(False)),
+            default=models.Value(True),
+            output_field=models.BooleanField(),
+        )
+        return self.annotate(spent=current + models.F("prior_attempts_cost"), spent_known=known)
 
 
 class Generation(models.Model):

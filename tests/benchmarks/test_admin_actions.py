@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def failed_run():
-    model = VideoModelFactory()
+    model = VideoModelFactory(synthetic=False)  # a real model: its spend counts
     PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
     run = run_start(prompt=PromptFactory(), models=[model], dispatch=False)
     Generation.objects.filter(run=run).update(
@@ -54,7 +54,7 @@ def test_a_retry_past_the_budget_is_refused_in_words(client, failed_run, setting
 
 @pytest.fixture
 def waiting_for_staff():
-    model = VideoModelFactory()
+    model = VideoModelFactory(synthetic=False)  # a real model: its spend counts
     PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
     run = run_start(prompt=PromptFactory(), models=[model], dispatch=False)
     Generation.objects.filter(run=run).update(state="needs_review", attempts=1)
@@ -90,3 +90,14 @@ def test_a_resubmit_past_the_budget_is_refused_in_words(client, waiting_for_staf
     delay.assert_not_called()
     waiting_for_staff.refresh_from_db()
     assert waiting_for_staff.state == Generation.State.NEEDS_REVIEW
+
+
+def test_the_admin_model_picker_offers_no_model_without_an_api_key(settings):
+    from benchmarks.forms import BenchmarkModelsForm
+
+    settings.RUNWAY_API_KEY = ""
+    VideoModelFactory(slug="runway-gen4-5", synthetic=False)
+    smooth = VideoModelFactory(slug="local-smooth")
+    assert list(BenchmarkModelsForm().fields["models"].queryset) == [smooth]
+    settings.RUNWAY_API_KEY = "set"
+    assert BenchmarkModelsForm().fields["models"].queryset.count() == 2

@@ -137,3 +137,10 @@ def test_sync_catalog_keeps_what_staff_edited():
     assert model.staff_notes == "Retired by staff: moved to gen-5."
     assert model.display_name == "Gen-4.5 (old)"
     assert model.prices.filter(pk=staff_price.pk, amount=Decimal("0.99")).exists()
+
+
+def test_run_benchmark_refuses_a_model_without_an_api_key_and_queues_nothing(catalog, settings):
+    settings.RUNWAY_API_KEY = ""
+    with pytest.raises(CommandError, match=r"Runway has no API key \(set RUNWAY_API_KEY\)"):
+        call_command("run_benchmark", prompt=PromptFactory().slug, models="runway-gen4-5")
+    assert not Generation.objects.exists()
