@@ -101,3 +101,27 @@ def test_the_admin_model_picker_offers_no_model_without_an_api_key(settings):
     assert list(BenchmarkModelsForm().fields["models"].queryset) == [smooth]
     settings.RUNWAY_API_KEY = "set"
     assert BenchmarkModelsForm().fields["models"].queryset.count() == 2
+
+
+def test_staff_enter_what_an_imported_clip_cost_in_the_admin_upload(client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.clips import make_clip
+
+    model = VideoModelFactory(slug="studio-x", plugin_key="manual", synthetic=False)
+    prompt = PromptFactory()
+    clip = make_clip(tmp_path / "paid.mp4", kind="smooth", seconds=1)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with mock.patch("benchmarks.tasks.transcode_generation.delay"):
+        client.post(
+            reverse("admin:benchmarks_benchmarkrun_import_clip"),
+            {
+                "clip": SimpleUploadedFile("paid.mp4", clip.read_bytes(), "video/mp4"),
+                "video_model": model.pk,
+                "prompt": prompt.pk,
+                "cost": "0.60",
+            },
+        )
+    generation = Generation.objects.get(run__prompt=prompt)
+    assert generation.video_model == model
+    assert generation.actual_cost == Decimal("0.60")
