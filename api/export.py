@@ -14,17 +14,22 @@ from django.db.models import Count, Prefetch
 from django.http import StreamingHttpResponse
 
 from api.representations import generation_timings, iso, money, run_settings_json
-from benchmarks.models import Generation
+from benchmarks.models import BenchmarkRun, Generation, GenerationEvent
+from benchmarks.services.requests import run_request
 from comparisons.models import Comparison
 
 CHUNK = 200
 LICENSE = "CC BY 4.0"
+#: Bumped whenever a column is added, removed or changes meaning; docs/api.md lists each version.
+SCHEMA_VERSION = 2
 CLIP_COLUMNS = [
+    "schema_version",
     "run_id", "comparison", "published_at", "prompt_slug", "prompt_category", "prompt_text",
-    "model", "model_name", "provider", "synthetic", "model_version", "generation_id",
-    "duration", "aspect_ratio", "resolution", "seed",
-    "audio", "camera", "camera_text", "end_frame", "samples", "sample",
-    "cost_usd", "cost_is_estimate", "billing_policy",
+    "model", "model_name", "provider", "synthetic", "model_version", "generation_id", "state",
+    "imported", "image_to_video", "duration", "aspect_ratio", "resolution", "seed",
+    "audio", "camera", "camera_text", "end_frame", "samples", "sample", "request_sent",
+    "cost_usd", "cost_basis", "billing_policy", "billed_cost_usd", "estimated_cost_usd",
+    "attempts", "failed_attempts", "failed_attempts_cost_usd",
     "queue_wait_s", "provider_s", "download_s", "transcode_s", "scoring_s", "total_s",
     "metrics_version", "mean_coherence", "min_coherence", "std_coherence", "frame_count",
     "flicker_score", "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
@@ -35,28 +40,53 @@ METRICS = [
     "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
 ]  # fmt: skip
 #: Columns that belong to the run, not the clip: the JSON export puts them once per run.
-RUN_LEVEL = ("run_id", "comparison", "published_at")
+RUN_LEVEL = ("schema_version", "run_id", "comparison", "published_at")
 VOTE_COLUMNS = [
     "date", "prompt_slug", "pool", "category", "generation_a", "generation_b",
     "model_a", "model_b", "outcome", "a_on_left",
 ]  # fmt: skip
 
 
-def published_comparisons():
-    """Return published comparisons of runs with their clips, models and reports prefetched."""
-    clips = (
-        Generation.objects.select_related("video_model__provider", "quality_report")
-        # The per-frame series and the request as sent are the bulky columns; no row needs them.
-        .defer("request_sent", "quality_report__series", "quality_report__flicker_spikes")
+def _exported_generations():
+    """Return public generations with what a row shows loaded (GenerationQuerySet.public)."""
+    requeues = GenerationEvent.objects.filter(details__has_key="spent").order_by("at", "pk")
+    return (
+        Generation.objects.public()
+        .select_related("video_model__provider", "quality_report")
+        # The per-frame series is the bulky column; no row needs it.
+        .defer("quality_report__series", "quality_report__flicker_spikes")
+        .prefetch_related(Prefetch("events", queryset=requeues, to_attr="failed_attempts"))
         .order_by("pk")
     )
+
+
+def published_comparisons():
+    """Return published comparisons of runs with their clips (and the run's failures) loaded."""
+    failed = _exported_generations().filter(state=Generation.State.FAILED)
     return (
         Comparison.objects.published()
         .filter(run__isnull=False)
-        .select_related("run", "prompt")
-        .prefetch_related(Prefetch("generations", queryset=clips))
+        .select_related("run__prompt", "prompt")
+        .prefetch_related(
+            Prefetch("generations", queryset=_exported_generations()),
+            Prefetch("run__generations", queryset=failed, to_attr="failures"),
+        )
         .order_by("published_at", "pk")
     )
+
+
+def _cost_basis(generation: Generation) -> str:
+    """Return "billed", "estimated", or "" when the cost is unknown."""
+    if generation.actual_cost is not None:
+        return "billed"
+    return "estimated" if generation.estimated_cost is not None else ""
+
+
+def _resolution_sent(run: BenchmarkRun, generation: Generation) -> str:
+    """Return the resolution the provider was asked for ("" for an imported clip)."""
+    if run.trigger == BenchmarkRun.Trigger.IMPORT:
+        return ""
+    return run_request(run, generation.video_model).resolution
 
 
 def vote_model():
@@ -100,7 +130,10 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
     timings = generation_timings(generation)
     report = getattr(generation, "quality_report", None)
     votes = tallies.get(generation.pk) or {"won": 0, "lost": 0, "tied": 0, "both_bad": 0}
+    imported = run.trigger == BenchmarkRun.Trigger.IMPORT
+    failed_attempts = getattr(generation, "failed_attempts", [])
     record = {
+        "schema_version": SCHEMA_VERSION,
         "run_id": run.pk,
         "comparison": comparison.slug,
         "published_at": comparison.published_at.isoformat() if comparison.published_at else "",
@@ -113,15 +146,35 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
         "synthetic": model.synthetic,
         "model_version": generation.model_version,
         "generation_id": generation.pk,
+        "state": generation.state,
+        "imported": imported,
+        "image_to_video": bool(run.prompt.reference_image),
         "duration": run.duration,
         "aspect_ratio": run.aspect_ratio,
-        "resolution": run.resolution,
+        "resolution": _resolution_sent(run, generation),
         "seed": generation.seed,
         **run_settings_json(run),
         "sample": generation.sample,
+        "request_sent": generation.request_sent,
         "cost_usd": money(generation.cost),
-        "cost_is_estimate": generation.actual_cost is None,
+        "cost_basis": _cost_basis(generation),
         "billing_policy": generation.billing_policy,
+        "billed_cost_usd": money(generation.actual_cost),
+        "estimated_cost_usd": money(generation.estimated_cost),
+        "attempts": generation.attempts,
+        "failed_attempts": len(failed_attempts),
+        "failed_attempts_cost_usd": money(generation.prior_attempts_cost),
+        # The JSON export only: each failed attempt the event log kept, and what it cost.
+        "failed_attempt_list": [
+            {
+                "attempt": event.details.get("attempt"),
+                "error_kind": event.details.get("error_kind", ""),
+                "error_message": event.details.get("error_message", ""),
+                "cost_usd": event.details.get("spent"),
+                "request_sent": event.details.get("request_sent") or {},
+            }
+            for event in failed_attempts
+        ],
         **{f"{name}_s": value for name, value in timings.items()},
         "metrics_version": report.algorithm_version if report else None,
         **{name: getattr(report, name) if report else None for name in METRICS},
@@ -133,11 +186,18 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
     return record
 
 
+def _exported(comparison: Comparison) -> list[Generation]:
+    """Return the comparison's clips, then its run's generations that failed (no clip)."""
+    shown = list(comparison.generations.all())
+    ids = {generation.pk for generation in shown}
+    return shown + [g for g in comparison.run.failures if g.pk not in ids]
+
+
 def iter_clip_records():
-    """Yield (comparison, generation, record) for every clip of every published run."""
+    """Yield (comparison, generation, record) for every generation of every published run."""
     tallies = vote_tallies()
     for comparison in published_comparisons().iterator(chunk_size=CHUNK):
-        for generation in comparison.generations.all():
+        for generation in _exported(comparison):
             yield comparison, generation, clip_record(comparison, generation, tallies)
 
 
@@ -148,11 +208,30 @@ class _Echo:
         return value
 
 
+#: A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> object:
+    """Return `value` for a CSV cell: empty for None (unknown), text that can't run as a formula.
+
+    Text starting with a formula character gets a leading apostrophe, as OWASP recommends;
+    numbers are written as they are (a negative number is data, not a formula).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, sort_keys=True)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_stream(columns, records):
     writer = csv.writer(_Echo())
     yield writer.writerow(columns)
     for record in records:
-        yield writer.writerow(["" if record[c] is None else record[c] for c in columns])
+        yield writer.writerow([csv_cell(record[c]) for c in columns])
 
 
 def runs_csv_response() -> StreamingHttpResponse:
@@ -166,7 +245,12 @@ def runs_json_response() -> StreamingHttpResponse:
 
 def _runs_json_stream():
     """Yield a JSON object {"license", "runs": [...]} one run at a time."""
-    yield json.dumps({"license": LICENSE, "votes_included": vote_model() is not None})[:-1]
+    head = {
+        "schema_version": SCHEMA_VERSION,
+        "license": LICENSE,
+        "votes_included": vote_model() is not None,
+    }
+    yield json.dumps(head)[:-1]
     yield ', "runs": ['
     tallies = vote_tallies()
     first = True
@@ -178,7 +262,7 @@ def _runs_json_stream():
                 for key, value in clip_record(comparison, generation, tallies).items()
                 if not key.startswith("prompt_") and key not in RUN_LEVEL
             }
-            for generation in comparison.generations.all()
+            for generation in _exported(comparison)
         ]
         item = {
             "run_id": run.pk,

@@ -348,11 +348,11 @@ def _check_capabilities(models: list[VideoModel], request: GenerationRequest) ->
         if model.plugin_key not in PLUGINS:
             problems.append(f"{model} has no provider plugin installed.")
             continue
+        # Checked at the resolution the model is sent (its nearest offered one), as run_start does.
         offered = (model.capabilities or {}).get("resolutions") or []
+        sent = replace(request, resolution=closest_resolution(request.resolution, offered))
         try:
-            get_plugin(model.plugin_key).validate(
-                replace(request, resolution=closest_resolution("720p", offered))
-            )
+            get_plugin(model.plugin_key).validate(sent)
         except PermanentProviderError as exc:
             problems.append(exc.message)
     if problems:

@@ -38,6 +38,7 @@ from benchmarks.services.runs import (
     RunRefused,
     check_budget,
     comparison_publish,
+    generation_estimate,
     generation_requeue,
     generations_tag_unusable,
     run_retry_failed,
@@ -377,9 +378,13 @@ class GenerationAdmin(admin.ModelAdmin):
     def resubmit(self, request, queryset):
         from benchmarks.tasks import submit_generation
 
-        waiting = list(queryset.with_spent().filter(state=Generation.State.NEEDS_REVIEW))
+        waiting = list(
+            queryset.with_spent()
+            .select_related("video_model", "run__prompt")
+            .filter(state=Generation.State.NEEDS_REVIEW)
+        )
         try:
-            check_budget(g.estimated_cost for g in waiting)
+            check_budget(generation_estimate(g) for g in waiting)
         except RunRefused as exc:
             self.message_user(request, str(exc), messages.WARNING)
             return

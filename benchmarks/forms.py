@@ -8,9 +8,10 @@ class BenchmarkModelsForm(forms.Form):
     """Which models to run the selected prompts on (the admin action's second step)."""
 
     models = forms.ModelMultipleChoiceField(
-        queryset=VideoModel.objects.usable().with_provider(),
+        queryset=VideoModel.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Retired models can't be chosen; their past clips stay on the site.",
+        help_text="Retired models, and models whose provider has no API key set, can't be "
+        "chosen; past clips stay on the site.",
     )
     samples = forms.IntegerField(
         min_value=1,
@@ -37,6 +38,11 @@ class BenchmarkModelsForm(forms.Form):
             "camera": data["camera"] or None,
             "seed": data["seed"],
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # API keys are settings read now, not when the module was imported.
+        self.fields["models"].queryset = VideoModel.objects.runnable().with_provider()
 
 
 class ClipImportForm(forms.Form):

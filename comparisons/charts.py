@@ -62,9 +62,10 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _padded(values: list[float]) -> tuple[float, float]:
+    """Return the axis range around `values`; never below zero when no value is (a cost, a time)."""
     low, high = min(values), max(values)
     pad = (high - low) * PAD or abs(high) * PAD or 0.05
-    return low - pad, high + pad
+    return (max(low - pad, 0.0) if low >= 0 else low - pad), high + pad
 
 
 class _Frame:

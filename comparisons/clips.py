@@ -9,6 +9,9 @@ from benchmarks.models.runs import MOSTLY
 
 #: Above this share of repeated frames a clip is "mostly frozen".
 FROZEN_SHARE = MOSTLY
+#: A clip with this many flicker spikes or more "flickers". One spike is a hard cut or a flash
+#: in the scene; repeated ones are the model's defect (the flicker demo has about one a second).
+FLICKER_SPIKES = 2
 #: The player plays at most this many clips at once.
 PLAYER_MAX_CLIPS = 6
 
@@ -48,6 +51,20 @@ class Clip:
     def frozen(self) -> bool:
         """Say whether most of the clip's frames repeat the one before."""
         return bool(self.report and self.report.frozen_fraction > FROZEN_SHARE)
+
+    @property
+    def flickers(self) -> bool:
+        """Say whether the clip has repeated flicker spikes."""
+        return bool(self.report and len(self.report.flicker_spikes or []) >= FLICKER_SPIKES)
+
+    @property
+    def steady(self) -> bool:
+        """Say whether the clip may be best on coherence, flicker or cost: not frozen, no flicker.
+
+        A still picture is perfectly coherent, never flickers and is cheap for what it is; a
+        flickering clip can average well. Neither is the clip to pick.
+        """
+        return not (self.frozen or self.flickers)
 
     @property
     def main_asset(self) -> VideoAsset | None:
@@ -101,14 +118,14 @@ class Clip:
         }
 
 
-#: Metric -> (how to read it from a clip, True when higher is better).
+#: Metric -> (how to read it from a clip, True when higher is better). A frozen or flickering
+#: clip (Clip.steady) can't be best on quality or cost: a still picture wins both for nothing.
 RANKED = {
-    # A frozen clip is perfectly "coherent": it can't win on coherence.
-    "coherence": (lambda c: c.report.mean_coherence if c.report and not c.frozen else None, True),
-    "flicker": (lambda c: c.report.flicker_score if c.report else None, False),
+    "coherence": (lambda c: c.report.mean_coherence if c.report and c.steady else None, True),
+    "flicker": (lambda c: c.report.flicker_score if c.report and c.steady else None, False),
     "time": (lambda c: c.provider_seconds, False),
-    "cost": (lambda c: c.generation.cost, False),
-    "cost_per_second": (lambda c: c.cost_per_second, False),
+    "cost": (lambda c: c.generation.cost if c.steady else None, False),
+    "cost_per_second": (lambda c: c.cost_per_second if c.steady else None, False),
 }
 
 
@@ -183,7 +200,10 @@ def movements(now: list[Clip], then: list[Clip]) -> list[Movement]:
 
 
 def then_and_now(moves: list[Movement]) -> list[Clip]:
-    """Return the clips the player shows for then vs now: each model's pair, within the limit."""
+    """Return the clips the player shows for then vs now: each model's pair, within the limit.
+
+    The "then" clips carry their run's date as suffix (set by the caller); the "now" ones say so.
+    """
     paired = [m for m in moves if m.now and m.then]
     chosen: list[Clip] = []
     for move in paired[: PLAYER_MAX_CLIPS // 2]:

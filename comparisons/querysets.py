@@ -178,6 +178,7 @@ class ClipQuerySet(GenerationQuerySet):
                 "actual_cost",
                 "estimated_cost",
                 "spent",
+                "spent_known",
                 "run_id",
                 "run__created_at",
                 "quality_report__mean_coherence",
@@ -186,6 +187,7 @@ class ClipQuerySet(GenerationQuerySet):
                 "quality_report__frozen_fraction",
                 "quality_report__black_fraction",
                 "tagged_unusable",
+                "quality_report__flicker_spikes",
             )
             .order_by()
         )

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from benchmarks.models import Generation, Price, VideoModel
 from benchmarks.models.runs import is_usable
-from comparisons.clips import FROZEN_SHARE
+from comparisons.clips import FLICKER_SPIKES, FROZEN_SHARE
 from comparisons.querysets import ClipFilter, clips, prices, video_models
 
 #: The clip length the leaderboard prices, in seconds: most providers' default.
@@ -38,11 +38,12 @@ class ModelStats:
     median_time: float | None = None  # seconds at the provider
     cost_per_clip: Decimal | None = None  # a 5 s clip at today's list price
     real_cost_per_clip: Decimal | None = None  # all spend, failures included, per usable clip
-    spent: Decimal = Decimal("0")
+    spent: Decimal | None = Decimal("0")  # None: some attempt's cost is unknown
     coherence: float | None = None
     flicker: float | None = None
     motion: float | None = None
     frozen: float | None = None  # mean share of repeated frames
+    flickering: float | None = None  # share of clips with repeated flicker spikes
     #: The arena's Rating of this model (arena.services.current_ratings), None until rated.
     rating: object = None
     trend: list[TrendPoint] = field(default_factory=list)
@@ -66,6 +67,15 @@ class ModelStats:
     def mostly_frozen(self) -> bool:
         return self.frozen is not None and self.frozen > FROZEN_SHARE
 
+    @property
+    def mostly_flickering(self) -> bool:
+        return self.flickering is not None and self.flickering > FROZEN_SHARE
+
+    @property
+    def steady(self) -> bool:
+        """Say whether the model may rank first on quality and cost (see Clip.steady)."""
+        return not (self.mostly_frozen or self.mostly_flickering)
+
 
 #: Sort key name -> (attribute, True when a bigger number is better).
 SORTS = {
@@ -81,6 +91,8 @@ SORTS = {
     "clips": ("clips", True),
 }
 DEFAULT_SORT = "coherence"
+#: Sorts where a frozen or flickering model would win for nothing: steady models come first.
+STEADY_FIRST = {"coherence", "flicker", "cost_per_clip", "real_cost_per_clip"}
 
 
 def parse_sort(raw: str) -> tuple[str, bool]:
@@ -153,9 +165,10 @@ def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[M
     unknown = [row for row in table if value(row) is None]
     known.sort(key=lambda row: (value(row), row.model.display_name.lower()), reverse=descending)
     unknown.sort(key=lambda row: row.model.display_name.lower())
-    if attribute == "coherence":
-        # A still picture is perfectly coherent: mostly frozen models never rank above moving ones.
-        known.sort(key=lambda row: row.mostly_frozen)
+    if attribute in STEADY_FIRST:
+        # A still picture is perfectly coherent, flicker-free and cheap; a flickering clip can
+        # average well: mostly frozen or flickering models never rank above steady ones.
+        known.sort(key=lambda row: not row.steady)
     return known + unknown
 
 
@@ -179,10 +192,12 @@ def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> Mo
     stats.usable = sum(1 for row in completed if _usable(row))
     # Billed, else estimated once accepted; nothing for a job never accepted; plus
     # what earlier attempts of the generation cost (Generation.objects.with_spent).
-    stats.spent = sum((row["spent"] for row in ended), Decimal("0"))
+    # One attempt of unknown cost (unpriced, imported without a cost) makes the total unknown.
+    known = all(row["spent_known"] for row in ended)
+    stats.spent = sum((row["spent"] for row in ended), Decimal("0")) if known else None
     stats.median_time = _median_time(completed)
     _fill_quality(stats, completed)
-    if stats.usable:
+    if stats.usable and stats.spent is not None:
         stats.real_cost_per_clip = stats.spent / stats.usable
     stats.cost_per_clip = _cost_per_clip(price)
     return stats
@@ -218,6 +233,9 @@ def _fill_quality(stats: ModelStats, completed: list[dict]) -> None:
     stats.flicker = _mean([row["quality_report__flicker_score"] for row in reported])
     stats.motion = _mean([row["quality_report__motion_mean"] for row in reported])
     stats.frozen = _mean([row["quality_report__frozen_fraction"] for row in reported])
+    stats.flickering = _mean(
+        [len(row["quality_report__flicker_spikes"] or []) >= FLICKER_SPIKES for row in reported]
+    )
     stats.trend = _trend(reported)
 
 

@@ -1,6 +1,7 @@
 """Public pages. Reads go through comparisons.querysets; each page runs a fixed number of queries,
 and anonymous views are served from the page cache (comparisons.cache)."""
 
+from dataclasses import replace
 from operator import attrgetter
 
 from django.core.paginator import Paginator
@@ -76,8 +77,9 @@ class ComparisonDetailView(SiteMixin, DetailView):
         samples = comparison.run.samples if comparison.run else 1
         sample = self._sample(samples)
         # Every model shows its sample k, so the player flips them all at once on ?sample=k.
-        shown = [g for g in comparison.generations.all() if g.sample == sample]
-        now = mark_best(clips_for(shown))
+        shown = mark_best(
+            clips_for([g for g in comparison.generations.all() if g.sample == sample])
+        )
         earlier = list(
             runs()
             .public()
@@ -87,27 +89,26 @@ class ComparisonDetailView(SiteMixin, DetailView):
             .with_counts()[:EARLIER_RUNS_SHOWN]
         )
         vs_run = self._vs_run(earlier)
-        then = []
+        vs_clips, moves, player, this_is_then = [], [], shown, False
         if vs_run is not None:
-            label = f"· {timezone.localtime(vs_run.created_at):%-d %b %Y %H:%M}"
-            then_sample = min(sample, vs_run.samples - 1)
-            then = clips_for(
-                clips()
-                .public()
-                .of_run(vs_run.pk)
-                .of_sample(then_sample)
-                .completed()
-                .with_outputs(),
-                suffix=label,
+            vs_sample = min(sample, vs_run.samples - 1)
+            vs_clips = clips_for(
+                clips().public().of_run(vs_run.pk).of_sample(vs_sample).completed().with_outputs()
             )
-        moves = movements(now, then) if vs_run else []
-        player = then_and_now(moves) if vs_run else now
+            # The older run is always "then", whichever of the two the page was opened on.
+            this_run = comparison.run
+            this_is_then = this_run is not None and this_run.created_at < vs_run.created_at
+            then_run = this_run if this_is_then else vs_run
+            then, now = (shown, vs_clips) if this_is_then else (vs_clips, shown)
+            label = f"· {timezone.localtime(then_run.created_at):%-d %b %Y %H:%M}"
+            moves = movements(now, [replace(clip, suffix=label) for clip in then])
+            player = then_and_now(moves)
         keep = {"vs": vs_run.pk} if vs_run else {}
         if samples > 1:
             keep["sample"] = sample
         seek_prefix = f"?{urlencode(keep)}&t=" if keep else "?t="
         return super().get_context_data(
-            clips=now,
+            clips=shown,
             sample=sample,
             sample_links=_sample_links(samples, sample, vs_run),
             sample_summaries=(
@@ -116,10 +117,11 @@ class ComparisonDetailView(SiteMixin, DetailView):
                 else []
             ),
             player_clips=[clip.player_data() for clip in player],
-            synthetic=any(clip.model.synthetic for clip in [*now, *then]),
+            synthetic=any(clip.model.synthetic for clip in [*shown, *vs_clips]),
             earlier_runs=earlier,
             vs_run=vs_run,
-            then_clips=then,
+            vs_clips=vs_clips,
+            this_is_then=this_is_then,
             movements=moves,
             seek_prefix=seek_prefix,
             **kwargs,
@@ -131,7 +133,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
         return int(raw) if raw.isascii() and raw.isdigit() and int(raw) < samples else 0
 
     def _vs_run(self, earlier):
-        """Return the earlier run `?vs=` picks, if it is one of this prompt's finished runs."""
+        """Return the other run `?vs=` picks, if it is one of this prompt's public finished runs."""
         raw = self.request.GET.get("vs", "")
         return next((run for run in earlier if str(run.pk) == raw), None)
 
@@ -217,7 +219,9 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
 
 
 def _chart_name(row) -> str:
-    return row.model.display_name + (" (frozen)" if row.mostly_frozen else "")
+    if row.mostly_frozen:
+        return row.model.display_name + " (frozen)"
+    return row.model.display_name + (" (flickers)" if row.mostly_flickering else "")
 
 
 def _chart_href(row, query: str) -> str:
@@ -230,14 +234,14 @@ def _real_cost(row) -> float | None:
 
 
 def _chart_points(rows, x_of, query: str) -> list[charts.Point]:
-    """Return a point per row with a coherence and an `x_of(row)`; mostly frozen ones hollow."""
+    """Return a point per row with a coherence and an `x_of(row)`; unsteady ones hollow."""
     points = []
     for row in rows:
         x = x_of(row)
         if row.coherence is not None and x is not None:
             name, href = _chart_name(row), _chart_href(row, query)
             points.append(
-                charts.Point(x, row.coherence, name, href, row.colour, hollow=row.mostly_frozen)
+                charts.Point(x, row.coherence, name, href, row.colour, hollow=not row.steady)
             )
     return points
 

@@ -26,6 +26,13 @@ class VideoModelQuerySet(models.QuerySet):
         """Return models a new run may name: not retired."""
         return self.exclude(lifecycle=VideoModel.Lifecycle.RETIRED)
 
+    def runnable(self):
+        """Return models a run can start on now: not retired, and their plugin has its API key."""
+        from benchmarks.providers.registry import PLUGINS, get_plugin
+
+        ready = [key for key in PLUGINS if get_plugin(key).is_configured()]
+        return self.usable().filter(plugin_key__in=ready)
+
     def with_provider(self):
         """Return models with their provider loaded in the same query."""
         return self.select_related("provider")

@@ -175,8 +175,26 @@ class GenerationQuerySet(models.QuerySet):
         """Annotate `spent`: what the generation's attempts cost (or may have), failed included.
 
         See `_current_attempt_spent` for the current attempt; plus earlier attempts' spend.
+        Also annotate `spent_known`: False when the current attempt cost something we can't put
+        a figure on (an unpriced model's accepted job, an imported clip without a cost): such a
+        `spent` is a floor, and every total built on it is unknown, never a silent zero.
         """
-        return self.annotate(spent=_current_attempt_spent() + models.F("prior_attempts_cost"))
+        may_be_billed = (
+            ~models.Q(provider_job_id="")
+            | models.Q(outcome_unknown=True)
+            | models.Q(run__trigger=BenchmarkRun.Trigger.IMPORT)
+        )
+        known = models.Case(
+            models.When(
+                models.Q(actual_cost__isnull=True, estimated_cost__isnull=True) & may_be_billed,
+                then=models.Value(False),
+            ),
+            default=models.Value(True),
+            output_field=models.BooleanField(),
+        )
+        return self.annotate(
+            spent=_current_attempt_spent() + models.F("prior_attempts_cost"), spent_known=known
+        )
 
     def with_committed(self):
         """Annotate `committed`: `spent`, plus the estimate of an attempt not yet answered.

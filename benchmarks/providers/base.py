@@ -7,8 +7,9 @@ key to the class's dotted path; nothing else in the code names a provider.
 
 Lifecycle of one generation, as the pipeline calls the hooks:
 
+    plugin.missing_configuration()    # before a run is accepted: "" or why it can't call its API
     plugin.validate(request)          # before anything is paid for; raise PermanentProviderError
-    plugin.estimate_cost(request, price)
+    plugin.estimate_cost(request, amount=..., unit=...)  # the request as it will be sent
     result = plugin.submit(request)   # exactly once per generation; job id persisted at once
     plugin.find_job(reference)        # only after OutcomeUnknownError, if supports_reference_lookup
     plugin.poll(job_id)               # re-scheduled with a countdown until terminal
@@ -315,6 +316,13 @@ class BaseProvider:
     def is_configured(self) -> bool:
         """Return whether the plugin has what it needs to call its API (its key)."""
         return bool(self.api_key()) if self.api_key_setting else True
+
+    def missing_configuration(self) -> str:
+        """Return why the plugin can't call its API now ("" if it can), naming the setting."""
+        if self.is_configured():
+            return ""
+        name = self.provider_name or self.display_name or self.key
+        return f"{name} has no API key (set {self.api_key_setting})"
 
     # -- hooks ---------------------------------------------------------------------------------
 

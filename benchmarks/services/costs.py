@@ -1,5 +1,6 @@
 """What runs cost: estimates at submit, spend this month, the monthly budget."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,7 +13,11 @@ from benchmarks.providers.registry import get_plugin
 
 
 def estimate_cost(model: VideoModel, request: GenerationRequest, when=None) -> Decimal | None:
-    """Return the expected cost of `request` on `model` at the price valid `when`, or None."""
+    """Return the expected cost of `request` on `model` at the price valid `when`, or None.
+
+    `request` is the one the plugin will send (`requests.run_request`): its resolution, duration
+    and options are what is priced. None means unknown, never zero: no price for that resolution.
+    """
     price = model.price_at(when, request.resolution)
     if price is None:
         return None
@@ -20,16 +25,45 @@ def estimate_cost(model: VideoModel, request: GenerationRequest, when=None) -> D
     return plugin.estimate_cost(request, amount=price.amount, unit=price.unit)
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """What one attempt on one model is expected to cost, as the budget check weighs it."""
+
+    model: VideoModel
+    resolution: str
+    amount: Decimal | None  # None: unknown (no price for that resolution)
+
+    @property
+    def counted(self) -> Decimal:
+        """Return what the attempt adds to the month's spend: demo clips cost nothing real."""
+        return Decimal("0") if self.model.synthetic or self.amount is None else self.amount
+
+    @property
+    def unpriced(self) -> bool:
+        return self.amount is None and not self.model.synthetic
+
+    @property
+    def missing_price(self) -> str:
+        return f"{self.model} has no price for {self.resolution} clips"
+
+
+def estimate(model: VideoModel, request: GenerationRequest) -> Estimate:
+    """Return the Estimate of sending `request` to `model` (the request the plugin will send)."""
+    return Estimate(model, request.resolution, estimate_cost(model, request))
+
+
 def spend_this_month(now=None) -> Decimal:
     """Return everything spent or committed this calendar month.
 
     Each generation counts what its attempts were or may have been billed (`with_spent`), plus
-    the estimate of an attempt still waiting to be submitted (`with_committed`).
+    the estimate of an attempt still waiting to be submitted (`with_committed`). Clips of the
+    built-in synthetic renderer cost nothing real and never count; an imported clip counts only
+    the cost staff entered.
     """
     now = now or timezone.now()
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     total = (
-        Generation.objects.filter(queued_at__gte=start)
+        Generation.objects.filter(queued_at__gte=start, video_model__synthetic=False)
         .with_committed()
         .aggregate(total=Sum("committed"))["total"]
     )
@@ -37,4 +71,5 @@ def spend_this_month(now=None) -> Decimal:
 
 
 def monthly_budget() -> Decimal:
+    """Return MONTHLY_BUDGET_USD as dollars."""
     return Decimal(str(settings.MONTHLY_BUDGET_USD))

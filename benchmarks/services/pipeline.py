@@ -28,7 +28,13 @@ from benchmarks.providers.base import (
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services.assets import asset_save, original_save, tier_facts
 from benchmarks.services.requests import generation_request
-from benchmarks.services.runs import RunRefused, check_budget, generation_requeue, run_refresh
+from benchmarks.services.runs import (
+    RunRefused,
+    check_budget,
+    generation_estimate,
+    generation_requeue,
+    run_refresh,
+)
 from media_pipeline.errors import InvalidMedia
 from media_pipeline.metrics import score_video
 from media_pipeline.probe import probe, validate
@@ -320,7 +326,7 @@ def _resubmit_refusal(generation: Generation) -> str:
             f"PROVIDER_FAILURE_RESUBMITS is {allowed}."
         )
     try:
-        check_budget([generation.estimated_cost])
+        check_budget([generation_estimate(generation)])
     except RunRefused as exc:
         return str(exc)
     return ""

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from django.conf import settings
 from django.urls import reverse
 
-from benchmarks.models import BenchmarkRun, Generation, Prompt, PromptSuite
+from benchmarks.models import BenchmarkRun, Generation, Prompt, PromptSuite, VideoModel
 from benchmarks.models.prompts import audio_flag
 from benchmarks.providers.base import GenerationRequest, stable_seed
 
@@ -102,24 +102,41 @@ def sample_seed(run: BenchmarkRun, sample: int) -> int:
 def generation_request(generation: Generation) -> GenerationRequest:
     """Return the request for `generation`, from its run's settings and prompt."""
     run = generation.run
-    prompt = run.prompt
-    caps = generation.video_model.capabilities or {}
     seed = generation.seed
-    if seed is None and caps.get("seed"):
+    if seed is None and (generation.video_model.capabilities or {}).get("seed"):
         seed = sample_seed(run, generation.sample)
+    return run_request(
+        run,
+        generation.video_model,
+        seed=seed,
+        image_url=_image_data_uri(run.prompt.reference_image),
+        end_image_url=_image_data_uri(run.end_image),
+        callback_url=_callback_url(generation),
+        reference=str(generation.reference),
+    )
+
+
+def run_request(run: BenchmarkRun, model: VideoModel, **extra) -> GenerationRequest:
+    """Return the request `model` is sent for `run` (saved or not): the one home of its settings.
+
+    What the plugin validates, what the estimate prices and what is sent all come from here, so
+    a run is checked and priced at the resolution, duration and options actually sent. `extra`
+    fills the per-generation fields (seed, the inlined images, callback URL, reference); without
+    them the request still says image-to-video (or end frame) when the run has those images.
+    """
+    prompt = run.prompt
+    caps = model.capabilities or {}
     request = RunSettings.of_run(run).request(
         text=prompt.text,
         negative_prompt=prompt.negative_prompt,
-        offered_resolutions=caps.get("resolutions") or [],
+        image=bool(prompt.reference_image),
+        end_image=bool(run.end_image),
     )
     return replace(
         request,
         resolution=closest_resolution(run.resolution, caps.get("resolutions") or []),
-        seed=seed,
-        image_url=_image_data_uri(prompt.reference_image) if prompt.reference_image else "",
-        end_image_url=_image_data_uri(run.end_image) if run.end_image else "",
-        callback_url=_callback_url(generation),
-        reference=str(generation.reference),
+        seed=run.seed if caps.get("seed") else None,
+        **{k: v for k, v in extra.items() if v is not None},
     )
 
 
@@ -139,8 +156,10 @@ def _lines(resolution: str) -> int:
     return 2160 if digits == "4k" else int(digits) if digits.isdigit() else 720
 
 
-def _image_data_uri(field_file) -> str:
-    """Inline the reference image: providers can't reach a site on a private network."""
+def _image_data_uri(field_file) -> str | None:
+    """Inline an image (None without one): providers can't reach a site on a private network."""
+    if not field_file:
+        return None
     content_type = mimetypes.guess_type(field_file.name)[0] or "image/png"
     with field_file.open("rb") as fh:
         encoded = base64.b64encode(fh.read()).decode()

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,10 +12,10 @@ from django.utils.text import slugify
 from benchmarks import signals
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
 from benchmarks.models.prompts import MAX_SAMPLES
-from benchmarks.providers.base import PermanentProviderError
+from benchmarks.providers.base import GenerationRequest, PermanentProviderError
 from benchmarks.providers.registry import get_plugin
 from benchmarks.services import costs
-from benchmarks.services.requests import RunSettings, sample_seed
+from benchmarks.services.requests import RunSettings, run_request, sample_seed
 
 
 class RunRefused(Exception):
@@ -48,26 +49,30 @@ def run_start(
     settings = settings or RunSettings.of(prompt, suite)
     if seed is not None:
         settings = RunSettings(**(settings.as_dict() | {"seed": seed}))
-    _check_models(prompt, models, settings)
-    estimates = _estimate_costs(prompt, models, settings)
-    check_budget(e * settings.samples if e else e for e in estimates.values())
+    # Unsaved until every check passes: the requests are built from the run as it will be saved.
+    run = BenchmarkRun(
+        prompt=prompt,
+        suite=suite,
+        trigger=trigger,
+        requested_by=requested_by,
+        idempotency_key=idempotency_key or f"adhoc:{uuid.uuid4()}",
+        duration=settings.duration,
+        aspect_ratio=settings.aspect_ratio,
+        seed=settings.seed,
+        audio=settings.audio,
+        camera_motion=settings.camera,
+        camera_text=settings.camera_text,
+        end_image=prompt.end_image.name if prompt.end_image else "",
+        samples=settings.samples,
+    )
+    requests = {model.pk: run_request(run, model) for model in models}
+    _check_models(models, requests, samples=run.samples)
+    estimates = {model.pk: costs.estimate(model, requests[model.pk]) for model in models}
+    # Every sample is an attempt of its own: the budget weighs each one.
+    check_budget(e for e in estimates.values() for _ in range(run.samples))
     try:
         with transaction.atomic():
-            run = BenchmarkRun.objects.create(
-                prompt=prompt,
-                suite=suite,
-                trigger=trigger,
-                requested_by=requested_by,
-                idempotency_key=idempotency_key or f"adhoc:{uuid.uuid4()}",
-                duration=settings.duration,
-                aspect_ratio=settings.aspect_ratio,
-                seed=settings.seed,
-                audio=settings.audio,
-                camera_motion=settings.camera,
-                camera_text=settings.camera_text,
-                end_image=prompt.end_image.name if prompt.end_image else "",
-                samples=settings.samples,
-            )
+            run.save()
             _generations_create(run, models, estimates, dispatch=dispatch)
     except IntegrityError:
         # A concurrent call with the same key won the race: return its run.
@@ -82,31 +87,10 @@ def _run_under_key(idempotency_key: str) -> BenchmarkRun | None:
     return BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
 
 
-def _estimate_costs(
-    prompt: Prompt, models: list[VideoModel], settings: RunSettings
-) -> dict[int, Decimal | None]:
-    """Return each model's estimated cost of one clip, by model pk (None where unknown)."""
-    return {
-        model.pk: costs.estimate_cost(model, _planned_request(prompt, model, settings))
-        for model in models
-    }
-
-
-def _planned_request(prompt: Prompt, model: VideoModel, settings: RunSettings):
-    """Return the request `model` will get for `prompt` with `settings` (images as stand-ins)."""
-    return settings.request(
-        text=prompt.text,
-        negative_prompt=prompt.negative_prompt,
-        image=bool(prompt.reference_image),
-        end_image=bool(prompt.end_image),
-        offered_resolutions=(model.capabilities or {}).get("resolutions") or [],
-    )
-
-
 def _generations_create(
     run: BenchmarkRun,
     models: list[VideoModel],
-    estimates: dict[int, Decimal | None],
+    estimates: dict[int, costs.Estimate],
     *,
     dispatch: bool,
 ) -> None:
@@ -120,7 +104,7 @@ def _generations_create(
             video_model=m,
             sample=k,
             seed=sample_seed(run, k) if (m.capabilities or {}).get("seed") else None,
-            estimated_cost=estimates[m.pk],
+            estimated_cost=estimates[m.pk].amount,
         )
         for m in models
         for k in range(run.samples)
@@ -129,36 +113,62 @@ def _generations_create(
         _dispatch_submits([g.pk for g in generations])
 
 
-def _check_models(prompt: Prompt, models: list[VideoModel], settings: RunSettings) -> None:
+def _check_models(
+    models: list[VideoModel], requests: dict[int, GenerationRequest], *, samples: int
+) -> None:
+    """Raise RunRefused, naming every problem, unless each model can make its request now."""
     if not models:
         raise RunRefused("Choose at least one model.")
-    if not 1 <= settings.samples <= MAX_SAMPLES:
+    if not 1 <= samples <= MAX_SAMPLES:
         raise RunRefused(f"A run makes 1 to {MAX_SAMPLES} samples per model.")
     problems = []
     for model in models:
-        request = _planned_request(prompt, model, settings)
         if model.is_retired:
             retired = f" on {model.retired_on:%Y-%m-%d}" if model.retired_on else ""
             problems.append(f"{model} was retired{retired}; its past clips stay on the site.")
             continue
+        plugin = get_plugin(model.plugin_key)
+        if missing := plugin.missing_configuration():
+            problems.append(missing)
+            continue
         try:
-            get_plugin(model.plugin_key).validate(request)
+            plugin.validate(requests[model.pk])
         except PermanentProviderError as exc:
             problems.append(exc.message)
     if problems:
         raise RunRefused(" ".join(problems))
 
 
-def check_budget(estimates: Iterable[Decimal | None]) -> None:
-    """Raise RunRefused if attempts costing `estimates` (None: unknown) would exceed the budget."""
-    estimate = sum((e for e in estimates if e), Decimal("0"))
+def check_budget(estimates: Iterable[costs.Estimate]) -> None:
+    """Raise RunRefused if attempts costing `estimates` would exceed the monthly budget.
+
+    An attempt whose cost can't be estimated is refused, naming the missing price, unless staff
+    set ALLOW_UNPRICED_RUNS; then it is let through and counts nothing until billed. Demo clips
+    (the synthetic renderer) never count.
+    """
+    estimates = list(estimates)
+    unpriced = [e for e in estimates if e.unpriced]
+    if unpriced and not settings.ALLOW_UNPRICED_RUNS:
+        missing = "; ".join(e.missing_price for e in unpriced)
+        raise RunRefused(
+            f"Can't estimate what this costs: {missing}. Add the price in the admin (Prices), "
+            "or set ALLOW_UNPRICED_RUNS to run models without one."
+        )
+    estimate = sum((e.counted for e in estimates), Decimal("0"))
     budget = costs.monthly_budget()
     spent = costs.spend_this_month()
     if spent + estimate > budget:
+        unknown = " plus what the unpriced models cost" if unpriced else ""
         raise RunRefused(
-            f"This would cost about ${estimate:.2f}; ${spent:.2f} of the ${budget:.2f} "
+            f"This would cost about ${estimate:.2f}{unknown}; ${spent:.2f} of the ${budget:.2f} "
             "monthly budget is already spent or committed. Raise MONTHLY_BUDGET_USD or wait."
         )
+
+
+def generation_estimate(generation: Generation) -> costs.Estimate:
+    """Return what a new attempt of `generation` is expected to cost, at today's price."""
+    model = generation.video_model
+    return costs.estimate(model, run_request(generation.run, model))
 
 
 def _dispatch_submits(generation_ids: list[int]) -> None:
@@ -200,11 +210,11 @@ def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
         failed = [
             generation
             for generation in run.generations.with_spent()
-            .select_related("video_model")
+            .select_related("video_model", "run__prompt")
             .filter(state=Generation.State.FAILED)
             if not generation.video_model.is_retired
         ]
-        check_budget(g.estimated_cost for g in failed)
+        check_budget(generation_estimate(g) for g in failed)
         for generation in failed:
             if generation_requeue(generation, reason="Retry requested", actor=actor):
                 retried.append(generation.pk)

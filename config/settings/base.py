@@ -228,6 +228,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Benchmarks ---------------------------------------------------------------------------------
 MONTHLY_BUDGET_USD = env_decimal("MONTHLY_BUDGET_USD", "500")
+#: Let runs start on models with no price for the resolution sent (their cost shows "unknown").
+#: Off: such a run is refused, naming the model and the missing price.
+ALLOW_UNPRICED_RUNS = env_bool("ALLOW_UNPRICED_RUNS", default=False)
 LOCAL_PROVIDER_SPEED = env_float("LOCAL_PROVIDER_SPEED", 1.0)
 #: Multiplies every provider's poll interval (1 = as each plugin declares).
 POLL_INTERVAL_SCALE = env_float("POLL_INTERVAL_SCALE", 1.0)

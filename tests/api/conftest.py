@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from api.models import ApiToken
-from tests.factories import UserFactory, VideoModelFactory
+from tests.factories import PriceFactory, UserFactory, VideoModelFactory
 
 
 @pytest.fixture
@@ -33,9 +33,12 @@ def video_models(db):
 
 
 @pytest.fixture
-def image_model(db):
-    """Runway Gen-4.5: takes a reference image, 5 or 10 s, 16:9 or 9:16."""
-    return VideoModelFactory(slug="runway-gen4-5", synthetic=False)
+def image_model(db, settings):
+    """Runway Gen-4.5: takes a reference image, 5 or 10 s, 16:9 or 9:16; its key set, priced."""
+    settings.RUNWAY_API_KEY = "test-key"
+    model = VideoModelFactory(slug="runway-gen4-5", synthetic=False)
+    PriceFactory(video_model=model, amount="0.10")
+    return model
 
 
 def submit(client, body, *, key=None, **headers):

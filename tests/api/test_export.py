@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from api import export
 from arena.models import Vote
-from benchmarks.models import Generation, QualityReport
+from benchmarks.models import Generation, QualityReport, VideoModel
 from comparisons.models import Comparison
 from tests.factories import GenerationFactory, RunFactory, VideoModelFactory
 
@@ -121,3 +122,79 @@ def test_the_csv_export_says_which_billing_policy_priced_each_clip(client, publi
     rows = list(csv.DictReader(io.StringIO(_body(response))))
     policies = {int(r["generation_id"]): r["billing_policy"] for r in rows}
     assert policies == {clips[0].pk: "failures_free", clips[1].pk: ""}
+
+
+def test_a_formula_in_a_prompt_is_not_a_live_formula_in_the_csv(client, published):
+    run, _ = published
+    run.prompt.text = '=HYPERLINK("http://evil.example/","click")'
+    run.prompt.title = "+1"
+    run.prompt.save()
+
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/api/v1/export/runs.csv")))))
+
+    assert rows[0]["prompt_text"] == "'" + run.prompt.text
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert export.csv_cell(f"{start}x") == f"'{start}x"
+    assert export.csv_cell(-0.25) == -0.25  # a number is data
+
+
+def test_each_row_has_the_resolution_and_request_actually_sent(client, published):
+    run, clips = published
+    VideoModel.objects.filter(pk=clips[0].video_model_id).update(
+        capabilities={"resolutions": ["768p", "1080p"], "durations": [8]}
+    )
+    Generation.objects.filter(pk=clips[0].pk).update(
+        request_sent={"model": "hailuo", "resolution": "768P", "duration": 8}
+    )
+
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/api/v1/export/runs.csv")))))
+
+    first = rows[0]
+    assert run.resolution == "720p"
+    assert first["resolution"] == "768p"  # the model's nearest offered one, as sent
+    assert json.loads(first["request_sent"])["resolution"] == "768P"
+    assert first["image_to_video"] == "False"
+    assert first["schema_version"] == str(export.SCHEMA_VERSION)
+
+
+def test_costs_say_billed_or_estimated_and_unknown_is_an_empty_cell(client, published):
+    _, clips = published
+    Generation.objects.filter(pk=clips[0].pk).update(actual_cost=Decimal("0.35"))
+    Generation.objects.filter(pk=clips[1].pk).update(estimated_cost=None)
+
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/api/v1/export/runs.csv")))))
+
+    billed, unknown = rows
+    assert (billed["cost_usd"], billed["cost_basis"]) == ("0.3500", "billed")
+    assert (billed["billed_cost_usd"], billed["estimated_cost_usd"]) == ("0.3500", "0.4000")
+    assert (unknown["cost_usd"], unknown["cost_basis"], unknown["estimated_cost_usd"]) == (
+        "",
+        "",
+        "",
+    )
+
+
+def test_failed_attempts_and_failed_generations_are_exported_with_their_costs(client, published):
+    run, clips = published
+    retried = clips[0]
+    Generation.objects.filter(pk=retried.pk).update(attempts=2, prior_attempts_cost=Decimal("0.40"))
+    retried.events.create(
+        from_state="generating", to_state="queued", reason="The provider failed the job",
+        details={"attempt": 1, "spent": "0.4000", "error_message": "server error"},
+    )  # fmt: skip
+    lost = GenerationFactory(
+        run=run, video_model=VideoModelFactory(slug="local-jerky"), state="failed",
+        estimated_cost=Decimal("0.40"), provider_job_id="job-lost",
+    )  # fmt: skip
+
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/api/v1/export/runs.csv")))))
+    by_id = {int(r["generation_id"]): r for r in rows}
+    assert by_id[retried.pk]["failed_attempts"] == "1"
+    assert by_id[retried.pk]["failed_attempts_cost_usd"] == "0.4000"
+    assert by_id[lost.pk]["state"] == "failed"
+    assert by_id[lost.pk]["cost_usd"] == "0.4000"
+
+    data = json.loads(_body(client.get("/api/v1/export/runs.json")))
+    clip = next(c for c in data["runs"][0]["clips"] if c["generation_id"] == retried.pk)
+    assert clip["failed_attempt_list"][0]["cost_usd"] == "0.4000"
+    assert data["schema_version"] == export.SCHEMA_VERSION

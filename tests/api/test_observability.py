@@ -60,7 +60,7 @@ def test_metrics_need_the_token_or_an_allowed_network(client, settings):
 def test_metrics_report_states_latency_failures_spend_and_queues(client, settings):
     settings.METRICS_TOKEN = "t"
     settings.MONTHLY_BUDGET_USD = "100"
-    smooth = VideoModelFactory(slug="local-smooth")
+    smooth = VideoModelFactory(slug="local-smooth", synthetic=False)  # demo spend never counts
     _complete(smooth, overhead=8, provider=40)
     _complete(smooth, overhead=20, provider=200)
     _failed(smooth, "timeout")

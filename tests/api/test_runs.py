@@ -9,8 +9,15 @@ from django.utils import timezone
 
 from api.models import ApiToken, IdempotencyRecord, RunCallback
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoAsset
+from benchmarks.providers.registry import plugin_class
 from tests.api.conftest import submit
-from tests.factories import GenerationFactory, PriceFactory, PromptFactory, UserFactory
+from tests.factories import (
+    GenerationFactory,
+    PriceFactory,
+    PromptFactory,
+    UserFactory,
+    VideoModelFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +193,8 @@ def test_a_body_over_the_limit_is_413(api_client, video_models, settings):
 
 def test_a_run_past_the_budget_is_refused_and_nothing_is_stored(api_client, video_models, settings):
     settings.MONTHLY_BUDGET_USD = "0.10"
+    video_models[0].synthetic = False  # a demo clip never counts toward the budget
+    video_models[0].save()
     PriceFactory(video_model=video_models[0], amount=Decimal("1.00"))
 
     response = submit(api_client, {"prompt": "ok", "models": ["local-smooth"]}, key="b")
@@ -359,3 +368,22 @@ def test_a_run_status_costs_a_fixed_number_of_queries(
     # token, run with prompt, generations with models, their assets
     with django_assert_num_queries(4):
         api_client.get(f"/api/v1/runs/{run.pk}")
+
+
+def test_a_model_without_720p_is_accepted_and_priced_at_the_resolution_it_offers(
+    api_client, settings
+):
+    settings.MINIMAX_API_KEY = "key"
+    model = VideoModelFactory(
+        slug="minimax-hailuo-02",
+        synthetic=False,
+        capabilities=plugin_class("minimax-hailuo-02").capabilities.as_dict(),
+    )
+    PriceFactory(video_model=model, amount=Decimal("0.05"), resolution="768p")
+
+    response = submit(
+        api_client, {"prompt": "ok", "models": ["minimax-hailuo-02"], "duration": 6}, key="h"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert Generation.objects.get().estimated_cost == Decimal("0.30")

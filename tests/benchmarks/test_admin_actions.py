@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def failed_run():
-    model = VideoModelFactory()
+    model = VideoModelFactory(synthetic=False)  # a real model: its spend counts
     PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
     run = run_start(prompt=PromptFactory(), models=[model], dispatch=False)
     Generation.objects.filter(run=run).update(
@@ -54,7 +54,7 @@ def test_a_retry_past_the_budget_is_refused_in_words(client, failed_run, setting
 
 @pytest.fixture
 def waiting_for_staff():
-    model = VideoModelFactory()
+    model = VideoModelFactory(synthetic=False)  # a real model: its spend counts
     PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
     run = run_start(prompt=PromptFactory(), models=[model], dispatch=False)
     Generation.objects.filter(run=run).update(
@@ -158,3 +158,38 @@ def test_publishing_a_run_links_to_its_public_page(client, failed_run):
     comparison = failed_run.comparison
     assert f'Published <a href="{comparison.get_absolute_url()}">' in response.content.decode()
     assert client.get(comparison.get_absolute_url()).status_code == 200
+
+
+def test_the_admin_model_picker_offers_no_model_without_an_api_key(settings):
+    from benchmarks.forms import BenchmarkModelsForm
+
+    settings.RUNWAY_API_KEY = ""
+    VideoModelFactory(slug="runway-gen4-5", synthetic=False)
+    smooth = VideoModelFactory(slug="local-smooth")
+    assert list(BenchmarkModelsForm().fields["models"].queryset) == [smooth]
+    settings.RUNWAY_API_KEY = "set"
+    assert BenchmarkModelsForm().fields["models"].queryset.count() == 2
+
+
+def test_staff_enter_what_an_imported_clip_cost_in_the_admin_upload(client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.clips import make_clip
+
+    model = VideoModelFactory(slug="studio-x", plugin_key="manual", synthetic=False)
+    prompt = PromptFactory()
+    clip = make_clip(tmp_path / "paid.mp4", kind="smooth", seconds=1)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with mock.patch("benchmarks.tasks.transcode_generation.delay"):
+        client.post(
+            reverse("admin:benchmarks_benchmarkrun_import_clip"),
+            {
+                "clip": SimpleUploadedFile("paid.mp4", clip.read_bytes(), "video/mp4"),
+                "video_model": model.pk,
+                "prompt": prompt.pk,
+                "cost": "0.60",
+            },
+        )
+    generation = Generation.objects.get(run__prompt=prompt)
+    assert generation.video_model == model
+    assert generation.actual_cost == Decimal("0.60")

@@ -162,3 +162,10 @@ def test_run_benchmark_wait_writes_one_line_per_change_when_not_on_a_terminal(ca
     assert lines[0] == f"Run #{run.pk} started (1 models)."
     assert [line.split()[-1] for line in lines[1:-1]] == ["queued", "submitted", "complete"]
     assert lines[-1] == f"Run #{run.pk} complete."
+
+
+def test_run_benchmark_refuses_a_model_without_an_api_key_and_queues_nothing(catalog, settings):
+    settings.RUNWAY_API_KEY = ""
+    with pytest.raises(CommandError, match=r"Runway has no API key \(set RUNWAY_API_KEY\)"):
+        call_command("run_benchmark", prompt=PromptFactory().slug, models="runway-gen4-5")
+    assert not Generation.objects.exists()

@@ -62,6 +62,8 @@ def test_a_worker_killed_while_a_real_provider_generates_resumes_without_resubmi
     catalog_sync()
     fake = fake_class("runway")(delay=4, steps=2).start()
     env = {**fake.plugin_settings(), "POLL_INTERVAL_SCALE": "0.1"}
+    for name, value in fake.plugin_settings().items():
+        setattr(settings, name, value)  # run_start refuses a model whose key is not set
     try:
         first = start_worker(**env)
         run = run_start(

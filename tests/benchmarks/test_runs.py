@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from benchmarks.models import BenchmarkRun, Generation, VideoModel
+from benchmarks.providers.registry import plugin_class
 from benchmarks.services import costs
 from benchmarks.services.runs import RunRefused, run_retry_failed, run_start
 from tests.factories import PriceFactory, PromptFactory, VideoModelFactory
@@ -42,10 +43,19 @@ def test_a_run_naming_a_retired_model_is_refused_in_words(models):
     assert not BenchmarkRun.objects.exists()
 
 
-def test_a_run_past_the_monthly_budget_is_refused_before_anything_is_made(models, settings):
-    settings.MONTHLY_BUDGET_USD = "1.00"
+@pytest.fixture
+def real_models(models):
+    """The same models as a real provider's would be: priced, and their spend counts."""
     for model in models:
+        model.synthetic = False
+        model.save()
         PriceFactory(video_model=model, amount=Decimal("0.10"))  # 5 s × $0.10 = $0.50 each
+    return models
+
+
+def test_a_run_past_the_monthly_budget_is_refused_before_anything_is_made(real_models, settings):
+    settings.MONTHLY_BUDGET_USD = "1.00"
+    models = real_models
 
     with pytest.raises(RunRefused, match="monthly budget"):
         run_start(prompt=PromptFactory(), models=models)
@@ -99,8 +109,8 @@ def test_a_retry_keeps_what_the_failed_attempt_cost_and_its_evidence(models):
     assert Generation.objects.with_spent().get(pk=generation.pk).spent == Decimal("0.40")
 
 
-def test_a_retry_past_the_monthly_budget_is_refused_and_retries_nothing(models, settings):
-    PriceFactory(video_model=models[0], amount=Decimal("0.10"))  # 5 s: $0.50 an attempt
+def test_a_retry_past_the_monthly_budget_is_refused_and_retries_nothing(real_models, settings):
+    models = real_models
     run = run_start(prompt=PromptFactory(), models=models[:1])
     generation = run.generations.get()
     Generation.objects.filter(pk=generation.pk).update(
@@ -115,8 +125,8 @@ def test_a_retry_past_the_monthly_budget_is_refused_and_retries_nothing(models, 
     assert generation.state == Generation.State.FAILED
 
 
-def test_the_months_spend_counts_earlier_attempts(models):
-    run = run_start(prompt=PromptFactory(), models=models[:1])
+def test_the_months_spend_counts_earlier_attempts(real_models):
+    run = run_start(prompt=PromptFactory(), models=real_models[:1])
     Generation.objects.filter(run=run).update(
         actual_cost=Decimal("0.40"), prior_attempts_cost=Decimal("0.90")
     )
@@ -132,3 +142,72 @@ def test_a_job_the_provider_never_accepted_costs_nothing(models):
 
     assert generation.estimated_cost == Decimal("0.50")
     assert generation.spent == Decimal("0")
+
+
+# -- costs: estimated at the request sent, unknown never zero, demo clips free ------------------
+
+
+def _model(slug="hailuo", **fields):
+    fields.setdefault("synthetic", False)
+    fields.setdefault("plugin_key", "local-smooth")
+    return VideoModelFactory(slug=slug, **fields)
+
+
+def test_a_model_without_720p_is_priced_at_the_resolution_it_is_sent(settings):
+    settings.MONTHLY_BUDGET_USD = "1.00"
+    settings.MINIMAX_API_KEY = "key"
+    # MiniMax Hailuo 02 offers 768p and 1080p: a 720p run goes out at 768p.
+    model = VideoModelFactory(
+        slug="minimax-hailuo-02",
+        synthetic=False,
+        capabilities=plugin_class("minimax-hailuo-02").capabilities.as_dict(),
+    )
+    PriceFactory(video_model=model, amount=Decimal("0.30"), resolution="768p")
+    prompt = PromptFactory(duration=6)
+
+    with pytest.raises(RunRefused, match=r"about \$1\.80"):
+        run_start(prompt=prompt, models=[model])
+
+    settings.MONTHLY_BUDGET_USD = "10"
+    run = run_start(prompt=prompt, models=[model], dispatch=False)
+    assert run.generations.get().estimated_cost == Decimal("1.80")
+
+
+def test_an_unpriced_model_is_refused_naming_the_model_and_the_missing_price(settings):
+    model = _model(slug="wan", display_name="Wan 2.5")
+
+    with pytest.raises(RunRefused, match="Wan 2.5 has no price for 720p clips"):
+        run_start(prompt=PromptFactory(), models=[model])
+    assert not Generation.objects.exists()
+
+
+def test_staff_may_allow_unpriced_runs_and_their_cost_stays_unknown(settings):
+    settings.ALLOW_UNPRICED_RUNS = True
+    model = _model(slug="wan", display_name="Wan 2.5")
+
+    run = run_start(prompt=PromptFactory(), models=[model], dispatch=False)
+
+    assert run.generations.get().estimated_cost is None
+
+
+def test_demo_clips_never_count_toward_the_monthly_budget(models, settings):
+    settings.MONTHLY_BUDGET_USD = "0.10"
+    PriceFactory(video_model=models[0], amount=Decimal("1.00"))  # a demo figure, not a real price
+    run = run_start(prompt=PromptFactory(), models=models[:1])
+    Generation.objects.filter(run=run).update(actual_cost=Decimal("5.00"))
+
+    assert costs.spend_this_month() == 0
+    run_start(prompt=PromptFactory(), models=models[:1])  # not refused
+
+
+def test_a_model_whose_provider_has_no_api_key_is_refused_at_once(settings):
+    settings.RUNWAY_API_KEY = ""
+    model = VideoModelFactory(slug="runway-gen4-5", synthetic=False)
+    PriceFactory(video_model=model, amount=Decimal("0.10"))
+
+    with pytest.raises(RunRefused, match=r"Runway has no API key \(set RUNWAY_API_KEY\)"):
+        run_start(prompt=PromptFactory(), models=[model])
+
+    assert not Generation.objects.exists()
+    assert costs.spend_this_month() == 0
+    assert model not in VideoModel.objects.runnable()

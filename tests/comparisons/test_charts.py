@@ -64,3 +64,12 @@ def test_nice_ticks_cover_the_range_with_round_steps():
     assert ticks[0] <= 0.13 and ticks[-1] >= 0.87  # noqa: PT018
     steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}
     assert len(steps) == 1
+
+
+def test_a_cost_axis_never_goes_negative():
+    svg = charts.scatter(
+        [charts.Point(0.0, 0.9, "free"), charts.Point(0.6, 0.8, "paid")],
+        title="t", x_label="x", y_label="y", x_format=lambda v: f"${v:.2f}",
+    )  # fmt: skip
+    assert "$-" not in svg
+    assert ">$0.00<" in svg

@@ -50,3 +50,19 @@ def test_then_and_now_pairs_clips_by_model_within_the_player_limit():
     played = then_and_now(moves)
     assert len(played) == PLAYER_MAX_CLIPS
     assert [c.model.display_name for c in played] == ["M1", "M1", "M2", "M2", "M3", "M3"]
+
+
+def test_a_frozen_or_flickering_clip_wins_no_star_on_coherence_flicker_or_cost():
+    run = RunFactory(state="complete")
+    frozen, flickering, steady = _models(3)
+    still = add_clip(run, frozen, coherence=0.99, cost="0.10")
+    still.quality_report.frozen_fraction = 0.9
+    still.quality_report.flicker_score = 0.0
+    still.quality_report.save()
+    add_clip(run, flickering, coherence=0.95, cost="0.15", spikes=(1.0, 2.1, 3.2, 4.4))
+    add_clip(run, steady, coherence=0.8, cost="0.50")
+    by_name = {c.model.display_name: c for c in mark_best(clips_for(run.generations.all()))}
+    ranked = {"coherence", "flicker", "cost", "cost_per_second"}
+    assert not by_name["M0"].best & ranked
+    assert not by_name["M1"].best & ranked
+    assert by_name["M2"].best >= ranked

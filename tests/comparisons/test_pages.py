@@ -238,3 +238,25 @@ def test_a_clip_says_billed_when_the_provider_reported_its_cost_else_est(client,
     assert ">est.</abbr>" not in billed_block
     estimated_block = html.split(f'id="clip-{estimated.pk}"', 1)[1].split('id="clip-', 1)[0]
     assert ">est.</abbr>" in estimated_block
+
+
+def test_then_vs_now_is_right_when_the_page_of_the_older_run_is_opened(client, catalog):
+    comparison = catalog["comparisons"][0]
+    model = comparison.generations.first().video_model
+    newer = published_run(
+        prompt=comparison.prompt,
+        state="complete",
+        created_at=comparison.run.created_at + timedelta(days=40),
+    )
+    newer_clip = add_clip(newer, model, coherence=0.6, seconds=90, cost="0.90")
+
+    html = client.get(f"{comparison.get_absolute_url()}?vs={newer.pk}").content.decode()
+
+    table = html[html.index("How the numbers moved") : html.index("</table>")]
+    assert "−0.200" in table  # coherence 0.8 then (this older run), 0.6 now
+    assert "+50.0 s" in table  # 40 s then, 90 s now
+    assert "+0.40 USD" in table  # $0.50 then, $0.90 now: the cost rose
+    player = html[html.index('id="compare-player-data"') :]
+    now_label = model.display_name + " \\u00b7 now"
+    assert f'"id": "g{newer_clip.pk}", "label": "{now_label}"' in player
+    assert comparison.run.created_at.strftime("%Y") in player

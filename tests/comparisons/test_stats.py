@@ -4,9 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.models import Price
+from benchmarks.models import Generation, Price
 from comparisons.models import Comparison
 from comparisons.querysets import ClipFilter, video_models
 from comparisons.stats import leaderboard, parse_sort
@@ -145,3 +146,34 @@ def test_mostly_frozen_models_rank_after_moving_ones_on_coherence(model):
     rows = leaderboard(sort="coherence")
     assert [r.model.slug for r in rows] == ["acme-one", "frozen"]
     assert rows[1].mostly_frozen
+
+
+def test_the_default_order_and_cost_sorts_never_reward_frozen_or_flickering_models(model):
+    frozen = VideoModelFactory(slug="frozen", display_name="Frozen", synthetic=False)
+    flicker = VideoModelFactory(slug="flicker", display_name="Flicker", synthetic=False)
+    add_clip(_run(), model, coherence=0.8, cost="0.60")
+    add_clip(_run(), flicker, coherence=0.97, cost="0.20", spikes=(1.0, 2.0, 3.0, 4.0))
+    still = add_clip(_run(), frozen, coherence=0.99, cost="0.10")
+    still.quality_report.frozen_fraction = 0.95
+    still.quality_report.flicker_score = 0.0
+    still.quality_report.save()
+    for sort in ("coherence", "flicker", "real_cost"):
+        assert leaderboard(sort=sort)[0].model == model, sort
+
+
+def test_an_import_without_a_cost_makes_the_real_cost_unknown_not_zero(model):
+    run = published_run(prompt=PromptFactory(), state="complete", trigger="import")
+    clip = add_clip(run, model)
+    Generation.objects.filter(pk=clip.pk).update(estimated_cost=None, provider_job_id="")
+    (row,) = leaderboard(sort="real_cost")
+    assert row.spent is None
+    assert row.real_cost_per_clip is None
+
+
+def test_an_unpriced_models_accepted_job_makes_its_real_cost_unknown(client, model):
+    clip = add_clip(_run(), model)
+    Generation.objects.filter(pk=clip.pk).update(estimated_cost=None)
+    (row,) = leaderboard()
+    assert row.real_cost_per_clip is None
+    html = client.get(reverse("comparisons:leaderboard")).content.decode()
+    assert "$0.00" not in html

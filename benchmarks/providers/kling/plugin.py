@@ -98,6 +98,11 @@ class KlingProvider(HttpProvider):
     def is_configured(self) -> bool:
         return bool(self.api_key() and self._secret())
 
+    def missing_configuration(self) -> str:
+        if self.is_configured():
+            return ""
+        return "Kling has no API key (set KLING_ACCESS_KEY and KLING_SECRET_KEY)"
+
     def auth_headers(self) -> dict[str, str]:
         now = int(time.time())
         claims = {"iss": self.api_key(), "exp": now + TOKEN_LIFETIME, "nbf": now - 5}
