@@ -318,10 +318,13 @@ class PromptLibraryQuerySet(models.QuerySet):
         return self.prefetch_related("tags")
 
     def with_counts(self):
-        """Return prompts with their number of finished runs and published comparisons."""
+        """Return prompts with their number of public finished runs and published comparisons."""
+        public_runs = Generation.objects.public().values("run_id")
         return self.annotate(
             run_count=Count(
-                "runs", filter=Q(runs__state=BenchmarkRun.State.COMPLETE), distinct=True
+                "runs",
+                filter=Q(runs__state=BenchmarkRun.State.COMPLETE, runs__in=public_runs),
+                distinct=True,
             ),
             comparison_count=Count(
                 "comparisons", filter=Q(comparisons__published=True), distinct=True

@@ -43,3 +43,10 @@ def test_a_model_with_only_unpublished_clips_has_no_public_page(client):
     model = VideoModelFactory(slug="secret", synthetic=False)
     add_clip(RunFactory(prompt=PromptFactory(published=True), state="complete"), model)
     assert client.get(model.get_absolute_url()).status_code == 404
+
+
+def test_the_prompt_library_counts_only_public_runs(client, catalog):
+    prompt = catalog["comparisons"][0].prompt
+    add_clip(RunFactory(prompt=prompt, state="complete"), catalog["models"][0])  # a staff test
+    listed = {p.pk: p for p in client.get("/prompts/").context["prompts"]}
+    assert listed[prompt.pk].run_count == 1
