@@ -79,6 +79,9 @@ function exposeApi(root, engine, videos) {
     get state() {
       return engine.state;
     },
+    get settled() {
+      return engine.settled;
+    },
     shareUrl: () => shareUrl(engine.now()).href,
   };
   engine.addEventListener("ready", () => {
