@@ -3,6 +3,7 @@ import { bindControls } from "./controls.js";
 import { Lockstep } from "./lockstep.js";
 import { drawTimeline } from "./timeline.js";
 import { bindWipe } from "./wipe.js";
+import { bindZoom } from "./zoom.js";
 
 function readClips(root) {
   const node = root.querySelector('script[type="application/json"]');
@@ -109,6 +110,7 @@ function mount(root) {
   bindControls(root, engine, clips, api);
   drawTimeline(root.querySelector("[data-timeline]"), clips, engine);
   bindWipe(root, engine);
+  api.view = bindZoom(root, engine);
   bindSeekLinks(root, engine);
   trackUrl(engine);
   engine.init(startTime());

@@ -396,3 +396,59 @@ def test_in_wipe_view_every_solo_and_mute_button_is_whole_and_on_top(open_player
         )
         assert hit == buttons.nth(i).get_attribute("aria-label")
     assert outside(page, ".cp button, .cp select, .cp input", width) == []
+
+
+REGION_JS = """() => [...document.querySelectorAll('.cp-clip')]
+  .filter((fig) => fig.offsetParent !== null)
+  .map((fig) => {
+    const s = fig.querySelector('.cp-screen').getBoundingClientRect();
+    const v = fig.querySelector('video').getBoundingClientRect();
+    return [(s.left - v.left) / v.width, (s.top - v.top) / v.height,
+            s.width / v.width, s.height / v.height].map((n) => Math.round(n * 1e4) / 1e4);
+  })"""
+
+
+def shown_regions(page):
+    """The part of each visible picture its screen shows: left, top, width, height (fractions)."""
+    return page.evaluate(REGION_JS)
+
+
+def test_zoom_and_pan_show_the_same_region_of_every_clip_and_survive_play_seek_and_tier(
+    open_player,
+):
+    page = open_player()
+    screen = page.locator(".cp-screen").first.bounding_box()
+    page.mouse.move(screen["x"] + screen["width"] * 0.7, screen["y"] + screen["height"] * 0.6)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -600)  # what a trackpad pinch sends
+    page.keyboard.up("Control")
+    wait_until(page, "comparePlayer.view.scale > 2")
+    page.mouse.down()
+    page.mouse.move(
+        screen["x"] + screen["width"] * 0.5, screen["y"] + screen["height"] * 0.5, steps=4
+    )
+    page.mouse.up()
+    regions = shown_regions(page)
+    left, top, width, height = regions[0]
+    assert width < 0.5
+    assert left > 0
+    assert top > 0
+    assert all(r == regions[0] for r in regions)  # the same region in every clip
+    page.evaluate("comparePlayer.play()")
+    page.wait_for_timeout(400)
+    page.evaluate("comparePlayer.seek(1.5)")
+    page.get_by_label("Quality").select_option("preview")
+    wait_until(page, "comparePlayer.videos[0].currentSrc.endsWith('a-preview.mp4')")
+    wait_until(page, "comparePlayer.state === 'playing'")
+    assert shown_regions(page) == regions
+    page.get_by_role("button", name="Wipe view").click()
+    wipe = shown_regions(page)
+    assert len(wipe) == 2
+    assert all(r == regions[0] for r in wipe)
+    page.get_by_role("button", name="Zoom to actual pixels").click()
+    # the preview tier is 320 px wide: 1:1 shows 320 screen px of it, 1 video px each
+    scale = page.evaluate("comparePlayer.view.scale")
+    width = page.evaluate("comparePlayer.videos[0].offsetWidth")
+    assert scale == pytest.approx(max(1, 320 / width), rel=1e-3)
+    page.get_by_role("button", name="Reset zoom").click()
+    assert shown_regions(page) == [[0, 0, 1, 1]] * 2
