@@ -1,5 +1,6 @@
 // Entry point of the synced comparison player (templates/comparisons/_player.html, docs/player.md).
 import { bindControls } from "./controls.js";
+import { bindDiff } from "./diff.js";
 import { Lockstep } from "./lockstep.js";
 import { drawTimeline } from "./timeline.js";
 import { bindWipe } from "./wipe.js";
@@ -111,6 +112,7 @@ function mount(root) {
   drawTimeline(root.querySelector("[data-timeline]"), clips, engine);
   bindWipe(root, engine);
   api.view = bindZoom(root, engine);
+  api.diff = bindDiff(root, engine);
   bindSeekLinks(root, engine);
   trackUrl(engine);
   engine.init(startTime());

@@ -64,3 +64,16 @@ FRAME_INDEX_JS = """() => comparePlayer.videos.map((v) => {
   const digit = (x) => Math.round(level(x) / (255 / 219) / 13);
   return digit(c.width >> 2) + 16 * digit((3 * c.width) >> 2);
 })"""
+
+
+def make_grey_clip(path: Path, *, grey: int, size: str = "320x180", fps: int = 24) -> Path:
+    """Write a 2 s clip of one flat grey (0-255), for a known difference between two clips."""
+    colour = f"0x{grey:02x}{grey:02x}{grey:02x}"
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
+        "-f", "lavfi", "-i", f"color=c={colour}:size={size}:rate={fps}:duration=2",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-qp", "0",
+        "-movflags", "+faststart", str(path),
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, timeout=120)
+    return path

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from .clips import FRAME_INDEX_JS, make_counter_clip
+from .clips import FRAME_INDEX_JS, make_counter_clip, make_grey_clip
 from .pages import player_clip, player_page
 
 pytestmark = pytest.mark.browser
@@ -452,3 +452,37 @@ def test_zoom_and_pan_show_the_same_region_of_every_clip_and_survive_play_seek_a
     assert scale == pytest.approx(max(1, 320 / width), rel=1e-3)
     page.get_by_role("button", name="Reset zoom").click()
     assert shown_regions(page) == [[0, 0, 1, 1]] * 2
+
+
+def grey_clips(clip_dir, pairs):
+    clips = []
+    for grey, size in pairs:
+        name = f"grey{grey}-{size}.mp4"
+        if not (clip_dir / name).exists():
+            make_grey_clip(clip_dir / name, grey=grey, size=size)
+        clips.append(player_clip(name, f"Grey {grey} {size}", fps=24, duration=2.0,
+                                 sources={"standard": f"/media/{name}"}))  # fmt: skip
+    return clips
+
+
+def test_the_difference_view_gives_the_known_mean_difference_of_two_clips(open_player, clip_dir):
+    page = open_player(grey_clips(clip_dir, [(100, "320x180"), (140, "320x180")]))
+    page.get_by_role("button", name="Difference view").click()
+    wait_until(page, "document.querySelector('.cp').dataset.diffMean !== undefined")
+    assert float(page.evaluate("comparePlayer.diff.mean")) == pytest.approx(40, abs=1.5)
+    assert page.locator(".cp-diff-canvas").is_visible()
+    page.get_by_label("Difference gain").fill("8")
+    page.evaluate("comparePlayer.play()")
+    page.wait_for_timeout(500)
+    assert float(page.evaluate("comparePlayer.diff.mean")) == pytest.approx(40, abs=1.5)
+    assert page.get_by_role("status").filter(has_text="Sizes differ").count() == 0
+    page.get_by_role("button", name="Difference view").click()
+    assert not page.locator(".cp-diff-canvas").is_visible()
+
+
+def test_the_difference_view_scales_clips_of_another_size_to_the_smaller(open_player, clip_dir):
+    page = open_player(grey_clips(clip_dir, [(100, "320x180"), (100, "160x90")]))
+    page.get_by_role("button", name="Difference view").click()
+    wait_until(page, "document.querySelector('.cp').dataset.diffMean !== undefined")
+    assert page.get_by_text("both compared at 160×90").is_visible()
+    assert float(page.evaluate("comparePlayer.diff.mean")) == pytest.approx(0, abs=1.5)
