@@ -11,7 +11,10 @@ export function formatTime(seconds) {
 function bindTransport(root, engine) {
   const on = (action, fn) =>
     root.querySelectorAll(`[data-action="${action}"]`).forEach((b) => b.addEventListener("click", fn));
-  on("toggle", () => (engine.playing ? engine.pause() : engine.play()));
+  // one button whose data-action says what a click does now: "play" or "pause" (renderState)
+  root
+    .querySelector("[data-player-toggle]")
+    .addEventListener("click", (e) => (e.currentTarget.dataset.action === "pause" ? engine.pause() : engine.play()));
   on("frame-back", () => engine.step(-1));
   on("frame-forward", () => engine.step(1));
   on("loop", (e) => {
@@ -105,7 +108,32 @@ function bindCopyLink(root, api) {
 
 const TYPING = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
+/** The "?" popover listing the shortcuts; returns its toggle (open: true/false, none: flip). */
+function bindHelp(root) {
+  const button = root.querySelector('[data-action="help"]');
+  const panel = root.querySelector("[data-help]");
+  const show = (open = panel.hidden) => {
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+  };
+  button.addEventListener("click", () => show());
+  document.addEventListener("click", (e) => {
+    if (!panel.hidden && !panel.contains(e.target) && !button.contains(e.target)) show(false);
+  });
+  return show;
+}
+
+/** True when the player's shortcuts apply: it (or one of its controls) has focus, or the pointer is over it. */
+function keyScope(root) {
+  let over = false;
+  root.addEventListener("pointerenter", () => (over = true));
+  root.addEventListener("pointerleave", () => (over = false));
+  return (target) => root.contains(target) || (over && (target === document.body || !target.closest));
+}
+
 function bindKeys(root, engine) {
+  const help = bindHelp(root);
+  const inScope = keyScope(root);
   const keys = {
     " ": () => (engine.playing ? engine.pause() : engine.play()),
     k: () => (engine.playing ? engine.pause() : engine.play()),
@@ -118,9 +146,13 @@ function bindKeys(root, engine) {
     l: () => root.querySelector('[data-action="loop"]').click(),
     f: () => toggleFullscreen(root),
     w: () => root.querySelector('[data-action="wipe"]').click(),
+    "?": () => help(),
+    Escape: () => help(false),
   };
   document.addEventListener("keydown", (e) => {
     const target = e.target;
+    // never page-wide: the page scrolls with space and the arrows unless the player is in use
+    if (!inScope(target)) return;
     // the scrubber's own arrow steps would be a millisecond: give it the player's keys instead
     const typing = TYPING.has(target.tagName) && !target.classList.contains("cp-scrubber");
     if (e.ctrlKey || e.metaKey || e.altKey || typing || target.isContentEditable) return;
@@ -132,19 +164,33 @@ function bindKeys(root, engine) {
   });
 }
 
-function renderState(root, engine, scrub) {
-  const toggle = root.querySelector('[data-action="toggle"]');
+/** The index of the frame each clip shows (its own frame rate), under each picture. */
+function frameReadout(root, engine, clips) {
+  const cells = [...root.querySelectorAll("[data-frame]")];
+  return () =>
+    cells.forEach((cell, i) => {
+      const fps = Number(clips[i]?.fps) || engine.frameRate;
+      const text = `frame ${Math.floor(engine.videos[i].currentTime * fps + 1e-3)}`; // currentTime is rounded to µs
+      if (cell.textContent !== text) cell.textContent = text;
+    });
+}
+
+function renderState(root, engine, scrub, clips) {
+  const frames = frameReadout(root, engine, clips);
+  const toggle = root.querySelector("[data-player-toggle]");
   const time = root.querySelector("[data-time]");
   const total = root.querySelector("[data-duration]");
   const status = root.querySelector("[data-status]");
   const paint = () => {
     const t = engine.now();
     time.textContent = formatTime(t);
+    frames();
     if (!scrub.isDragging()) scrub.range.value = String(t);
   };
   const onState = () => {
     root.dataset.state = engine.state;
     toggle.setAttribute("aria-label", engine.playing ? "Pause" : "Play");
+    toggle.dataset.action = engine.playing ? "pause" : "play"; // for tools that drive the page
     root.classList.toggle("cp-is-playing", engine.playing);
     if (engine.state in STATUS) status.textContent = STATUS[engine.state];
     else if (status.textContent !== "Link copied") status.textContent = "";
@@ -156,6 +202,7 @@ function renderState(root, engine, scrub) {
   };
   engine.addEventListener("statechange", onState);
   engine.addEventListener("ready", onState);
+  engine.videos.forEach((v) => v.addEventListener("seeked", frames)); // a pause settles later
   whilePlaying(engine, paint);
 }
 
@@ -190,6 +237,6 @@ export function bindControls(root, engine, clips, api) {
   bindAudio(root, engine);
   bindCopyLink(root, api);
   bindKeys(root, engine);
-  renderState(root, engine, scrub);
+  renderState(root, engine, scrub, clips);
   markFailures(root, engine);
 }

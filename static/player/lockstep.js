@@ -16,6 +16,11 @@ const REALIGN_COOLDOWN_MS = 2000;
 const BUFFER_AHEAD = 2; // seconds every clip must hold before resuming after a stall
 const DATA_LOW = 1; // s buffered: below this a waiting clip is short of data (Chromium waits at ~0.5)
 const WAIT_MS = 15000;
+// A pause stops every clip at once (within a few ms of each other) and only then, once the viewer
+// has stayed paused this long, seeks them all to one time so they show one frame and the next
+// play starts from a flushed state. A quick resume plays on from where the clips stopped instead
+// of waiting for that seek; the nudges take up the few ms between them.
+const PAUSE_SETTLE_MS = 400;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -78,6 +83,7 @@ export class Lockstep extends EventTarget {
     this.realigns = 0;
     this.flushedAt = null; // the time every clip was last seeked to and has not played from since
     this.pending = null; // the seekAll in flight: { t, done }
+    this.restingAt = null; // the time a pause() stopped the clips at, until anything seeks them
     this.nudger = new Nudger();
     this.listen();
   }
@@ -113,6 +119,11 @@ export class Lockstep extends EventTarget {
     this.dispatchEvent(new Event("ready"));
   }
 
+  /** Paused with every clip on the frame at `position` (a pause settles a moment later). */
+  get settled() {
+    return this.state === "paused" && this.restingAt === null && this.pending === null;
+  }
+
   now() {
     if (this.state !== "playing") return this.position;
     const clocks = this.running.filter((v) => !v.ended).map((v) => v.currentTime);
@@ -125,9 +136,18 @@ export class Lockstep extends EventTarget {
     return this.startAt(t);
   }
 
-  pause() {
+  /** Stop every clip now; settle them on one frame (a seek) once the pause lasts. */
+  async pause() {
     this.playing = false;
-    return this.holdAt(this.now());
+    const t = this.now();
+    const op = ++this.op;
+    this.position = t;
+    this.halt();
+    this.restingAt = this.flushedAt === t || this.pending?.t === t ? null : t;
+    this.setState("paused");
+    if (this.restingAt === null) return this.pending?.done;
+    await sleep(PAUSE_SETTLE_MS);
+    if (op === this.op) await this.seekAll(t);
   }
 
   seek(seconds) {
@@ -162,6 +182,7 @@ export class Lockstep extends EventTarget {
     this.halt();
     this.flushedAt = null;
     this.pending = null;
+    this.restingAt = null;
     this.videos.forEach((v, i) => {
       if (!urls[i] || v.src === new URL(urls[i], location.href).href) return;
       this.failed.delete(v);
@@ -190,8 +211,10 @@ export class Lockstep extends EventTarget {
     this.setState("aligning");
     this.halt();
     for (const v of this.videos) v.preload = "auto";
-    // clips held at `t` by a finished (or running) seek are already flushed: no second decode
-    if (this.flushedAt !== t) await this.seekAll(t);
+    // clips held at `t` by a finished (or running) seek are already flushed: no second decode;
+    // clips a pause has just stopped play on from there (a seek would cost a decode)
+    if (this.flushedAt !== t && this.restingAt !== t) await this.seekAll(t);
+    this.restingAt = null;
     const clips = this.live(t);
     await Promise.all(clips.map(canPlay));
     if (op !== this.op) return;
@@ -213,6 +236,7 @@ export class Lockstep extends EventTarget {
 
   /** Seek every clip to `t`; a seek to where a running one is going joins it instead. */
   seekAll(t) {
+    this.restingAt = null;
     if (this.pending?.t === t) return this.pending.done;
     this.flushedAt = null;
     const clips = this.videos.filter((v) => !this.failed.has(v));

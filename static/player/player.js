@@ -1,8 +1,10 @@
 // Entry point of the synced comparison player (templates/comparisons/_player.html, docs/player.md).
 import { bindControls } from "./controls.js";
+import { bindDiff } from "./diff.js";
 import { Lockstep } from "./lockstep.js";
 import { drawTimeline } from "./timeline.js";
 import { bindWipe } from "./wipe.js";
+import { bindZoom } from "./zoom.js";
 
 function readClips(root) {
   const node = root.querySelector('script[type="application/json"]');
@@ -79,6 +81,9 @@ function exposeApi(root, engine, videos) {
     get state() {
       return engine.state;
     },
+    get settled() {
+      return engine.settled;
+    },
     shareUrl: () => shareUrl(engine.now()).href,
   };
   engine.addEventListener("ready", () => {
@@ -106,6 +111,8 @@ function mount(root) {
   bindControls(root, engine, clips, api);
   drawTimeline(root.querySelector("[data-timeline]"), clips, engine);
   bindWipe(root, engine);
+  api.view = bindZoom(root, engine);
+  api.diff = bindDiff(root, engine);
   bindSeekLinks(root, engine);
   trackUrl(engine);
   engine.init(startTime());

@@ -36,11 +36,11 @@ export function bindWipe(root, engine) {
   range.addEventListener("input", () => setPosition(parseFloat(range.value)));
   pickA.addEventListener("change", assign);
   pickB.addEventListener("change", assign);
-  dragToWipe(stage, setPosition);
+  dragToWipe(stage, setPosition, range);
   setPosition(50);
 }
 
-function dragToWipe(stage, setPosition) {
+function dragToWipe(stage, setPosition, range) {
   let dragging = false;
   const move = (e) => {
     const box = stage.getBoundingClientRect();
@@ -48,6 +48,10 @@ function dragToWipe(stage, setPosition) {
   };
   stage.addEventListener("pointerdown", (e) => {
     if (stage.dataset.view !== "wipe" || e.target.closest("button")) return;
+    // zoomed in, a drag away from the divider pans (zoom.js); near it, it still moves the divider
+    const divider = stage.getBoundingClientRect();
+    const at = divider.left + (divider.width * parseFloat(range.value)) / 100;
+    if (stage.dataset.zoomed === "true" && Math.abs(e.clientX - at) >= 24) return;
     dragging = true;
     stage.setPointerCapture(e.pointerId);
     move(e);

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from .clips import FRAME_INDEX_JS, make_counter_clip, make_grey_clip
 from .pages import player_clip, player_page
 
 pytestmark = pytest.mark.browser
@@ -85,6 +86,9 @@ def test_play_pause_and_seek_move_every_clip_together(open_player):
     assert max(playing) - min(playing) < 0.04
     page.get_by_role("button", name="Pause", exact=True).click()
     wait_until(page, "comparePlayer.state === 'paused'")
+    stopped = times(page)  # stopped at once, within a few ms (a quick resume plays on from here)
+    assert max(stopped) - min(stopped) < 0.02
+    wait_until(page, "comparePlayer.settled")  # then seeked to one time, so one frame shows
     paused = times(page)
     assert max(paused) - min(paused) < 1e-3
     page.evaluate("comparePlayer.seek(2.5)")
@@ -199,7 +203,7 @@ def test_speed_loop_keyboard_and_timeline_drive_every_clip(open_player):
     page.mouse.click(plot["x"] + plot["width"] / 2, plot["y"] + plot["height"] / 2)
     wait_until(page, "comparePlayer.state === 'playing' && comparePlayer.currentTime >= 3")
     page.keyboard.press(" ")
-    wait_until(page, "comparePlayer.state === 'paused'")
+    wait_until(page, "comparePlayer.state === 'paused' && comparePlayer.settled")
     spread = max(times(page)) - min(times(page))
     assert spread < 1e-3
     assert page.errors == []
@@ -259,3 +263,226 @@ def test_coming_back_to_the_tab_realigns_the_clips_and_keeps_playing(open_player
     wait_until(page, "comparePlayer.state === 'playing'")
     page.wait_for_timeout(200)
     assert max(times(page)) - min(times(page)) < 0.04
+
+
+@pytest.fixture(scope="session")
+def counter_clips(clip_dir):
+    """Two clips at 24 and 30 fps whose frames show their own index, from the site's transcoder."""
+    for fps in (24, 30):
+        if not (clip_dir / f"count{fps}.mp4").exists():
+            make_counter_clip(clip_dir / f"count{fps}.mp4", fps=fps, seconds=4)
+    return [
+        player_clip(
+            f"n{fps}",
+            f"Counter {fps}",
+            fps=fps,
+            duration=4.0,
+            width=320,
+            height=180,
+            sources={"standard": f"/media/count{fps}.mp4"},
+        )  # fmt: skip
+        for fps in (24, 30)
+    ]
+
+
+def shown_frames(page):
+    return page.evaluate(FRAME_INDEX_JS)
+
+
+def frames_at(t, rates=(24, 30)):
+    """The frame at or before `t` of a clip at each rate (1e-6 s: float noise, not a frame)."""
+    return [int(t * fps + 1e-6) for fps in rates]
+
+
+def test_a_paused_seek_and_a_frame_step_show_the_exact_frame_in_every_clip(
+    open_player, counter_clips
+):
+    page = open_player(counter_clips)
+    for t in (1.37, 2.51, 0.96, 3.02):
+        page.evaluate("(t) => comparePlayer.seek(t)", t)
+        wait_until(page, "comparePlayer.settled")
+        assert shown_frames(page) == frames_at(t), t
+    for frames in (1, 1, -1, 5):
+        page.evaluate("(n) => comparePlayer.step(n)", frames)
+        wait_until(page, "comparePlayer.settled")
+        t = page.evaluate("comparePlayer.currentTime")
+        # every clip lands on its frame at or before the target, whatever its rate
+        assert shown_frames(page) == frames_at(t), t
+        readout = page.locator("[data-frame]").all_inner_texts()
+        assert readout == [f"frame {n}" for n in frames_at(t)]
+
+
+def test_keyboard_shortcuts_act_only_while_the_player_has_focus_or_the_pointer(open_player):
+    page = open_player()
+    page.mouse.move(5, 5)  # over the page's heading, not the player
+    page.keyboard.press("k")
+    page.keyboard.press("End")
+    page.wait_for_timeout(300)
+    assert page.evaluate("comparePlayer.state") == "paused"
+    assert page.evaluate("comparePlayer.currentTime") == 0
+    stage = page.locator(".cp-stage").bounding_box()
+    page.mouse.move(stage["x"] + 40, stage["y"] + 40)
+    page.keyboard.press(".")
+    wait_until(page, "comparePlayer.settled && comparePlayer.currentTime > 0")
+    page.mouse.move(5, 5)
+    page.get_by_role("button", name="Loop").focus()  # focus inside the player is enough
+    page.keyboard.press("?")
+    assert page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
+    assert (
+        page.get_by_role("button", name="Keyboard shortcuts").get_attribute("aria-expanded")
+        == "true"
+    )
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
+
+
+def test_the_play_button_names_its_next_action_for_external_tools(open_player):
+    page = open_player()
+    page.locator('.cp [data-action="play"]').click()
+    wait_until(page, "comparePlayer.state === 'playing'")
+    assert page.locator("[data-player-toggle]").get_attribute("data-action") == "pause"
+    page.locator('.cp [data-action="pause"]').click()
+    wait_until(page, "comparePlayer.state === 'paused'")
+    assert page.locator("[data-player-toggle]").get_attribute("data-action") == "play"
+
+
+FOUR = [*THREE, ("a", "Model D with a long name", 24.0, 6.0)]
+
+
+def outside(page, selector, width):
+    """Return the visible elements matching `selector` that stick out of the viewport's width."""
+    return page.evaluate(
+        """([sel, width]) => [...document.querySelectorAll(sel)]
+             .filter((el) => el.offsetParent !== null)
+             .map((el) => [el.getAttribute('aria-label') || el.textContent.trim(),
+                           el.getBoundingClientRect()])
+             .filter(([, r]) => r.left < 0 || r.right > width + 0.5)
+             .map(([name]) => name)""",
+        [selector, width],
+    )
+
+
+def test_on_a_phone_the_controls_stay_on_screen_with_the_clips(open_player):
+    page = open_player(clips_for(FOUR), viewport={"width": 390, "height": 844})
+    page.locator(".cp").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('.cp-stage').scrollIntoView()")
+    first = page.locator(".cp-clip").first.bounding_box()
+    play = page.locator("[data-player-toggle]").bounding_box()
+    assert first["y"] >= -1  # scrolled to it (subpixel layout)
+    assert first["y"] + first["height"] <= 844
+    assert play["y"] >= 0  # the first clip and the play button on screen at once
+    assert play["y"] + play["height"] <= 844
+    assert outside(page, ".cp button, .cp select, .cp input, .cp-clip", 390) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1366, 900)])
+def test_in_wipe_view_every_solo_and_mute_button_is_whole_and_on_top(open_player, viewport):
+    width, height = viewport
+    page = open_player(clips_for(FOUR), viewport={"width": width, "height": height})
+    page.get_by_role("button", name="Wipe view").click()
+    buttons = page.locator(".cp-wipe-a .cp-chip, .cp-wipe-b .cp-chip")
+    assert buttons.count() == 4
+    for i in range(4):
+        buttons.nth(i).scroll_into_view_if_needed()
+        stage = page.locator(".cp-stage").bounding_box()
+        box = buttons.nth(i).bounding_box()
+        assert box["x"] >= stage["x"]
+        assert box["x"] + box["width"] <= stage["x"] + stage["width"]
+        hit = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('.cp-chip')"
+            "?.getAttribute('aria-label')",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert hit == buttons.nth(i).get_attribute("aria-label")
+    assert outside(page, ".cp button, .cp select, .cp input", width) == []
+
+
+REGION_JS = """() => [...document.querySelectorAll('.cp-clip')]
+  .filter((fig) => fig.offsetParent !== null)
+  .map((fig) => {
+    const s = fig.querySelector('.cp-screen').getBoundingClientRect();
+    const v = fig.querySelector('video').getBoundingClientRect();
+    return [(s.left - v.left) / v.width, (s.top - v.top) / v.height,
+            s.width / v.width, s.height / v.height].map((n) => Math.round(n * 1e4) / 1e4);
+  })"""
+
+
+def shown_regions(page):
+    """The part of each visible picture its screen shows: left, top, width, height (fractions)."""
+    return page.evaluate(REGION_JS)
+
+
+def test_zoom_and_pan_show_the_same_region_of_every_clip_and_survive_play_seek_and_tier(
+    open_player,
+):
+    page = open_player()
+    screen = page.locator(".cp-screen").first.bounding_box()
+    page.mouse.move(screen["x"] + screen["width"] * 0.7, screen["y"] + screen["height"] * 0.6)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -600)  # what a trackpad pinch sends
+    page.keyboard.up("Control")
+    wait_until(page, "comparePlayer.view.scale > 2")
+    page.mouse.down()
+    page.mouse.move(
+        screen["x"] + screen["width"] * 0.5, screen["y"] + screen["height"] * 0.5, steps=4
+    )
+    page.mouse.up()
+    regions = shown_regions(page)
+    left, top, width, height = regions[0]
+    assert width < 0.5
+    assert left > 0
+    assert top > 0
+    assert all(r == regions[0] for r in regions)  # the same region in every clip
+    page.evaluate("comparePlayer.play()")
+    page.wait_for_timeout(400)
+    page.evaluate("comparePlayer.seek(1.5)")
+    page.get_by_label("Quality").select_option("preview")
+    wait_until(page, "comparePlayer.videos[0].currentSrc.endsWith('a-preview.mp4')")
+    wait_until(page, "comparePlayer.state === 'playing'")
+    assert shown_regions(page) == regions
+    page.get_by_role("button", name="Wipe view").click()
+    wipe = shown_regions(page)
+    assert len(wipe) == 2
+    assert all(r == regions[0] for r in wipe)
+    page.get_by_role("button", name="Zoom to actual pixels").click()
+    # the preview tier is 320 px wide: 1:1 shows 320 screen px of it, 1 video px each
+    scale = page.evaluate("comparePlayer.view.scale")
+    width = page.evaluate("comparePlayer.videos[0].offsetWidth")
+    assert scale == pytest.approx(max(1, 320 / width), rel=1e-3)
+    page.get_by_role("button", name="Reset zoom").click()
+    assert shown_regions(page) == [[0, 0, 1, 1]] * 2
+
+
+def grey_clips(clip_dir, pairs):
+    clips = []
+    for grey, size in pairs:
+        name = f"grey{grey}-{size}.mp4"
+        if not (clip_dir / name).exists():
+            make_grey_clip(clip_dir / name, grey=grey, size=size)
+        clips.append(player_clip(name, f"Grey {grey} {size}", fps=24, duration=2.0,
+                                 sources={"standard": f"/media/{name}"}))  # fmt: skip
+    return clips
+
+
+def test_the_difference_view_gives_the_known_mean_difference_of_two_clips(open_player, clip_dir):
+    page = open_player(grey_clips(clip_dir, [(100, "320x180"), (140, "320x180")]))
+    page.get_by_role("button", name="Difference view").click()
+    wait_until(page, "document.querySelector('.cp').dataset.diffMean !== undefined")
+    assert float(page.evaluate("comparePlayer.diff.mean")) == pytest.approx(40, abs=1.5)
+    assert page.locator(".cp-diff-canvas").is_visible()
+    page.get_by_label("Difference gain").fill("8")
+    page.evaluate("comparePlayer.play()")
+    page.wait_for_timeout(500)
+    assert float(page.evaluate("comparePlayer.diff.mean")) == pytest.approx(40, abs=1.5)
+    assert page.get_by_role("status").filter(has_text="Sizes differ").count() == 0
+    page.get_by_role("button", name="Difference view").click()
+    assert not page.locator(".cp-diff-canvas").is_visible()
+
+
+def test_the_difference_view_scales_clips_of_another_size_to_the_smaller(open_player, clip_dir):
+    page = open_player(grey_clips(clip_dir, [(100, "320x180"), (100, "160x90")]))
+    page.get_by_role("button", name="Difference view").click()
+    wait_until(page, "document.querySelector('.cp').dataset.diffMean !== undefined")
+    assert page.get_by_text("both compared at 160×90").is_visible()
+    assert float(page.evaluate("comparePlayer.diff.mean")) == pytest.approx(0, abs=1.5)

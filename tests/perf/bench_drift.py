@@ -1,9 +1,11 @@
-"""Measure the synced player's drift against the seed's baseline, several times over.
+"""Measure the synced player's drift at 0.5x, 1x and 2x with 2, 4 and 6 clips, several times over.
 
-    .venv/bin/python -m tests.perf.bench_drift --runs 3
+    .venv/bin/python -m tests.perf.bench_drift --runs 3 [--clips 2 4 6] [--speeds 0.5 1 2]
+        [--clip-dir DIR]   # keep the transcoded clips there and reuse them next time
 
-Prints each run's figures (the same ones tests/browser/test_drift.py asserts) and the median of
-each figure per algorithm. Needs Debian's chromium at /usr/bin/chromium.
+The clips come out of the site's own transcoder (24/25/30 fps mixed). Prints each run's figures
+(the ones tests/browser/test_drift.py asserts), one column per clip count and speed, then the
+median of each figure. Needs Debian's chromium at /usr/bin/chromium.
 """
 
 import argparse
@@ -19,26 +21,33 @@ from django.conf import settings
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--clips", type=int, nargs="+", default=[2, 4, 6])
+    parser.add_argument("--speeds", type=float, nargs="+", default=[0.5, 1.0, 2.0])
+    parser.add_argument("--clip-dir", type=Path, help="make (or reuse) the clips here")
     args = parser.parse_args()
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        settings.configure()  # the player template needs only Django's defaults
+        settings.configure()  # the player template and the transcoder need only the defaults
     django.setup()
 
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURES
-    from tests.browser.drift import ALGORITHMS, make_drift_clips, report, run_algorithm
+    from tests.browser.drift import make_drift_clips, report, run_speed
     from tests.browser.media_server import MediaServer
     from tests.browser.pages import ROOT
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         server = MediaServer({"/static/": ROOT / "static", "/fixtures/": FIXTURES}).start()
-        clips, throttle_rate = make_drift_clips(Path(tmp), server)
+        folder = args.clip_dir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        all_clips, _ = make_drift_clips(folder, server, max(args.clips))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         runs = []
         for i in range(args.runs):
             results = {
-                n: run_algorithm(browser, server, clips, throttle_rate, n) for n in ALGORITHMS
+                f"{n} @ {speed:g}x": run_speed(browser, server, all_clips[:n], speed)
+                for n in args.clips
+                for speed in args.speeds
             }
             print(f"run {i + 1}, load average {os.getloadavg()[0]:.1f}\n{report(results)}\n")
             runs.append(results)
@@ -46,7 +55,7 @@ def main() -> None:
         server.stop()
     medians = {
         name: {key: statistics.median(r[name][key] for r in runs) for key in runs[0][name]}
-        for name in ALGORITHMS
+        for name in runs[0]
     }
     print(f"median of {args.runs} runs\n{report(medians)}")
 
