@@ -1,8 +1,10 @@
-"""Open data: every published run, clip by clip, streamed as CSV or JSON; anonymized votes.
+"""Open data: every published run, clip by clip, streamed as CSV or JSON; the arena's votes.
 
 Rows are read in chunks and written as they come, so memory stays flat however many runs are
-published. Votes come from the `arena` app when it is installed; they carry no voter, session
-or IP hash and only the day they were cast.
+published. Votes come from the `arena` app when it is installed: every vote on public clips,
+counted or not (and why not), so that `manage.py refit_from_export` recomputes the published
+ratings from this file alone. A vote carries a voter hash salted once more for the export (it
+matches nothing stored or sent anywhere else), never a session or an IP hash.
 """
 
 import csv
@@ -36,8 +38,9 @@ METRICS = [
 #: Columns that belong to the run, not the clip: the JSON export puts them once per run.
 RUN_LEVEL = ("run_id", "comparison", "published_at")
 VOTE_COLUMNS = [
-    "date", "prompt_slug", "pool", "category", "generation_a", "generation_b",
-    "model_a", "model_b", "outcome", "a_on_left",
+    "vote_id", "created_at", "date", "voter", "prompt_slug", "pool", "category",
+    "generation_a", "generation_b", "model_a", "model_b", "outcome", "a_on_left",
+    "counted", "reason",
 ]  # fmt: skip
 
 
@@ -200,20 +203,23 @@ def votes_csv_response() -> StreamingHttpResponse:
 
 
 def _vote_records():
-    """Yield counted votes on published clips, without anything that identifies a voter."""
+    """Yield every vote on public clips, in the order ratings are fitted, counted or not."""
     Vote = vote_model()
     if Vote is None:
         return
-    published = Comparison.objects.published().values("generations")
+    from arena.services import export_voter_hash
+
     votes = (
-        Vote.objects.counted()
-        .filter(generation_a__in=published, generation_b__in=published)
+        Vote.objects.on_public_clips()
         .select_related("prompt", "model_a", "model_b")
         .order_by("created_at", "pk")
     )
     for vote in votes.iterator(chunk_size=1000):
         yield {
+            "vote_id": vote.pk,
+            "created_at": iso(vote.created_at),
             "date": vote.created_at.date().isoformat(),
+            "voter": export_voter_hash(vote.voter_hash),
             "prompt_slug": vote.prompt.slug,
             "pool": vote.pool,
             "category": vote.category,
@@ -223,6 +229,8 @@ def _vote_records():
             "model_b": vote.model_b.slug,
             "outcome": vote.outcome,
             "a_on_left": vote.a_on_left,
+            "counted": not vote.voided,
+            "reason": vote.reason,
         }
 
 
