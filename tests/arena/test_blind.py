@@ -11,8 +11,8 @@ from django.urls import reverse
 from arena import media, services
 from arena.models import Pool, Vote
 from benchmarks.models import Generation, VideoAsset
-from benchmarks.providers.local.plugin import NAMED_RENDERERS, RENDERER_VERSION, LocalSmooth
 from benchmarks.providers.base import GenerationRequest
+from benchmarks.providers.local.plugin import NAMED_RENDERERS, RENDERER_VERSION, LocalSmooth
 from comparisons.cache import clear_local
 from comparisons.models import Comparison
 from tests.arena.conftest import make_grid
@@ -177,7 +177,8 @@ def test_a_vote_after_the_names_were_shown_is_stored_but_does_not_count(db):
     assert "Arena Model" in peek.content.decode()
     client.post(reverse("arena:vote"), {"token": token, "choice": "left"})
     vote = Vote.objects.get()
-    assert vote.voided and vote.reason == Vote.Reason.REVEALED
+    assert vote.voided
+    assert vote.reason == Vote.Reason.REVEALED
     assert not Vote.objects.in_ratings().exists()
 
 
@@ -226,7 +227,8 @@ def test_the_vote_page_says_how_long_to_watch_and_the_player_reports_it(db, sett
     make_grid(models=2, prompts=1)
     page = Client().get(reverse("arena:vote-page")).content.decode()
     assert "75 %" in page
-    assert 'name="watched_left"' in page and 'name="watched_right"' in page
+    assert 'name="watched_left"' in page
+    assert 'name="watched_right"' in page
     assert "arena/watch" in page
 
 

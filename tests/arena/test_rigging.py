@@ -64,12 +64,14 @@ def _simulated_votes(models, generations, *, seed: int) -> tuple[list[Vote], int
             seen.add((prompt, min(x, y), max(x, y)))
             p = 1 / (1 + 10 ** ((strength[y] - strength[x]) / 400))
             outcome = "tie" if rng.random() < 0.1 else ("a" if rng.random() < p else "b")
-            rows.append(vote(clips[(prompt, x)], clips[(prompt, y)], outcome, f"h{v}", f"i{v // 2}"))
+            a, b = clips[(prompt, x)], clips[(prompt, y)]
+            rows.append(vote(a, b, outcome, f"h{v}", f"i{v // 2}"))
     others = [m.pk for m in models if m.pk != target]
     pairs = [(p, o) for p in prompts for o in others]
     for a in range(ATTACKERS):
         for prompt, other in rng.sample(pairs, TARGETED_VOTES // ATTACKERS):
-            rows.append(vote(clips[(prompt, target)], clips[(prompt, other)], "a", f"x{a}", f"y{a}"))
+            weak, strong = clips[(prompt, target)], clips[(prompt, other)]
+            rows.append(vote(weak, strong, "a", f"x{a}", f"y{a}"))
     return rows, target
 
 
@@ -141,9 +143,9 @@ def test_staff_review_flagged_votes_in_the_admin_and_void_or_restore_them(admin_
     assert not Vote.objects.filter(pk__in=flagged[:10], voided=True).exists()
 
     admin_client.post(queue, {"action": "void_selected", "_selected_action": flagged[10:20]})
-    assert set(
-        Vote.objects.filter(pk__in=flagged[10:20]).values_list("reason", flat=True)
-    ) == {Vote.Reason.STAFF}
+    assert set(Vote.objects.filter(pk__in=flagged[10:20]).values_list("reason", flat=True)) == {
+        Vote.Reason.STAFF
+    }
     assert FlaggedVote in site._registry
 
 
@@ -179,7 +181,8 @@ def test_rate_limits_hold_when_votes_from_one_address_arrive_at_once(settings):
     for t in threads:
         t.join()
     assert Vote.objects.filter(ip_hash=ip).count() == 5
-    assert outcomes.count("ok") == 5 and outcomes.count(429) == 11
+    assert outcomes.count("ok") == 5
+    assert outcomes.count(429) == 11
 
 
 def test_arena_settings_come_from_the_environment(monkeypatch):
