@@ -123,6 +123,7 @@ def test_a_finished_run_makes_cached_pages_stale(
     board = reverse("comparisons:leaderboard")
     client.get(board)
     run = RunFactory(state="running")
+    ComparisonFactory(prompt=run.prompt, run=run)  # published: its clips are public
     add_clip(run, VideoModelFactory(slug="newcomer", display_name="Newcomer", synthetic=False))
     with django_capture_on_commit_callbacks(execute=True):
         run_refresh(run.pk)

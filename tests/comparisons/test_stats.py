@@ -10,7 +10,13 @@ from benchmarks.models import Price
 from comparisons.querysets import ClipFilter
 from comparisons.stats import leaderboard, parse_sort
 from tests.comparisons.conftest import add_clip, add_failure
-from tests.factories import PriceFactory, PromptFactory, RunFactory, VideoModelFactory
+from tests.factories import (
+    ComparisonFactory,
+    PriceFactory,
+    PromptFactory,
+    RunFactory,
+    VideoModelFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +27,10 @@ def model():
 
 
 def _run(**prompt_fields):
-    return RunFactory(prompt=PromptFactory(**prompt_fields), state="complete")
+    """Return a completed run of a new prompt, in a published comparison (clips join it)."""
+    run = RunFactory(prompt=PromptFactory(**prompt_fields), state="complete")
+    ComparisonFactory(prompt=run.prompt, run=run, published=run.prompt.published)
+    return run
 
 
 def test_generation_time_is_the_median_time_at_the_provider(model):
@@ -93,6 +102,7 @@ def test_filters_select_the_clips_counted(model, query, expected):
         duration=8,
         aspect_ratio="9:16",
     )
+    ComparisonFactory(prompt=i2v.prompt, run=i2v)
     add_clip(i2v, beta)
     rows = leaderboard(ClipFilter.from_query(query), sort="model")
     assert [row.model.display_name for row in rows] == expected
@@ -124,6 +134,7 @@ def test_the_trend_has_one_point_per_benchmark_day(model):
         run = RunFactory(
             prompt=PromptFactory(), state="complete", created_at=today - timedelta(days=days_ago)
         )
+        ComparisonFactory(prompt=run.prompt, run=run)
         add_clip(run, model, coherence=coherence)
     (row,) = leaderboard()
     assert [round(p.coherence, 3) for p in row.trend] == [0.7, 0.9]
