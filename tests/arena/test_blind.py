@@ -245,3 +245,14 @@ def test_voting_does_not_switch_the_page_cache_off_for_the_voter(db, settings):
     assert settings.SESSION_COOKIE_NAME not in voter.cookies
     voter.get(reverse("comparisons:home"))
     assert voter.get(reverse("comparisons:home"))["X-Page-Cache"] == "hit"
+
+
+def test_a_pair_without_a_common_video_tier_still_plays_both_clips_at_one_size(db):
+    _, generations = make_grid(models=2, prompts=1)
+    standard = generations[0].assets.get(tier=VideoAsset.Tier.STANDARD)
+    VideoAsset.objects.filter(pk=standard.pk).update(tier=VideoAsset.Tier.PREVIEW)
+    client = Client()
+    data = client.get(reverse("arena:pair")).json()
+    urls = [data[side]["sources"]["standard"] for side in ("left", "right")]
+    sizes = {len(_body(client.get(url))) for url in urls}
+    assert len(sizes) == 1
