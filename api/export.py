@@ -1,8 +1,10 @@
-"""Open data: every published run, clip by clip, streamed as CSV or JSON; anonymized votes.
+"""Open data: every published run, clip by clip, streamed as CSV or JSON; the arena's votes.
 
 Rows are read in chunks and written as they come, so memory stays flat however many runs are
-published. Votes come from the `arena` app when it is installed; they carry no voter, session
-or IP hash and only the day they were cast.
+published. Votes come from the `arena` app when it is installed: every vote on public clips,
+counted or not (and why not), so that `manage.py refit_from_export` recomputes the published
+ratings from this file alone. A vote carries a voter hash salted once more for the export (it
+matches nothing stored or sent anywhere else), never a session or an IP hash.
 """
 
 import csv
@@ -10,24 +12,25 @@ import json
 from collections import defaultdict
 
 from django.apps import apps
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import StreamingHttpResponse
 
 from api.representations import generation_timings, iso, money, run_settings_json
-from benchmarks.models import BenchmarkRun, Generation, GenerationEvent
+from benchmarks.models import BenchmarkRun, Generation, GenerationEvent, VideoAsset
 from benchmarks.services.requests import run_request
 from comparisons.models import Comparison
 
 CHUNK = 200
 LICENSE = "CC BY 4.0"
 #: Bumped whenever a column is added, removed or changes meaning; docs/api.md lists each version.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CLIP_COLUMNS = [
     "schema_version",
     "run_id", "comparison", "published_at", "prompt_slug", "prompt_category", "prompt_text",
     "model", "model_name", "provider", "synthetic", "model_version", "generation_id", "state",
     "imported", "image_to_video", "duration", "aspect_ratio", "resolution", "seed",
-    "audio", "camera", "camera_text", "end_frame", "samples", "sample", "request_sent",
+    "audio", "camera", "camera_text", "end_frame", "samples", "sample", "has_audio",
+    "request_sent",
     "cost_usd", "cost_basis", "billing_policy", "billed_cost_usd", "estimated_cost_usd",
     "attempts", "failed_attempts", "failed_attempts_cost_usd",
     "queue_wait_s", "provider_s", "download_s", "transcode_s", "scoring_s", "total_s",
@@ -42,16 +45,20 @@ METRICS = [
 #: Columns that belong to the run, not the clip: the JSON export puts them once per run.
 RUN_LEVEL = ("schema_version", "run_id", "comparison", "published_at")
 VOTE_COLUMNS = [
-    "date", "prompt_slug", "pool", "category", "generation_a", "generation_b",
-    "model_a", "model_b", "outcome", "a_on_left",
+    "vote_id", "created_at", "date", "voter", "prompt_slug", "pool", "category",
+    "generation_a", "generation_b", "model_a", "model_b", "outcome", "a_on_left",
+    "counted", "reason",
 ]  # fmt: skip
 
 
 def _exported_generations():
     """Return public generations with what a row shows loaded (GenerationQuerySet.public)."""
     requeues = GenerationEvent.objects.filter(details__has_key="spent").order_by("at", "pk")
+    # The web tier is what visitors hear; its track was probed when it was stored.
+    standard = VideoAsset.objects.filter(generation=OuterRef("pk"), tier=VideoAsset.Tier.STANDARD)
     return (
         Generation.objects.public()
+        .annotate(has_audio=Subquery(standard.values("has_audio")[:1]))
         .select_related("video_model__provider", "quality_report")
         # The per-frame series is the bulky column; no row needs it.
         .defer("quality_report__series", "quality_report__flicker_spikes")
@@ -155,6 +162,7 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
         "seed": generation.seed,
         **run_settings_json(run),
         "sample": generation.sample,
+        "has_audio": getattr(generation, "has_audio", None),
         "request_sent": generation.request_sent,
         "cost_usd": money(generation.cost),
         "cost_basis": _cost_basis(generation),
@@ -288,20 +296,23 @@ def votes_csv_response() -> StreamingHttpResponse:
 
 
 def _vote_records():
-    """Yield counted votes on published clips, without anything that identifies a voter."""
+    """Yield every vote on public clips, in the order ratings are fitted, counted or not."""
     Vote = vote_model()
     if Vote is None:
         return
-    published = Comparison.objects.published().values("generations")
+    from arena.services import export_voter_hash
+
     votes = (
-        Vote.objects.counted()
-        .filter(generation_a__in=published, generation_b__in=published)
+        Vote.objects.on_public_clips()
         .select_related("prompt", "model_a", "model_b")
         .order_by("created_at", "pk")
     )
     for vote in votes.iterator(chunk_size=1000):
         yield {
+            "vote_id": vote.pk,
+            "created_at": iso(vote.created_at),
             "date": vote.created_at.date().isoformat(),
+            "voter": export_voter_hash(vote.voter_hash),
             "prompt_slug": vote.prompt.slug,
             "pool": vote.pool,
             "category": vote.category,
@@ -311,6 +322,8 @@ def _vote_records():
             "model_b": vote.model_b.slug,
             "outcome": vote.outcome,
             "a_on_left": vote.a_on_left,
+            "counted": not vote.voided,
+            "reason": vote.reason,
         }
 
 

@@ -16,7 +16,7 @@ Set any of these in the Django settings to change it:
   86400); ``ARENA_SCREEN_MIN_VOTES``: decisive votes a window needs before it is judged (default
   8); ``ARENA_SUSPICION_Z``: how many standard deviations less likely than an honest voter's a
   window's votes must be, under the current ratings, to be held for review (default 4.0).
-- ``ARENA_EXPLORATION``: share of pairs drawn uniformly instead of by uncertainty (default 0.2).
+- ``ARENA_EXPLORATION``: share of pairs drawn uniformly instead of by uncertainty (default 0.1).
 - ``ARENA_BOOTSTRAP_ROUNDS``: bootstrap resamples for the 95 % intervals (default 200).
 - ``ARENA_PROVISIONAL_WIDTH``: a rating stays provisional while its interval is wider than
   this many points (default 100), or while it has fewer than ``ARENA_PROVISIONAL_MIN_VOTES``
@@ -44,7 +44,7 @@ DEFAULTS = {
     "ARENA_SCREEN_WINDOW": 86400,
     "ARENA_SCREEN_MIN_VOTES": 8,
     "ARENA_SUSPICION_Z": 4.0,
-    "ARENA_EXPLORATION": 0.2,
+    "ARENA_EXPLORATION": 0.1,
     "ARENA_BOOTSTRAP_ROUNDS": 200,
     "ARENA_PROVISIONAL_WIDTH": 100.0,
     "ARENA_PROVISIONAL_MIN_VOTES": 20,

@@ -63,15 +63,22 @@ def media_url(*, asset: VideoAsset, total: int, voter: str) -> str:
 def pair_media(left: dict[str, VideoAsset], right: dict[str, VideoAsset], *, voter: str, rng=None):
     """Return ({tier: url} of the left clip, of the right) for the tiers both clips have.
 
-    Each tier of the pair is padded to one size shared by both sides.
+    Each tier of the pair is padded to one size shared by both sides. When the two clips have no
+    video tier in common (one has only a preview), each side's best one is served as "standard".
     """
     urls: tuple[dict[str, str], dict[str, str]] = ({}, {})
-    for tier in (VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW, VideoAsset.Tier.POSTER):
-        if tier not in left or tier not in right:
-            continue
-        total = padded_size([_size(left[tier]), _size(right[tier])], rng)
-        for side, assets in zip(urls, (left, right), strict=True):
-            side[tier] = media_url(asset=assets[tier], total=total, voter=voter)
+    video = (VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW)
+    pairs = [(tier, left[tier], right[tier]) for tier in video if tier in left and tier in right]
+    if not pairs:
+        best = [next((assets[t] for t in video if t in assets), None) for assets in (left, right)]
+        if all(best):
+            pairs.append((VideoAsset.Tier.STANDARD, *best))
+    if VideoAsset.Tier.POSTER in left and VideoAsset.Tier.POSTER in right:
+        pairs.append((VideoAsset.Tier.POSTER, left["poster"], right["poster"]))
+    for tier, left_asset, right_asset in pairs:
+        total = padded_size([_size(left_asset), _size(right_asset)], rng)
+        for side, asset in zip(urls, (left_asset, right_asset), strict=True):
+            side[tier] = media_url(asset=asset, total=total, voter=voter)
     return urls
 
 

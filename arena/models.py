@@ -126,6 +126,15 @@ class Vote(models.Model):
         return "left" if (self.outcome == self.Outcome.A) == self.a_on_left else "right"
 
 
+class FlaggedVote(Vote):
+    """The staff review queue: votes screening held back as suspicious (see VoteQuerySet)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "vote awaiting review"
+        verbose_name_plural = "votes awaiting review"
+
+
 class FailureTag(models.Model):
     """What a voter said went wrong in one clip of a pair, after voting."""
 

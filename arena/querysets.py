@@ -8,7 +8,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from benchmarks.models import Generation, VideoAsset, VideoModel
-from benchmarks.providers.local.plugin import NAMED_RENDERERS
 from comparisons.querysets import ClipQuerySet, clips
 
 
@@ -126,6 +125,9 @@ class ArenaClipQuerySet(ClipQuerySet):
     def eligible(self):
         """Return public, completed, probed clips of models that are not retired and whose
         picture does not name the model."""
+        # Imported here: the renderer's module loads OpenCV, which a web process need not.
+        from benchmarks.providers.local.plugin import NAMED_RENDERERS
+
         playable = VideoAsset.objects.filter(
             generation=OuterRef("pk"),
             tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW),

@@ -1,11 +1,12 @@
 """Which model pair to show next: the one whose vote would narrow the ratings' intervals most.
 
 A vote between models x and y with win probability p adds p(1 − p) to the Fisher information of
-their rating difference, so it shrinks the variances of x and y in proportion to p(1 − p) times
-how uncertain they still are. Pairs are drawn in proportion to that expected gain (squared
-interval widths as the uncertainty; a model without a rating counts as wide and even), mixed
-with a share of uniform draws (ARENA_EXPLORATION) so that every pair keeps getting votes and a
-wrong fit cannot starve a pair. tests/perf/sim_sampling.py measures it against uniform draws.
+their rating difference; it shrinks the variance of x by about p(1 − p) times the square of that
+variance. Pairs are drawn in proportion to that expected gain, with the variances raised once
+more (WIDTH_POWER) so that draws go to the widest intervals first: the interval that is still
+wide is the one a reader cannot trust. A model without a rating counts as wide and even. A share
+of uniform draws (ARENA_EXPLORATION) keeps every pair getting votes, so a wrong fit cannot starve
+a pair. tests/perf/sim_sampling.py measures it against uniform draws (docs/arena.md).
 """
 
 import math
@@ -14,6 +15,10 @@ import math
 UNRATED_WIDTH = 400.0
 #: The Elo scale: 400 points is 10:1 odds.
 ELO = 400.0
+#: Interval widths enter the gain to this power: 4 is the variance squared (the gain of one vote
+#: on one model); 8 leans harder on the widest. tests/perf/sim_sampling.py tried 2 to 16: 8 needed
+#: the fewest votes until every interval was narrow.
+WIDTH_POWER = 8
 
 
 def win_probability(rating_x: float, rating_y: float) -> float:
@@ -30,7 +35,8 @@ def pair_gain(x: tuple[float, float] | None, y: tuple[float, float] | None) -> f
     else:
         p = win_probability(x[0], y[0])
         width_x, width_y = x[1], y[1]
-    return p * (1.0 - p) * (width_x**2 + width_y**2)
+    # Widths are points (under a few thousand): their 8th powers stay far inside a float.
+    return p * (1.0 - p) * (width_x**WIDTH_POWER + width_y**WIDTH_POWER)
 
 
 def pair_weights(pairs, intervals, *, exploration: float) -> list[float]:

@@ -55,6 +55,14 @@ def voter_hash(value: str) -> str:
     return hmac.new(conf.salt().encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
+def export_voter_hash(stored: str) -> str:
+    """Return the voter column of the open votes export: the stored hash, salted once more.
+
+    It groups one voter's votes in the export and matches nothing else we store or send.
+    """
+    return hmac.new(conf.salt().encode(), f"export:{stored}".encode(), "sha256").hexdigest()[:20]
+
+
 def client_ip(meta) -> str:
     """Return the client's IP from a request's META.
 
@@ -538,12 +546,20 @@ def _fit_groups() -> dict[tuple[str, str], list[tuple[int, int, str]]]:
     only with no rows. The rows come in the votes export's order, so refitting from the export
     (`manage.py refit_from_export`) adds the same numbers in the same order.
     """
-    groups: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-    for pool, category, model_a, model_b, outcome in Vote.objects.in_ratings().fit_rows():
-        groups[(pool, "")].append((model_a, model_b, outcome))
-        groups[(pool, category)].append((model_a, model_b, outcome))
+    groups = fit_groups(Vote.objects.in_ratings().fit_rows())
     for key in RatingFit.objects.pools_and_categories():
         groups.setdefault(key, [])
+    return groups
+
+
+def fit_groups(rows) -> dict[tuple[str, str], list]:
+    """Return {(pool, category): [(model a, model b, outcome), ...]} of (pool, category, model
+    a, model b, outcome) rows; category "" holds the whole pool. The export's refit uses it too.
+    """
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for pool, category, model_a, model_b, outcome in rows:
+        groups[(pool, "")].append((model_a, model_b, outcome))
+        groups[(pool, category)].append((model_a, model_b, outcome))
     return groups
 
 
@@ -607,14 +623,16 @@ def current_ratings(*, pool: str, category: str | None = None) -> dict[int, Rati
 def current_ratings_for_mode(*, mode: str = "t2v", category: str | None = None):
     """Return {video model id: Rating} for text-to-video ("t2v") or image-to-video ("i2v").
 
-    For a leaderboard filtered by mode only: a model makes sound or not, so it sits in exactly
-    one of the mode's two pools (with and without audio) and the two merge without clashing.
+    For a leaderboard filtered by mode only. Pools follow each clip's audio track, so a model
+    can be rated in both of a mode's pools (with and without audio): it is shown with the
+    rating that rests on more votes.
     """
     silent, audio = (Pool.I2V, Pool.I2V_AUDIO) if mode == "i2v" else (Pool.T2V, Pool.T2V_AUDIO)
-    return {
-        **current_ratings(pool=silent, category=category),
-        **current_ratings(pool=audio, category=category),
-    }
+    merged = current_ratings(pool=silent, category=category)
+    for model_id, rating in current_ratings(pool=audio, category=category).items():
+        if model_id not in merged or rating.votes > merged[model_id].votes:
+            merged[model_id] = rating
+    return merged
 
 
 def pool_ratings() -> dict[tuple[str, int], float]:
@@ -826,3 +844,14 @@ def tag_rates(*, models=None) -> dict[int, dict[str, list[TagRate]]]:
             for kind, label in FailureTag.Kind.choices
         ]  # fmt: skip
     return dict(rates)
+
+
+def model_tag_rows(model) -> list[tuple[str, list[TagRate]]]:
+    """Return the model page's tag table: ("All prompts", rates), then one row per category."""
+    rates = tag_rates(models=[model]).get(model.pk, {})
+    labels = dict(Prompt.Category.choices)
+    return [
+        ("All prompts" if not category else str(labels.get(category, category)).capitalize(),
+         rates[category])
+        for category in sorted(rates)
+    ]  # fmt: skip

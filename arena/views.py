@@ -339,9 +339,16 @@ class LeaderboardView(TemplateView):
             for r in ratings
         ]
         decisive, left = Vote.objects.counted().in_pool(pool).in_category(category).side_counts()
+        rates = services.tag_rates(models=[r.video_model_id for r in ratings])
+        tag_rows = [
+            (r.video_model.display_name, rates[r.video_model_id][category])
+            for r in ratings
+            if category in rates.get(r.video_model_id, {})
+        ]
         return super().get_context_data(
             decisive=decisive, left_share=left / decisive if decisive else None,
             section="arena", pool=pool, pool_label=Pool(pool).label, pools=Pool.choices,
             category=category, all_categories=Prompt.Category.choices, categories=categories,
-            fit=shown_fit, rows=rows, chart=charts.rating_vs_cost(ratings, costs), **kwargs,
+            fit=shown_fit, rows=rows, chart=charts.rating_vs_cost(ratings, costs),
+            tag_rows=tag_rows, kinds=FailureTag.Kind.choices, **kwargs,
         )  # fmt: skip

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
-from arena.services import disagreements
+from arena.models import FailureTag
+from arena.services import disagreements, model_tag_rows
 from benchmarks.models import Prompt
 from comparisons import charts
 from comparisons.cache import CachedPageMixin
@@ -318,6 +319,8 @@ class ModelDetailView(SiteMixin, DetailView):
             page_query=urlencode(query) + ("&" if query else ""),
             capabilities=_capabilities(model.capabilities),
             reference_seconds=REFERENCE_SECONDS,
+            tag_rows=model_tag_rows(model),
+            kinds=FailureTag.Kind.choices,
             **kwargs,
         )
 

@@ -21,6 +21,7 @@
       }
       last[i] = now;
     });
+    video.addEventListener("play", () => { last[i] = video.currentTime; });
     video.addEventListener("seeking", () => { last[i] = null; });
     video.addEventListener("ended", () => { last[i] = null; });
   });

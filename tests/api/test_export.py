@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from api import export
 from arena.models import Vote
-from benchmarks.models import Generation, QualityReport, VideoModel
+from benchmarks.models import Generation, QualityReport, VideoAsset, VideoModel
 from comparisons.models import Comparison
 from tests.factories import GenerationFactory, RunFactory, VideoModelFactory
 
@@ -198,3 +198,19 @@ def test_failed_attempts_and_failed_generations_are_exported_with_their_costs(cl
     clip = next(c for c in data["runs"][0]["clips"] if c["generation_id"] == retried.pk)
     assert clip["failed_attempt_list"][0]["cost_usd"] == "0.4000"
     assert data["schema_version"] == export.SCHEMA_VERSION
+
+
+def test_each_row_says_whether_the_clip_has_an_audio_track_empty_when_not_probed(client, published):
+    _, clips = published
+    for clip, audio in zip(clips, (True, None), strict=True):
+        VideoAsset.objects.create(
+            generation=clip, tier=VideoAsset.Tier.STANDARD, key=f"{clip.pk}.mp4",
+            content_type="video/mp4", sha256=f"{clip.pk:064x}", has_audio=audio,
+        )  # fmt: skip
+
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/api/v1/export/runs.csv")))))
+
+    assert {int(r["generation_id"]): r["has_audio"] for r in rows} == {
+        clips[0].pk: "True",
+        clips[1].pk: "",
+    }

@@ -7,7 +7,8 @@ import time
 import pytest
 from django.conf import settings
 
-from arena.models import Vote
+from arena.models import FailureTag, Vote
+from benchmarks.models import VideoAsset
 from tests.arena.conftest import make_grid
 from tests.clips import make_clip
 
@@ -30,6 +31,61 @@ def wait_for_player(page):
     wait_until(page, "!!(window.comparePlayer && window.comparePlayer.isReady)")
 
 
+def _real_clips(generations):
+    """Put a real 2-second clip where each factory row's standard tier points."""
+    clip = make_clip(settings.MEDIA_ROOT / "source.mp4", seconds=2, fps=24)
+    for generation in generations:
+        asset = generation.assets.get(tier=VideoAsset.Tier.STANDARD)
+        shutil.copy(clip, settings.MEDIA_ROOT / asset.key)
+        VideoAsset.objects.filter(pk=asset.pk).update(size_bytes=clip.stat().st_size)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_watches_both_clips_votes_and_tags_what_went_wrong(live_server, settings):
+    if not shutil.which(CHROMIUM):
+        pytest.fail("Browser tests need Debian's chromium: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    settings.ARENA_MIN_WATCH_SHARE = 0.75
+    _, generations = make_grid(models=2, prompts=1)
+    _real_clips(generations)
+
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(f"{live_server.url}/arena/")
+        wait_for_player(page)
+        sources = page.evaluate("comparePlayer.videos.map(v => v.currentSrc)")
+        assert all("/arena/media/" in src for src in sources)
+
+        page.get_by_role("button", name="Play").first.click()
+        wait_until(page, "Number(arenaWatch.share(0)) >= 0.8 && Number(arenaWatch.share(1)) >= 0.8")
+        time.sleep(0.5)  # the server's clock must agree that the pair was on screen
+        page.get_by_role("button", name="Right is better").click()
+        page.wait_for_url(re.compile(r"/arena/votes/\d+/$"))
+        assert page.locator("[data-arena-uncounted]").count() == 0
+
+        page.locator('input[name="left"][value="flicker"]').check()
+        page.locator('input[name="right"][value="physics"]').check()
+        page.get_by_role("button", name="Save tags").click()
+        page.wait_for_url(re.compile(r"/arena/votes/\d+/$"))
+        assert page.locator('input[name="left"][value="flicker"]').is_checked()
+        browser.close()
+
+    assert errors == []
+    vote = Vote.objects.get()
+    assert not vote.voided
+    assert vote.watched_left >= 0.75
+    assert vote.watched_right >= 0.75
+    left_generation = vote.generation_a_id if vote.a_on_left else vote.generation_b_id
+    tags = set(FailureTag.objects.values_list("generation_id", "kind"))
+    assert (left_generation, "flicker") in tags
+    assert len(tags) == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_visitor_votes_blind_then_sees_the_names_and_gets_the_next_pair(live_server):
     if not shutil.which(CHROMIUM):
@@ -37,10 +93,7 @@ def test_a_visitor_votes_blind_then_sees_the_names_and_gets_the_next_pair(live_s
     from playwright.sync_api import sync_playwright
 
     models, generations = make_grid(models=3, prompts=1)
-    (settings.MEDIA_ROOT / "arena").mkdir()
-    clip = make_clip(settings.MEDIA_ROOT / "arena" / "source.mp4", seconds=2, fps=24)
-    for generation in generations:  # the playable tier each factory row points at
-        shutil.copy(clip, settings.MEDIA_ROOT / "arena" / f"{generation.pk}.mp4")
+    _real_clips(generations)
     names = [m.display_name for m in models]
 
     # Django refuses database calls from a thread running an event loop, and Playwright's sync

@@ -1,4 +1,5 @@
-"""Arena pages through the test client: blind page, CSRF + session + token, reveal, leaderboard."""
+"""Arena pages through the test client: blind page, CSRF + voter cookie + token, reveal,
+leaderboard."""
 
 import re
 
@@ -48,7 +49,7 @@ def test_the_arena_page_shows_two_clips_with_names_hidden(grid, browser_client):
     for choice in services.CHOICES:
         assert f'name="choice" value="{choice}"' in html
     assert re.findall(r"<script(?![^>]*\b(src|type=\"application/json\")=?)", html) == []
-    assert browser_client.session.session_key  # the page started a session
+    assert "lockstep_voter" in browser_client.cookies  # the page made a voter id
 
 
 def test_a_vote_through_the_form_redirects_to_the_reveal_with_names(grid, browser_client):
@@ -255,7 +256,7 @@ def test_the_arena_page_costs_the_same_few_queries_however_many_clips(
     db, client, django_assert_max_num_queries
 ):
     make_grid(models=6, prompts=6)
-    client.get("/arena/")  # starts the session and fills the sampling cache
-    # This voter's pairs, the two clips, their files (plus the session row).
+    client.get("/arena/")  # makes the voter id and fills the sampling cache
+    # This voter's pairs, the two clips, their files, the interval-sampling reads: no session.
     with django_assert_max_num_queries(4):
         assert client.get("/arena/").status_code == 200

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from benchmarks.models import BenchmarkRun, Generation, QualityReport, VideoModel
+from benchmarks.models import BenchmarkRun, Generation, QualityReport, VideoAsset, VideoModel
 from benchmarks.providers.registry import PLUGINS
 from benchmarks.services import costs
 from benchmarks.services.catalog import catalog_sync
@@ -38,6 +38,22 @@ def test_import_clip_runs_a_clip_through_the_media_steps(catalog, tmp_path, caps
     }  # fmt: skip
     assert generation.run.trigger == BenchmarkRun.Trigger.IMPORT
     assert QualityReport.objects.filter(generation=generation).exists()
+    # The audio track is probed and stored on every video file (the arena pools by it).
+    assert dict(generation.assets.values_list("tier", "has_audio")) == {
+        "original": True, "standard": True, "preview": True, "poster": None,
+    }  # fmt: skip
+
+
+def test_probe_audio_fills_in_files_stored_before_it_was_probed(catalog, tmp_path):
+    prompt = PromptFactory()
+    call_command("import_clip", str(make_clip(tmp_path / "a.mp4", audio=False)),
+                 model="manual", prompt=prompt.slug)  # fmt: skip
+    assets = VideoAsset.objects.filter(generation__run__prompt=prompt)
+    assets.update(has_audio=None)
+    out = StringIO()
+    call_command("probe_audio", stdout=out)
+    assert "Probed 3 video file(s): 0 with audio" in out.getvalue()
+    assert set(assets.exclude(tier="poster").values_list("has_audio", flat=True)) == {False}
 
 
 def test_importing_the_same_clip_twice_makes_one_generation(catalog, tmp_path):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from benchmarks.models import Generation, Prompt, QualityReport, VideoAsset
 from comparisons.cache import clear_local
+from comparisons.models import Comparison
 from tests.factories import (
     ComparisonFactory,
     GenerationFactory,
@@ -70,6 +71,7 @@ def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25
         )
         for tier in TIERS
     )
+    _join_comparison(generation)
     QualityReport.objects.create(
         generation=generation,
         algorithm_version="1",
@@ -89,7 +91,7 @@ def add_failure(run, model, *, cost="0.50", sample=0):
 
     With no cost, the provider refused it at submit: no job id, nothing spent.
     """
-    return GenerationFactory(
+    generation = GenerationFactory(
         run=run,
         video_model=model,
         sample=sample,
@@ -98,6 +100,16 @@ def add_failure(run, model, *, cost="0.50", sample=0):
         estimated_cost=Decimal(cost) if cost else None,
         provider_job_id=f"job-failed-{model.slug}-{run.pk}" if cost else "",
     )
+    _join_comparison(generation)
+    return generation
+
+
+def _join_comparison(generation) -> None:
+    """Add `generation` to its run's comparison, if the run has one (what is public is what a
+    published comparison shows: `clips().public()`)."""
+    comparison = Comparison.objects.filter(run=generation.run_id).first()
+    if comparison is not None:
+        comparison.generations.add(generation)
 
 
 def build_catalog(n: int, *, clips_per_run: int = 3):

@@ -24,8 +24,9 @@ EXPECTED = {
     "comparison": 4,
     # ... plus the earlier run's clips and their files
     "comparison_vs": 6,
-    # model, price history, leaderboard (3), clip count, clip page, files, comparisons
-    "model": 9,
+    # model, price history, leaderboard (3), clip count, clip page, files, comparisons, and the
+    # arena's failure tags (votes that showed its clips, tags per kind)
+    "model": 11,
     # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
     # metrics; models and coherence are read only once there are votes)
     "prompt": 8,

@@ -59,6 +59,7 @@ def test_a_720p_clip_becomes_720p_480p_and_a_poster(clip, tmp_path):
         assert tier.duration == pytest.approx(1.0, abs=0.05)
         assert tier.fps == 24
         assert tier.content_type == "video/mp4"
+        assert tier.has_audio  # read back from the written file
     image = cv2.imread(str(poster.path))
     assert image.shape == (720, 1280, 3)
     assert (poster.content_type, poster.codec) == ("image/jpeg", "jpeg")
@@ -103,8 +104,9 @@ def test_non_square_pixels_become_square_at_the_display_size(clip, tmp_path):
 def test_odd_sizes_silence_and_variable_rate_transcode(clip, tmp_path):
     odd = tiers_of(clip("odd", width=321, height=181), tmp_path / "odd")["standard"]
     assert (odd.width, odd.height) == (320, 180)
-    silent = probe(tiers_of(clip("smooth", audio=False), tmp_path / "silent")["standard"].path)
-    assert not silent.has_audio
+    silent_tier = tiers_of(clip("smooth", audio=False), tmp_path / "silent")["standard"]
+    assert not silent_tier.has_audio
+    assert not probe(silent_tier.path).has_audio
     vfr = probe(tiers_of(clip("vfr"), tmp_path / "vfr")["standard"].path)
     assert vfr.frame_count == probe(clip("vfr")).frame_count
 

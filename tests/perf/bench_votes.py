@@ -7,7 +7,7 @@ Usage:
 The fit part needs nothing but numpy. The vote part creates a fresh PostgreSQL database (see
 tests/perf/harness.py), makes a grid of playable clips (models x prompts), starts gunicorn with
 the production settings on loopback, and runs the same voters as the load test in `make test`
-(threads + httpx, one session each, tokens from the server). It checks that every vote was
+(threads + httpx, one voter cookie each, tokens from the server). It checks that every vote was
 accepted and that the table holds exactly one row per vote, and prints votes per second.
 """
 
