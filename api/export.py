@@ -26,6 +26,7 @@ CLIP_COLUMNS = [
     "audio", "camera", "camera_text", "end_frame", "samples", "sample",
     "cost_usd", "cost_is_estimate",
     "queue_wait_s", "provider_s", "download_s", "transcode_s", "scoring_s", "total_s",
+    "submit_to_ready_s", "realtime_factor",
     "metrics_version", "mean_coherence", "min_coherence", "std_coherence", "frame_count",
     "flicker_score", "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
     "votes_won", "votes_lost", "votes_tied", "votes_both_bad",
@@ -48,6 +49,7 @@ def published_comparisons():
         Generation.objects.select_related("video_model__provider", "quality_report")
         # The per-frame series and the request as sent are the bulky columns; no row needs them.
         .defer("request_sent", "quality_report__series", "quality_report__flicker_spikes")
+        .prefetch_related("assets")
         .order_by("pk")
     )
     return (
@@ -122,6 +124,7 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
         "cost_usd": money(generation.cost),
         "cost_is_estimate": generation.actual_cost is None,
         **{f"{name}_s": value for name, value in timings.items()},
+        "realtime_factor": generation.realtime_factor,
         "metrics_version": report.algorithm_version if report else None,
         **{name: getattr(report, name) if report else None for name in METRICS},
         "votes_won": votes["won"],

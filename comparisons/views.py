@@ -101,6 +101,11 @@ class ComparisonDetailView(SiteMixin, DetailView):
         seek_prefix = f"?{urlencode(keep)}&t=" if keep else "?t="
         return super().get_context_data(
             clips=now,
+            first_usable=(
+                comparison.run.time_to_first_usable(comparison.generations.all())
+                if comparison.run
+                else None
+            ),
             sample=sample,
             sample_links=_sample_links(samples, sample, vs_run),
             sample_summaries=(
