@@ -29,11 +29,13 @@ CLIP_COLUMNS = [
     "submit_to_ready_s", "realtime_factor",
     "metrics_version", "mean_coherence", "min_coherence", "std_coherence", "frame_count",
     "flicker_score", "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
+    "loudness_lufs", "silence_fraction",
     "votes_won", "votes_lost", "votes_tied", "votes_both_bad",
 ]  # fmt: skip
 METRICS = [
     "mean_coherence", "min_coherence", "std_coherence", "frame_count", "flicker_score",
     "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
+    "loudness_lufs", "silence_fraction",
 ]  # fmt: skip
 #: Columns that belong to the run, not the clip: the JSON export puts them once per run.
 RUN_LEVEL = ("run_id", "comparison", "published_at")
