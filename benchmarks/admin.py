@@ -31,7 +31,7 @@ from benchmarks.models import (
     VideoModel,
 )
 from benchmarks.providers.registry import get_plugin
-from benchmarks.services.imports import clip_import
+from benchmarks.services.imports import ImportRefused, clip_import
 from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import (
     RunRefused,
@@ -200,6 +200,8 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
                 generation = _import_upload(request, form.cleaned_data)
             except InvalidMedia as exc:
                 form.add_error("clip", str(exc))
+            except ImportRefused as exc:
+                form.add_error(None, str(exc))
             else:
                 self.message_user(
                     request, f"Imported as {generation}; transcoding.", messages.SUCCESS
@@ -273,6 +275,8 @@ def _import_upload(request, data):
             model=data["video_model"],
             prompt=data["prompt"],
             requested_by=request.user,
+            comparison=data["comparison"],
+            settings=data["settings"],
         )
 
 

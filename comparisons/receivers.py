@@ -26,6 +26,17 @@ def pipeline_changed(sender, **kwargs):
     invalidate_public_pages()
 
 
+@receiver(signals.generation_finished, dispatch_uid="comparisons.import_joins")
+def imported_clip_joins_its_comparison(sender, generation, **kwargs):
+    """Add a clip imported into a comparison to its page once it is transcoded and scored."""
+    slug = (generation.request_sent or {}).get("comparison")
+    if not slug or generation.state != generation.State.COMPLETE:
+        return
+    comparison = Comparison.objects.filter(slug=slug).first()
+    if comparison is not None:
+        comparison.generations.add(generation)
+
+
 def staff_changed(sender, **kwargs):
     # After commit: a page rebuilt before the commit would otherwise be cached with old rows.
     transaction.on_commit(invalidate_public_pages)
