@@ -23,6 +23,7 @@ from benchmarks.models import (
     GenerationEvent,
     Price,
     Prompt,
+    PromptPattern,
     PromptSuite,
     Provider,
     QualityReport,
@@ -57,13 +58,19 @@ class PriceInline(admin.TabularInline):
     extra = 0
 
 
+class PromptPatternInline(admin.StackedInline):
+    model = PromptPattern
+    extra = 0
+    fields = ["category", "what_works", "what_fails", "example_prompt", "published"]
+
+
 @admin.register(VideoModel)
 class VideoModelAdmin(admin.ModelAdmin):
     list_display = ["display_name", "provider", "plugin_key", "lifecycle", "available", "synthetic"]
     list_filter = ["provider", "lifecycle", "synthetic"]
     list_select_related = ["provider"]
     search_fields = ["display_name", "slug", "model_id"]
-    inlines = [PriceInline]
+    inlines = [PriceInline, PromptPatternInline]
 
     @admin.display(boolean=True, description="API key set")
     def available(self, obj):
@@ -72,6 +79,14 @@ class VideoModelAdmin(admin.ModelAdmin):
             return get_plugin(obj.plugin_key).is_configured()
         except KeyError:
             return False
+
+
+@admin.register(PromptPattern)
+class PromptPatternAdmin(admin.ModelAdmin):
+    list_display = ["video_model", "category", "published", "updated_at"]
+    list_filter = ["category", "published", "video_model"]
+    list_select_related = ["video_model"]
+    search_fields = ["video_model__display_name", "what_works", "what_fails", "example_prompt"]
 
 
 @admin.register(Tag)

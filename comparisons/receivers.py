@@ -11,12 +11,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from benchmarks import signals
-from benchmarks.models import Price, Prompt, Provider, VideoModel
+from benchmarks.models import Price, Prompt, PromptPattern, Provider, VideoModel
 from comparisons.cache import invalidate_public_pages
 from comparisons.models import Comparison
 
 #: Models whose rows appear on public pages and are edited by staff.
-SHOWN = (Comparison, Prompt, VideoModel, Price, Provider)
+SHOWN = (Comparison, Prompt, VideoModel, Price, Provider, PromptPattern)
 
 
 @receiver(signals.run_finished, dispatch_uid="comparisons.run_finished")

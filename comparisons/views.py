@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from arena.services import disagreements
-from benchmarks.models import Prompt
+from benchmarks.models import Prompt, PromptPattern
 from comparisons import charts
 from comparisons.cache import CachedPageMixin
 from comparisons.clips import (
@@ -311,6 +311,7 @@ class ModelDetailView(SiteMixin, DetailView):
             model_clips=clips_for_page(page),
             page_query=urlencode(query) + ("&" if query else ""),
             capabilities=_capabilities(model.capabilities),
+            patterns=PromptPattern.objects.published().of_model(model),
             reference_seconds=REFERENCE_SECONDS,
             **kwargs,
         )
@@ -387,6 +388,7 @@ class PromptDetailView(SiteMixin, DetailView):
             comparisons=comparisons().published().of_prompt(prompt).latest_first()[:50],
             rows=leaderboard(prompt=prompt),
             disagreements=disagreements(prompt),
+            patterns=PromptPattern.objects.published().for_category(prompt.category),
             **kwargs,
         )
 
