@@ -34,13 +34,16 @@ CLIP_COLUMNS = [
     "cost_usd", "cost_basis", "billing_policy", "billed_cost_usd", "estimated_cost_usd",
     "attempts", "failed_attempts", "failed_attempts_cost_usd",
     "queue_wait_s", "provider_s", "download_s", "transcode_s", "scoring_s", "total_s",
+    "submit_to_ready_s", "realtime_factor",
     "metrics_version", "mean_coherence", "min_coherence", "std_coherence", "frame_count",
     "flicker_score", "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
+    "loudness_lufs", "silence_fraction",
     "votes_won", "votes_lost", "votes_tied", "votes_both_bad",
 ]  # fmt: skip
 METRICS = [
     "mean_coherence", "min_coherence", "std_coherence", "frame_count", "flicker_score",
     "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
+    "loudness_lufs", "silence_fraction",
 ]  # fmt: skip
 #: Columns that belong to the run, not the clip: the JSON export puts them once per run.
 RUN_LEVEL = ("schema_version", "run_id", "comparison", "published_at")
@@ -62,7 +65,9 @@ def _exported_generations():
         .select_related("video_model__provider", "quality_report")
         # The per-frame series is the bulky column; no row needs it.
         .defer("quality_report__series", "quality_report__flicker_spikes")
-        .prefetch_related(Prefetch("events", queryset=requeues, to_attr="failed_attempts"))
+        .prefetch_related(
+            "assets", Prefetch("events", queryset=requeues, to_attr="failed_attempts")
+        )
         .order_by("pk")
     )
 
@@ -184,6 +189,7 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
             for event in failed_attempts
         ],
         **{f"{name}_s": value for name, value in timings.items()},
+        "realtime_factor": generation.realtime_factor,
         "metrics_version": report.algorithm_version if report else None,
         **{name: getattr(report, name) if report else None for name in METRICS},
         "votes_won": votes["won"],

@@ -35,7 +35,15 @@ TIMINGS = {
     "description": "Seconds spent in each phase; null until the phase has ended.",
     "properties": {
         name: NULLABLE_NUMBER
-        for name in ("queue_wait", "provider", "download", "transcode", "scoring", "total")
+        for name in (
+            "queue_wait",
+            "provider",
+            "download",
+            "transcode",
+            "scoring",
+            "total",
+            "submit_to_ready",
+        )  # fmt: skip
     },
 }
 SCHEMAS = {
@@ -142,6 +150,10 @@ SCHEMAS = {
             "cost_usd": {"type": "string", "nullable": True, "description": "US dollars."},
             "cost_is_estimate": {"type": "boolean"},
             "timings": TIMINGS,
+            "realtime_factor": {
+                **NULLABLE_NUMBER,
+                "description": "Seconds of video per second from submit to ready.",
+            },
             "queued_at": {"type": "string", "format": "date-time"},
             "finished_at": {"type": "string", "format": "date-time", "nullable": True},
             "assets": {
@@ -180,6 +192,10 @@ SCHEMAS = {
             "created_at": {"type": "string", "format": "date-time"},
             "finished_at": {"type": "string", "format": "date-time", "nullable": True},
             "wall_time": {"type": "number", "nullable": True},
+            "time_to_first_usable": {
+                **NULLABLE_NUMBER,
+                "description": "Seconds from the run's start to its first usable clip.",
+            },
             "cost_usd": {"type": "string", "nullable": True},
             "generations": {"type": "array", "items": _ref("Generation")},
         },

@@ -46,6 +46,10 @@ def iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _round(value: float | None) -> float | None:
+    return round(value, 3) if value is not None else None
+
+
 def money(value) -> str | None:
     return f"{value:.4f}" if value is not None else None
 
@@ -68,6 +72,7 @@ def generation_timings(generation: Generation) -> dict:
         "transcode": seconds(generation.transcode_time),
         "scoring": seconds(generation.scoring_time),
         "total": seconds(end - generation.queued_at) if end else None,
+        "submit_to_ready": seconds(generation.submit_to_ready),
     }
 
 
@@ -89,6 +94,7 @@ def generation_json(generation: Generation, *, request=None) -> dict:
         "cost_usd": money(generation.cost),
         "cost_is_estimate": generation.actual_cost is None,
         "timings": generation_timings(generation),
+        "realtime_factor": _round(generation.realtime_factor),
         "queued_at": iso(generation.queued_at),
         "finished_at": iso(generation.completed_at or generation.failed_at),
         "assets": {},
@@ -144,6 +150,7 @@ def run_json(run: BenchmarkRun, *, request=None) -> dict:
         "created_at": iso(run.created_at),
         "finished_at": iso(run.finished_at),
         "wall_time": seconds(run.wall_time),
+        "time_to_first_usable": seconds(run.time_to_first_usable()),
         "cost_usd": money(sum(costs)) if costs else None,
         "done": bool(generations) and states <= {"complete", "failed"},
         "generations": [generation_json(g, request=request) for g in generations],

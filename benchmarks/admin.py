@@ -24,6 +24,7 @@ from benchmarks.models import (
     GenerationEvent,
     Price,
     Prompt,
+    PromptPattern,
     PromptSuite,
     Provider,
     QualityReport,
@@ -32,7 +33,7 @@ from benchmarks.models import (
     VideoModel,
 )
 from benchmarks.providers.registry import get_plugin
-from benchmarks.services.imports import clip_import
+from benchmarks.services.imports import ImportRefused, clip_import
 from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import (
     RunRefused,
@@ -59,13 +60,19 @@ class PriceInline(admin.TabularInline):
     extra = 0
 
 
+class PromptPatternInline(admin.StackedInline):
+    model = PromptPattern
+    extra = 0
+    fields = ["category", "what_works", "what_fails", "example_prompt", "published"]
+
+
 @admin.register(VideoModel)
 class VideoModelAdmin(admin.ModelAdmin):
     list_display = ["display_name", "provider", "plugin_key", "lifecycle", "available", "synthetic"]
     list_filter = ["provider", "lifecycle", "synthetic"]
     list_select_related = ["provider"]
     search_fields = ["display_name", "slug", "model_id"]
-    inlines = [PriceInline]
+    inlines = [PriceInline, PromptPatternInline]
 
     @admin.display(boolean=True, description="API key set")
     def available(self, obj):
@@ -74,6 +81,14 @@ class VideoModelAdmin(admin.ModelAdmin):
             return get_plugin(obj.plugin_key).is_configured()
         except KeyError:
             return False
+
+
+@admin.register(PromptPattern)
+class PromptPatternAdmin(admin.ModelAdmin):
+    list_display = ["video_model", "category", "published", "updated_at"]
+    list_filter = ["category", "published", "video_model"]
+    list_select_related = ["video_model"]
+    search_fields = ["video_model__display_name", "what_works", "what_fails", "example_prompt"]
 
 
 @admin.register(Tag)
@@ -226,6 +241,8 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
                 generation = _import_upload(request, form.cleaned_data)
             except InvalidMedia as exc:
                 form.add_error("clip", str(exc))
+            except ImportRefused as exc:
+                form.add_error(None, str(exc))
             else:
                 self.message_user(
                     request, f"Imported as {generation}; transcoding.", messages.SUCCESS
@@ -300,6 +317,8 @@ def _import_upload(request, data):
             prompt=data["prompt"],
             cost=data["cost"],
             requested_by=request.user,
+            comparison=data["comparison"],
+            settings=data["settings"],
         )
 
 

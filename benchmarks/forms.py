@@ -50,7 +50,7 @@ class ClipImportForm(forms.Form):
 
     clip = forms.FileField(help_text="An MP4, MOV or WebM file as the model produced it.")
     video_model = forms.ModelChoiceField(queryset=VideoModel.objects.with_provider(), label="Model")
-    prompt = forms.ModelChoiceField(queryset=Prompt.objects.all())
+    prompt = forms.ModelChoiceField(queryset=Prompt.objects.all(), required=False)
     cost = forms.DecimalField(
         required=False,
         min_value=0,
@@ -59,3 +59,26 @@ class ClipImportForm(forms.Form):
         label="Cost (USD)",
         help_text="What the clip cost, if you know it. Left empty, its cost shows as unknown.",
     )
+    comparison = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        help_text="Add the clip to this comparison, next to its clips (its prompt is used).",
+    )
+    settings = forms.JSONField(
+        required=False,
+        help_text='How the clip was made, e.g. {"seed": 7, "audio": true, "camera": "orbit"}.',
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from comparisons.models import Comparison
+
+        self.fields["comparison"].queryset = Comparison.objects.filter(
+            run__isnull=False
+        ).select_related("run", "prompt")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("prompt") and not data.get("comparison"):
+            raise forms.ValidationError("Choose the prompt or the comparison the clip belongs to.")
+        return data

@@ -5,7 +5,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from benchmarks.models import Generation, VideoAsset
+from benchmarks.models.prompts import AudioSetting
 from benchmarks.models.runs import MOSTLY
+from media_pipeline.metrics import ALGORITHM_VERSION
+from media_pipeline.metrics.audio import SILENT_SHARE
 
 #: Above this share of repeated frames a clip is "mostly frozen".
 FROZEN_SHARE = MOSTLY
@@ -65,6 +68,22 @@ class Clip:
         flickering clip can average well. Neither is the clip to pick.
         """
         return not (self.frozen or self.flickers)
+
+    @property
+    def with_sound(self) -> bool | None:
+        """Say whether the clip has audible sound; None when that was not measured."""
+        report = self.report
+        if report is None:
+            return None
+        if report.loudness_lufs is None:
+            # The current algorithm measures every audio stream: no number means no stream.
+            return False if report.algorithm_version == ALGORITHM_VERSION else None
+        return report.silence_fraction is not None and report.silence_fraction < SILENT_SHARE
+
+    @property
+    def came_back_silent(self) -> bool:
+        """Say whether the clip was asked for with sound and came back without any."""
+        return self.run.audio == AudioSetting.ON and self.with_sound is False
 
     @property
     def main_asset(self) -> VideoAsset | None:

@@ -8,10 +8,10 @@ three clips or three hundred.
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, VideoModel
+from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, VideoAsset, VideoModel
 from benchmarks.models.runs import GenerationQuerySet
 from benchmarks.providers.base import CAMERA_MOVES
 from comparisons.models import Comparison, ComparisonQuerySet
@@ -167,14 +167,24 @@ class ClipQuerySet(GenerationQuerySet):
 
     def stats_rows(self):
         """Return the flat rows the leaderboard aggregates, in one query."""
+        clip_seconds = VideoAsset.objects.filter(
+            generation=OuterRef("pk"), tier=VideoAsset.Tier.ORIGINAL
+        ).values("duration")[:1]
         return (
             self.with_spent()
+            .annotate(clip_seconds=Subquery(clip_seconds))
             .values(
                 "pk",
                 "video_model_id",
                 "state",
+                "queued_at",
+                "submitting_at",
                 "submitted_at",
                 "downloading_at",
+                "transcoding_at",
+                "scoring_at",
+                "completed_at",
+                "clip_seconds",
                 "actual_cost",
                 "estimated_cost",
                 "spent",

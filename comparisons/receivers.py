@@ -11,12 +11,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from benchmarks import signals
-from benchmarks.models import Price, Prompt, Provider, VideoModel
+from benchmarks.models import Price, Prompt, PromptPattern, Provider, VideoModel
 from comparisons.cache import invalidate_public_pages
 from comparisons.models import Comparison
 
 #: Models whose rows appear on public pages and are edited by staff.
-SHOWN = (Comparison, Prompt, VideoModel, Price, Provider)
+SHOWN = (Comparison, Prompt, VideoModel, Price, Provider, PromptPattern)
 
 
 @receiver(signals.run_finished, dispatch_uid="comparisons.run_finished")
@@ -35,6 +35,17 @@ def publish_finished_demo(sender, run, **kwargs):
     if run.trigger == BenchmarkRun.Trigger.DEMO and run.state == BenchmarkRun.State.COMPLETE:
         with transaction.atomic():
             comparison_publish(run=run, featured=True)
+
+
+@receiver(signals.generation_finished, dispatch_uid="comparisons.import_joins")
+def imported_clip_joins_its_comparison(sender, generation, **kwargs):
+    """Add a clip imported into a comparison to its page once it is transcoded and scored."""
+    slug = (generation.request_sent or {}).get("comparison")
+    if not slug or generation.state != generation.State.COMPLETE:
+        return
+    comparison = Comparison.objects.filter(slug=slug).first()
+    if comparison is not None:
+        comparison.generations.add(generation)
 
 
 def staff_changed(sender, **kwargs):

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from benchmarks.models import Generation, Price, VideoModel
-from benchmarks.models.runs import is_usable
+from benchmarks.models.runs import is_usable, realtime_factor
 from comparisons.clips import FLICKER_SPIKES, FROZEN_SHARE
 from comparisons.querysets import ClipFilter, clips, prices, video_models
 
@@ -25,6 +25,47 @@ class TrendPoint:
     day: date
     coherence: float
     clips: int
+
+
+#: Speed phase -> (timestamp it starts at, timestamp it ends at), as on Generation.
+PHASES = {
+    "queue_wait": ("queued_at", "submitting_at"),
+    "provider": ("submitted_at", "downloading_at"),
+    "download": ("downloading_at", "transcoding_at"),
+    "transcode": ("transcoding_at", "scoring_at"),
+    "scoring": ("scoring_at", "completed_at"),
+}
+PHASE_NAMES = {
+    "queue_wait": "Queue wait",
+    "provider": "At the provider",
+    "download": "Download",
+    "transcode": "Transcode",
+    "scoring": "Scoring",
+}
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The median and 95th percentile of some seconds (or factors); None where unknown."""
+
+    p50: float | None = None
+    p95: float | None = None
+    count: int = 0
+
+    @classmethod
+    def of(cls, values: list[float]) -> "Spread":
+        if not values:
+            return cls()
+        return cls(_percentile(values, 0.5), _percentile(values, 0.95), len(values))
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Return the q-quantile with linear interpolation between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 @dataclass
@@ -47,12 +88,29 @@ class ModelStats:
     #: The arena's Rating of this model (arena.services.current_ratings), None until rated.
     rating: object = None
     trend: list[TrendPoint] = field(default_factory=list)
+    #: p50/p95 seconds per phase (PHASES) over completed clips, and of the realtime factor.
+    speed: dict[str, Spread] = field(default_factory=dict)
+    realtime: Spread = field(default_factory=Spread)
     #: The model's colour in the page's charts (set by the view that draws them).
     colour: str = ""
 
     @property
     def success_rate(self) -> float | None:
         return self.clips / self.ended if self.ended else None
+
+    @property
+    def p95_time(self) -> float | None:
+        """Return the 95th percentile of seconds at the provider."""
+        return self.speed["provider"].p95 if "provider" in self.speed else None
+
+    @property
+    def realtime_p50(self) -> float | None:
+        return self.realtime.p50
+
+    @property
+    def speed_rows(self) -> list[tuple[str, Spread]]:
+        """Return (phase name in words, spread) in pipeline order, for the model page."""
+        return [(PHASE_NAMES[name], self.speed[name]) for name in PHASES if name in self.speed]
 
     @property
     def usable_rate(self) -> float | None:
@@ -81,6 +139,8 @@ class ModelStats:
 SORTS = {
     "model": ("model", False),
     "time": ("median_time", False),
+    "time_p95": ("p95_time", False),
+    "realtime": ("realtime_p50", True),
     "cost": ("cost_per_clip", False),
     "real_cost": ("real_cost_per_clip", False),
     "coherence": ("coherence", True),
@@ -195,7 +255,9 @@ def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> Mo
     # One attempt of unknown cost (unpriced, imported without a cost) makes the total unknown.
     known = all(row["spent_known"] for row in ended)
     stats.spent = sum((row["spent"] for row in ended), Decimal("0")) if known else None
-    stats.median_time = _median_time(completed)
+    stats.speed = {name: Spread.of(_phase_seconds(completed, name)) for name in PHASES}
+    stats.median_time = stats.speed["provider"].p50
+    stats.realtime = Spread.of([f for row in completed if (f := _realtime_factor(row)) is not None])
     _fill_quality(stats, completed)
     if stats.usable and stats.spent is not None:
         stats.real_cost_per_clip = stats.spent / stats.usable
@@ -212,14 +274,19 @@ def _usable(row: dict) -> bool:
     )
 
 
-def _median_time(completed: list[dict]) -> float | None:
-    """Return the median seconds at the provider of the clips whose times are known."""
-    times = [
-        (row["downloading_at"] - row["submitted_at"]).total_seconds()
-        for row in completed
-        if row["submitted_at"] and row["downloading_at"]
-    ]
-    return statistics.median(times) if times else None
+def _phase_seconds(completed: list[dict], phase: str) -> list[float]:
+    """Return the seconds each completed clip spent in `phase`, where both ends are known."""
+    start, end = PHASES[phase]
+    return [(row[end] - row[start]).total_seconds() for row in completed if row[start] and row[end]]
+
+
+def _realtime_factor(row: dict) -> float | None:
+    return realtime_factor(
+        row["clip_seconds"],
+        (row["completed_at"] - (row["submitting_at"] or row["submitted_at"]))
+        if row["completed_at"] and (row["submitting_at"] or row["submitted_at"])
+        else None,
+    )
 
 
 def _mean(values: list[float]) -> float | None:

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from arena.models import FailureTag
 from arena.services import disagreements, model_tag_rows
-from benchmarks.models import Prompt
+from benchmarks.models import Prompt, PromptPattern
 from comparisons import charts
 from comparisons.cache import CachedPageMixin
 from comparisons.clips import (
@@ -110,6 +110,11 @@ class ComparisonDetailView(SiteMixin, DetailView):
         seek_prefix = f"?{urlencode(keep)}&t=" if keep else "?t="
         return super().get_context_data(
             clips=shown,
+            first_usable=(
+                comparison.run.time_to_first_usable(comparison.generations.all())
+                if comparison.run
+                else None
+            ),
             sample=sample,
             sample_links=_sample_links(samples, sample, vs_run),
             sample_summaries=(
@@ -318,6 +323,7 @@ class ModelDetailView(SiteMixin, DetailView):
             model_clips=clips_for_page(page),
             page_query=urlencode(query) + ("&" if query else ""),
             capabilities=_capabilities(model.capabilities),
+            patterns=PromptPattern.objects.published().of_model(model),
             reference_seconds=REFERENCE_SECONDS,
             tag_rows=model_tag_rows(model),
             kinds=FailureTag.Kind.choices,
@@ -396,6 +402,7 @@ class PromptDetailView(SiteMixin, DetailView):
             comparisons=comparisons().published().of_prompt(prompt).latest_first()[:50],
             rows=leaderboard(prompt=prompt),
             disagreements=disagreements(prompt),
+            patterns=PromptPattern.objects.published().for_category(prompt.category),
             **kwargs,
         )
 

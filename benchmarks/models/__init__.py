@@ -1,6 +1,6 @@
 from benchmarks.models.catalog import Price, Provider, VideoModel
 from benchmarks.models.outputs import QualityReport, VideoAsset
-from benchmarks.models.prompts import Prompt, PromptSuite, Tag
+from benchmarks.models.prompts import Prompt, PromptPattern, PromptSuite, Tag
 from benchmarks.models.runs import BenchmarkRun, Generation, GenerationEvent, WebhookDelivery
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "GenerationEvent",
     "Price",
     "Prompt",
+    "PromptPattern",
     "PromptSuite",
     "Provider",
     "QualityReport",

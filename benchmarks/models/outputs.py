@@ -66,6 +66,10 @@ class QualityReport(models.Model):
     frozen_fraction = models.FloatField(default=0)
     black_fraction = models.FloatField(default=0)
     sharpness = models.FloatField(default=0)
+    #: EBU R128 integrated loudness (LUFS) and share of silence; null: no audio stream (or not
+    #: measured yet, for reports older than algorithm 2026.12-1).
+    loudness_lufs = models.FloatField(null=True, blank=True)
+    silence_fraction = models.FloatField(null=True, blank=True)
     #: Per-frame series for the player's timeline: {"ssim": [[t, v], ...], "diff": [[t, v], ...]}.
     series = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -144,3 +144,48 @@ class PromptSuite(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PromptPatternQuerySet(models.QuerySet):
+    def published(self):
+        """Return the patterns shown on the public site."""
+        return self.filter(published=True)
+
+    def of_model(self, video_model):
+        """Return one model's patterns, by category."""
+        return self.filter(video_model=video_model).order_by("category", "pk")
+
+    def for_category(self, category: str):
+        """Return every model's patterns for one prompt category, with their models loaded."""
+        return (
+            self.filter(category=category)
+            .select_related("video_model")
+            .order_by("video_model__display_name", "pk")
+        )
+
+
+class PromptPattern(models.Model):
+    """Staff notes on how to prompt one model for one category of shot."""
+
+    video_model = models.ForeignKey(
+        "benchmarks.VideoModel", on_delete=models.CASCADE, related_name="prompt_patterns"
+    )
+    category = models.CharField(max_length=20, choices=Prompt.Category)
+    what_works = models.TextField(blank=True)
+    what_fails = models.TextField(blank=True)
+    example_prompt = models.TextField(blank=True, max_length=2000)
+    published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PromptPatternQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["video_model", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video_model", "category"], name="prompt_pattern_one_per_category"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.video_model} · {self.get_category_display()}"

@@ -89,6 +89,15 @@ class BenchmarkRun(models.Model):
         """Return the run's camera move in words."""
         return CAMERA_MOVES.get(self.camera_motion, self.camera_motion)
 
+    def time_to_first_usable(self, generations=None):
+        """Return the wait from the run's start to its first usable clip (None: none yet).
+
+        Reads `generations` (default: the run's, prefetched with their quality reports).
+        """
+        generations = self.generations.all() if generations is None else generations
+        ready = [g.completed_at for g in generations if g.is_usable and g.completed_at]
+        return (min(ready) - self.created_at) if ready else None
+
     @property
     def wall_time(self):
         return (self.finished_at - self.created_at) if self.finished_at else None
@@ -369,6 +378,24 @@ class Generation(models.Model):
         return _span(self.scoring_at, self.completed_at)
 
     @property
+    def submit_to_ready(self):
+        """Time from our submit to the clip being ready to watch (transcoded and scored)."""
+        return _span(self.submitting_at or self.submitted_at, self.completed_at)
+
+    @property
+    def clip_seconds(self) -> float | None:
+        """Return the length of the clip made, from its stored files (prefetch `assets`)."""
+        by_tier = {asset.tier: asset for asset in self.assets.all()}
+        asset = by_tier.get("original") or by_tier.get("standard")
+        return asset.duration if asset and asset.duration else None
+
+    @property
+    def realtime_factor(self) -> float | None:
+        """Return seconds of video per second from submit to ready (above 1: faster than real
+        time); None while either is unknown."""
+        return realtime_factor(self.clip_seconds, self.submit_to_ready)
+
+    @property
     def is_usable(self) -> bool:
         """Return whether the clip counts as usable (see `is_usable`); loads its report."""
         report = getattr(self, "quality_report", None)
@@ -449,6 +476,13 @@ class Generation(models.Model):
 
 def _span(start, end):
     return (end - start) if start and end else None
+
+
+def realtime_factor(clip_seconds: float | None, wait) -> float | None:
+    """Return `clip_seconds` of video over the `wait` (a timedelta) it took to get it."""
+    if not clip_seconds or wait is None or wait.total_seconds() <= 0:
+        return None
+    return clip_seconds / wait.total_seconds()
 
 
 class InvalidTransition(Exception):

@@ -5,11 +5,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from media_pipeline.metrics import motion
+from media_pipeline.metrics.audio import measure_audio
 from media_pipeline.metrics.coherence import measure, summarize
 
 #: Bump whenever any number below would change for the same file; reports with another
 #: version are recomputed by ``manage.py rescore``.
-ALGORITHM_VERSION = "2026.11-2"
+ALGORITHM_VERSION = "2026.12-1"
 #: Series longer than this are max-pooled (spikes survive) to keep reports small.
 MAX_SERIES_POINTS = 1000
 
@@ -35,6 +36,9 @@ class QualityScores:
     sharpness: float
     series: dict
     algorithm_version: str
+    #: EBU R128 integrated loudness and share of silence; None without an audio stream.
+    loudness_lufs: float | None = None
+    silence_fraction: float | None = None
 
     def as_dict(self) -> dict:
         """Return the scores as a JSON-serialisable dict."""
@@ -45,6 +49,7 @@ def score_video(path, *, sample_rate: int = 5) -> QualityScores:
     """Decode ``path`` once and return all its quality scores; raises InvalidMedia."""
     measured = measure(path, sample_rate=sample_rate, with_motion=True)
     moving = motion.summarize(measured.motion, measured.fps)
+    sound = measure_audio(path)
     return QualityScores(
         **summarize(measured.scores),
         flicker_score=moving.flicker_score,
@@ -60,6 +65,8 @@ def score_video(path, *, sample_rate: int = 5) -> QualityScores:
             ),
         },
         algorithm_version=ALGORITHM_VERSION,
+        loudness_lufs=sound.loudness_lufs,
+        silence_fraction=sound.silence_fraction,
     )
 
 

@@ -24,12 +24,13 @@ EXPECTED = {
     "comparison": 4,
     # ... plus the earlier run's clips and their files
     "comparison_vs": 6,
-    # model, price history, leaderboard (3), clip count, clip page, files, comparisons, and the
-    # arena's failure tags (votes that showed its clips, tags per kind)
-    "model": 11,
+    # model, price history, leaderboard (3), clip count, clip page, files, comparisons, its
+    # prompt patterns, and the arena's failure tags (votes that showed its clips, tags per kind)
+    "model": 12,
     # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
-    # metrics; models and coherence are read only once there are votes)
-    "prompt": 8,
+    # metrics; models and coherence are read only once there are votes), the category's
+    # prompt patterns with their models
+    "prompt": 9,
 }
 
 
