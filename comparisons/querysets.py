@@ -7,8 +7,9 @@ three clips or three hundred.
 
 from dataclasses import dataclass
 
-from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db import connection, models
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Prefetch, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, VideoModel
@@ -123,28 +124,62 @@ class ClipQuerySet(GenerationQuerySet):
             )
         )
 
-    def stats_rows(self):
-        """Return the flat rows the leaderboard aggregates, in one query."""
-        return (
-            self.with_spent()
-            .values(
-                "pk",
-                "video_model_id",
-                "state",
-                "submitted_at",
-                "downloading_at",
-                "actual_cost",
-                "estimated_cost",
-                "spent",
-                "run_id",
-                "run__created_at",
-                "quality_report__mean_coherence",
-                "quality_report__flicker_score",
-                "quality_report__motion_mean",
-                "quality_report__frozen_fraction",
+    def model_summaries(self):
+        """Return one row per model, aggregated in the database: clips, ended, spend, quality
+        means and (on PostgreSQL) the median seconds at the provider, `median_time`."""
+        complete = Q(state=Generation.State.COMPLETE)
+        ended = Q(state__in=Generation.FINAL_STATES)
+        report = "quality_report__"
+        summaries = {
+            "clips": Count("pk", filter=complete),
+            "ended": Count("pk", filter=ended),
+            "spent": Sum("spent", filter=ended),
+            "coherence": Avg(f"{report}mean_coherence", filter=complete),
+            "flicker": Avg(f"{report}flicker_score", filter=complete),
+            "motion": Avg(f"{report}motion_mean", filter=complete),
+            "frozen": Avg(f"{report}frozen_fraction", filter=complete),
+        }
+        if connection.vendor == "postgresql":
+            summaries["median_time"] = MedianSeconds(
+                F("downloading_at") - F("submitted_at"), filter=complete & _TIMED
             )
+        return self.with_spent().order_by().values("video_model_id").annotate(**summaries)
+
+    def provider_seconds(self):
+        """Return (model id, submitted_at, downloading_at) of completed clips with both times:
+        the median's input where the database has no percentile function (SQLite)."""
+        return (
+            self.completed()
+            .filter(_TIMED)
             .order_by()
+            .values_list("video_model_id", "submitted_at", "downloading_at")
         )
+
+    def coherence_by_day(self):
+        """Return the mean coherence and clip count per model and benchmark day."""
+        return (
+            self.completed()
+            .filter(quality_report__isnull=False)
+            .order_by()
+            .values("video_model_id", day=TruncDate("run__created_at"))
+            .annotate(coherence=Avg("quality_report__mean_coherence"), clips=Count("pk"))
+            .order_by("video_model_id", "day")
+        )
+
+
+#: Clips whose time at the provider is known.
+_TIMED = Q(submitted_at__isnull=False, downloading_at__isnull=False)
+
+
+class MedianSeconds(Aggregate):
+    """The median of a duration, in seconds (PostgreSQL's percentile_cont)."""
+
+    function = "percentile_cont"
+    template = (
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+        "%(filter)s"
+    )
+    output_field = FloatField()
 
 
 def clips() -> ClipQuerySet:

@@ -1,8 +1,10 @@
 """Leaderboard aggregation: one row of numbers per video model.
 
-The numbers are computed in Python from one flat query over the generations (plus one for the
-models and one for today's prices), not with database aggregates: medians are not portable
-between PostgreSQL and SQLite, and three queries stay three whatever the number of clips.
+The database aggregates (comparisons.querysets.ClipQuerySet.model_summaries and
+coherence_by_day): what comes back is a row per model and one per model and day, whatever the
+number of clips. The median time at the provider is PostgreSQL's percentile_cont; SQLite, which
+has none, sends the completed clips' two timestamps and Python takes the median (slower, and
+only for the embedded default).
 """
 
 import statistics
@@ -11,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from benchmarks.models import Generation, Price, VideoModel
+from django.db import connection
+
+from benchmarks.models import Price, VideoModel
 from comparisons.clips import FROZEN_SHARE
 from comparisons.querysets import ClipFilter, clips, prices, video_models
 
@@ -94,33 +98,29 @@ def leaderboard(
 ) -> list[ModelStats]:
     """Return one ModelStats per model with at least one generation the filter selects.
 
-    Three queries: the generations, their models, today's prices.
+    Four queries on PostgreSQL (five on SQLite): the per-model aggregates, the per-day
+    coherence, the models, today's prices.
     """
-    by_model = _rows_by_model(clip_filter or ClipFilter(), model=model, prompt=prompt)
-    if not by_model:
-        return []
-    models = video_models().with_provider().with_pks(list(by_model)).in_bulk()
-    price_now = _prices_now(list(by_model))
-    table = [
-        _model_stats(models[pk], model_rows, price_now.get(pk))
-        for pk, model_rows in by_model.items()
-    ]
-    attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
-    desc = natural if descending is None else descending
-    return _sorted(table, attribute, desc)
-
-
-def _rows_by_model(clip_filter: ClipFilter, *, model, prompt) -> dict[int, list[dict]]:
-    """Return the flat generation rows the filter selects, grouped by model id (one query)."""
-    rows = clips().public().matching(clip_filter)
+    rows = clips().public().matching(clip_filter or ClipFilter())
     if model is not None:
         rows = rows.of_model(model)
     if prompt is not None:
         rows = rows.of_prompt(prompt)
-    by_model: dict[int, list[dict]] = defaultdict(list)
-    for row in rows.stats_rows():
-        by_model[row["video_model_id"]].append(row)
-    return by_model
+    summaries = {row["video_model_id"]: row for row in rows.model_summaries()}
+    if not summaries:
+        return []
+    models = video_models().with_provider().with_pks(list(summaries)).in_bulk()
+    price_now = _prices_now(list(summaries))
+    medians = None if connection.vendor == "postgresql" else _median_times(rows)
+    trends = _trends(rows)
+    table = []
+    for pk, summary in summaries.items():
+        if medians is not None:
+            summary["median_time"] = medians.get(pk)
+        table.append(_model_stats(models[pk], summary, price_now.get(pk), trends.get(pk, [])))
+    attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
+    desc = natural if descending is None else descending
+    return _sorted(table, attribute, desc)
 
 
 def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
@@ -163,55 +163,46 @@ def _prices_now(model_ids: list[int]) -> dict[int, Price]:
     return chosen
 
 
-def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> ModelStats:
-    """Return one model's leaderboard numbers from its flat generation rows."""
-    ended = [row for row in rows if row["state"] in Generation.FINAL_STATES]
-    completed = [row for row in rows if row["state"] == Generation.State.COMPLETE]
-    stats = ModelStats(model=model, clips=len(completed), ended=len(ended))
-    # Billed, else estimated once accepted; nothing for a job never accepted; plus
-    # what earlier attempts of the generation cost (Generation.objects.with_spent).
-    stats.spent = sum((row["spent"] for row in ended), Decimal("0"))
-    stats.median_time = _median_time(completed)
-    _fill_quality(stats, completed)
+def _model_stats(
+    model: VideoModel, summary: dict, price: Price | None, trend: list[TrendPoint]
+) -> ModelStats:
+    """Return one model's leaderboard numbers from its aggregate row."""
+    stats = ModelStats(
+        model=model,
+        clips=summary["clips"],
+        ended=summary["ended"],
+        # Billed, else estimated once accepted; nothing for a job never accepted; plus
+        # what earlier attempts of the generation cost (Generation.objects.with_spent).
+        spent=summary["spent"] or Decimal("0"),
+        median_time=summary["median_time"],
+        coherence=summary["coherence"],
+        flicker=summary["flicker"],
+        motion=summary["motion"],
+        frozen=summary["frozen"],
+        trend=trend,
+    )
     if stats.clips:
         stats.real_cost_per_clip = stats.spent / stats.clips
     stats.cost_per_clip = _cost_per_clip(price)
     return stats
 
 
-def _median_time(completed: list[dict]) -> float | None:
-    """Return the median seconds at the provider of the clips whose times are known."""
-    times = [
-        (row["downloading_at"] - row["submitted_at"]).total_seconds()
-        for row in completed
-        if row["submitted_at"] and row["downloading_at"]
-    ]
-    return statistics.median(times) if times else None
+def _median_times(rows) -> dict[int, float]:
+    """Return the median seconds at the provider per model, in Python (SQLite)."""
+    times: dict[int, list[float]] = defaultdict(list)
+    for model_id, submitted, downloading in rows.provider_seconds():
+        times[model_id].append((downloading - submitted).total_seconds())
+    return {model_id: statistics.median(values) for model_id, values in times.items()}
 
 
-def _mean(values: list[float]) -> float | None:
-    return statistics.fmean(values) if values else None
-
-
-def _fill_quality(stats: ModelStats, completed: list[dict]) -> None:
-    """Set the quality means and the coherence trend from the clips with a quality report."""
-    reported = [row for row in completed if row["quality_report__mean_coherence"] is not None]
-    stats.coherence = _mean([row["quality_report__mean_coherence"] for row in reported])
-    stats.flicker = _mean([row["quality_report__flicker_score"] for row in reported])
-    stats.motion = _mean([row["quality_report__motion_mean"] for row in reported])
-    stats.frozen = _mean([row["quality_report__frozen_fraction"] for row in reported])
-    stats.trend = _trend(reported)
-
-
-def _trend(reported: list[dict]) -> list[TrendPoint]:
-    """Return the mean coherence per benchmark day, oldest first."""
-    by_day: dict[date, list[float]] = defaultdict(list)
-    for row in reported:
-        by_day[row["run__created_at"].date()].append(row["quality_report__mean_coherence"])
-    return [
-        TrendPoint(day=day, coherence=statistics.fmean(values), clips=len(values))
-        for day, values in sorted(by_day.items())
-    ]
+def _trends(rows) -> dict[int, list[TrendPoint]]:
+    """Return the mean coherence per benchmark day and model, oldest first."""
+    trends: dict[int, list[TrendPoint]] = defaultdict(list)
+    for row in rows.coherence_by_day():
+        trends[row["video_model_id"]].append(
+            TrendPoint(day=row["day"], coherence=row["coherence"], clips=row["clips"])
+        )
+    return trends
 
 
 def _cost_per_clip(price: Price | None) -> Decimal | None:

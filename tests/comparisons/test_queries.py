@@ -12,24 +12,26 @@ pytestmark = pytest.mark.django_db
 
 #: Page -> queries. A change here is a change in how a page reads: explain it in the commit.
 EXPECTED = {
-    # featured, latest (count + page), 2 prefetches each, leaderboard (3)
-    "home": 10,
-    # leaderboard: generations, models, today's prices, + the newest arena fit of the mode's
-    # two pools (silent and with audio; two more queries for their ratings once fits exist)
-    "leaderboard": 5,
-    "leaderboard_filtered": 5,
-    "models": 3,
+    # featured, latest (count + page), 2 prefetches each, leaderboard (4); with nothing
+    # featured, one more: is the demo being prepared
+    "home": 11,
+    # leaderboard: per-model aggregates, per-day coherence, models, today's prices, + the newest
+    # arena fit of the mode's two pools (silent and with audio; two more queries for their
+    # ratings once fits exist)
+    "leaderboard": 6,
+    "leaderboard_filtered": 6,
+    "models": 4,  # the leaderboard's four
     "prompts": 3,
     "methodology": 0,
     # comparison, its clips, their files, earlier runs of the prompt
     "comparison": 4,
     # ... plus the earlier run's clips and their files
     "comparison_vs": 6,
-    # model, price history, leaderboard (3), clip count, clip page, files, comparisons
-    "model": 9,
-    # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
+    # model, price history, leaderboard (4), clip count, clip page, files, comparisons
+    "model": 10,
+    # prompt, tags, runs, comparisons, leaderboard (4), the prompt's blind votes (people vs
     # metrics; models and coherence are read only once there are votes)
-    "prompt": 8,
+    "prompt": 9,
 }
 
 

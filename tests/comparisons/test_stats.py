@@ -139,3 +139,19 @@ def test_mostly_frozen_models_rank_after_moving_ones_on_coherence(model):
     rows = leaderboard(sort="coherence")
     assert [r.model.slug for r in rows] == ["acme-one", "frozen"]
     assert rows[1].mostly_frozen
+
+
+def test_the_databases_median_matches_the_python_one_sqlite_uses(model):
+    from comparisons.querysets import clips
+    from comparisons.stats import _median_times
+
+    other = VideoModelFactory()
+    for seconds in (10, 30, 200, 41):  # an even count: the mean of the middle two
+        add_clip(_run(), model, seconds=seconds)
+    add_clip(_run(), other, seconds=7)
+    add_failure(_run(), model)
+
+    rows = clips().public()
+    in_database = {row["video_model_id"]: row["median_time"] for row in rows.model_summaries()}
+
+    assert in_database == _median_times(rows) == {model.pk: 35.5, other.pk: 7}
