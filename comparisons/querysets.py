@@ -176,8 +176,7 @@ class MedianSeconds(Aggregate):
 
     function = "percentile_cont"
     template = (
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
-        "%(filter)s"
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))%(filter)s"
     )
     output_field = FloatField()
 

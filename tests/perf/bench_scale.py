@@ -129,7 +129,8 @@ FILL = [
        FROM generate_series(1, %(votes)s) v
        JOIN benchmarks_benchmarkrun r ON r.id = 1 + v %% %(prompts)s
        JOIN benchmarks_prompt p ON p.id = r.prompt_id
-       JOIN benchmarks_generation ga ON ga.id = (r.id - 1) * %(per_run)s + 1 + (v / %(prompts)s) %% 8
+       JOIN benchmarks_generation ga
+         ON ga.id = (r.id - 1) * %(per_run)s + 1 + (v / %(prompts)s) %% 8
        JOIN benchmarks_generation gb ON gb.id = ga.id + 1
        WHERE ga.state = 'complete' AND gb.state = 'complete'""",
     "ANALYZE",
@@ -186,7 +187,8 @@ def export_run(client, url: str, headers: dict) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
-    assert response.status_code == 200 and size > 0, (url, response.status_code)
+    assert response.status_code == 200, (url, response.status_code)
+    assert size > 0, url
     return seconds, peak
 
 
