@@ -219,17 +219,20 @@ def measure(samples: int) -> dict[str, tuple]:
     results = {}
     for name, url in pages.items():
         results[name] = timed_get(client, url.format(p=prompt.pk), samples)
+        print(f"  {name}: p50 {results[name][0]:.0f} ms, p95 {results[name][1]:.0f} ms", flush=True)
     from benchmarks.models import BenchmarkRun
 
     run = BenchmarkRun.objects.order_by("pk")[BenchmarkRun.objects.count() // 2]
     run.requested_by = user  # the API shows a token's own runs
     run.save(update_fields=["requested_by"])
     results["API run"] = timed_get(client, f"/api/v1/runs/{run.pk}", samples, **auth)
+    for name in ("runs.csv", "runs.json", "votes.csv"):
+        results[f"export {name}"] = export_run(client, f"/api/v1/export/{name}", auth)
+        print(f"  export {name}: {results[f'export {name}']}", flush=True)
     start = time.perf_counter()
     ratings_refresh()
     results["ratings refit"] = (time.perf_counter() - start,)
-    for name in ("runs.csv", "runs.json", "votes.csv"):
-        results[f"export {name}"] = export_run(client, f"/api/v1/export/{name}", auth)
+    print(f"  ratings refit: {results['ratings refit'][0]:.1f} s", flush=True)
     return results
 
 
