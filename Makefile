@@ -25,9 +25,10 @@ $(UV): requirements/uv.txt
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/uv.txt
 	touch $@
 
+# The project itself is not installed for running: manage.py, celery -A config and gunicorn
+# import it from the repository folder (building the editable install costs 10-20 s).
 $(BIN)/.installed-run: requirements/run.txt $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r requirements/run.txt
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 $(BIN)/.installed-test: requirements/test.txt $(UV)

@@ -10,6 +10,7 @@ matches nothing stored or sent anywhere else), never a session or an IP hash.
 import csv
 import json
 from collections import defaultdict
+from itertools import batched
 
 from django.apps import apps
 from django.db.models import Count, OuterRef, Prefetch, Subquery
@@ -111,8 +112,16 @@ def vote_model():
         return None
 
 
-def vote_tallies() -> dict[int, dict[str, int]]:
-    """Return, per generation id, its counted votes: won, lost, tied, both_bad."""
+def published_in_chunks():
+    """Yield (comparisons, tallies) CHUNK comparisons at a time, with the vote tallies of that
+    chunk's clips only: memory stays flat however many clips have votes."""
+    for chunk in batched(published_comparisons().iterator(chunk_size=CHUNK), CHUNK):
+        yield chunk, vote_tallies([g.pk for c in chunk for g in c.generations.all()])
+
+
+def vote_tallies(generation_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Return, per generation id of `generation_ids`, its counted votes: won, lost, tied,
+    both_bad."""
     Vote = vote_model()
     tallies: dict[int, dict[str, int]] = defaultdict(
         lambda: {"won": 0, "lost": 0, "tied": 0, "both_bad": 0}
@@ -121,7 +130,11 @@ def vote_tallies() -> dict[int, dict[str, int]]:
         return tallies
     counted = Vote.objects.counted()
     for side, other in (("a", "b"), ("b", "a")):
-        rows = counted.values(f"generation_{side}", "outcome").annotate(n=Count("pk"))
+        rows = (
+            counted.filter(**{f"generation_{side}__in": generation_ids})
+            .values(f"generation_{side}", "outcome")
+            .annotate(n=Count("pk"))
+        )
         for row in rows.order_by():
             tally = tallies[row[f"generation_{side}"]]
             outcome = row["outcome"]
@@ -209,10 +222,10 @@ def _exported(comparison: Comparison) -> list[Generation]:
 
 def iter_clip_records():
     """Yield (comparison, generation, record) for every generation of every published run."""
-    tallies = vote_tallies()
-    for comparison in published_comparisons().iterator(chunk_size=CHUNK):
-        for generation in _exported(comparison):
-            yield comparison, generation, clip_record(comparison, generation, tallies)
+    for chunk, tallies in published_in_chunks():
+        for comparison in chunk:
+            for generation in _exported(comparison):
+                yield comparison, generation, clip_record(comparison, generation, tallies)
 
 
 class _Echo:
@@ -266,9 +279,10 @@ def _runs_json_stream():
     }
     yield json.dumps(head)[:-1]
     yield ', "runs": ['
-    tallies = vote_tallies()
     first = True
-    for comparison in published_comparisons().iterator(chunk_size=CHUNK):
+    for comparison, tallies in (
+        (comparison, tallies) for chunk, tallies in published_in_chunks() for comparison in chunk
+    ):
         run = comparison.run
         clips = [
             {

@@ -13,14 +13,21 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 # The web server first, on its own: on a small machine the worker and beat starting alongside it
-# (three Django start-ups at once) delay the first page. They start once it answers, or after 60 s.
-# Its system checks run once, beside it (below), instead of before it answers.
+# (three Django start-ups at once) delay the first page. They start once it has served the home
+# page once (which loads the views and templates), or after 2 minutes. Its system checks run once,
+# beside it (below), instead of before it answers.
 $BIN/python manage.py runserver --skip-checks "127.0.0.1:${PORT}" &
 server=$!
-for _ in $(seq 300); do
-  (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null && break
-  sleep 0.2
-done
+$BIN/python - "$PORT" <<'WARM' || true
+import sys, time, urllib.request
+deadline = time.monotonic() + 120
+while time.monotonic() < deadline:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/", timeout=60).read()
+        break
+    except OSError:
+        time.sleep(0.2)
+WARM
 echo "Lockstep on http://127.0.0.1:${PORT}/ (Ctrl-C stops the server, the worker and beat)"
 $BIN/python manage.py check &
 # --quiet: no banners; the worker still logs each task at info.

@@ -1,0 +1,282 @@
+"""Does the site stay flat as the data grows? Fill PostgreSQL with synthetic rows at several sizes
+and measure, uncached, each public page's p50/p95, the ratings refit, and each export's time and
+peak memory.
+
+    .venv/bin/python -m tests.perf.bench_scale --unit 0.01 --sizes 1,10,100
+
+Size 1× is the issue's year of data times `--unit`: 300 models, 20,000 prompts each with one
+published comparison, 200,000 generations (10 per run) each with a quality report and a file,
+1,000,000 arena votes. Rows are made in the database by INSERT … SELECT over generate_series (no
+media files), so a size takes seconds, not minutes. The database (`BENCH_DATABASE`, default
+lockstep_ops_scale) is dropped and made anew.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PG = os.environ.get("PERF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DATABASE", "lockstep_ops_scale")
+
+BASE = {"models": 300, "prompts": 20_000, "per_run": 10, "votes": 1_000_000}
+CATEGORIES = ["scene", "camera", "motion", "physics", "text", "style"]
+
+
+def setup_django() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=f"{PG}/{DB_NAME}",
+        CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "memory://"),
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    # Uncached: every request builds its page, and the arena samples anew.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+
+
+def sizes_of(multiple: float, unit: float) -> dict[str, int]:
+    scale = multiple * unit
+    return {
+        "models": max(12, round(BASE["models"] * scale)),
+        "prompts": max(20, round(BASE["prompts"] * scale)),
+        "per_run": BASE["per_run"],
+        "votes": max(100, round(BASE["votes"] * scale)),
+    }
+
+
+FILL = [
+    "TRUNCATE benchmarks_provider, benchmarks_videomodel, benchmarks_price, benchmarks_prompt, "
+    "benchmarks_benchmarkrun, benchmarks_generation, benchmarks_qualityreport, "
+    "benchmarks_videoasset, comparisons_comparison, comparisons_comparison_generations, "
+    "arena_vote, arena_rating, arena_ratingfit CASCADE",
+    """INSERT INTO benchmarks_provider (id, slug, name, website)
+       SELECT i, 'provider-' || i, 'Provider ' || i, '' FROM generate_series(1, 10) i""",
+    """INSERT INTO benchmarks_videomodel (id, slug, display_name, plugin_key, model_id,
+         capabilities, lifecycle, synthetic, staff_notes, provider_id)
+       SELECT i, 'model-' || i, 'Model ' || i, 'local-smooth', '', '{}', 'active', false, '',
+         1 + i %% 10 FROM generate_series(1, %(models)s) i""",
+    """INSERT INTO benchmarks_price (amount, unit, resolution, valid_from, source, video_model_id)
+       SELECT 0.05 + (i %% 7) * 0.01, 'second', '', now() - interval '400 days', '', i
+       FROM generate_series(1, %(models)s) i""",
+    """INSERT INTO benchmarks_prompt (id, slug, title, text, negative_prompt, category,
+         reference_image, duration, aspect_ratio, staff_notes, published, created_at)
+       SELECT i, 'prompt-' || i, 'Prompt ' || i, 'A synthetic prompt number ' || i, '',
+         (ARRAY%(categories)s)[1 + i %% 6], '', 5, '16:9', '', true,
+         now() - (i %% 365) * interval '1 day'
+       FROM generate_series(1, %(prompts)s) i""",
+    """INSERT INTO benchmarks_benchmarkrun (id, trigger, idempotency_key, state, duration,
+         aspect_ratio, resolution, created_at, finished_at, prompt_id)
+       SELECT i, 'staff', 'bench:' || i, 'complete', 5, '16:9', '',
+         now() - (i %% 365) * interval '1 day', now() - (i %% 365) * interval '1 day', i
+       FROM generate_series(1, %(prompts)s) i""",
+    # Run i uses models i, i+1, … (per_run of them, wrapping): every model gets its share.
+    """INSERT INTO benchmarks_generation (id, reference, state, error_kind, error_message,
+         attempts, provider_job_id, request_sent, model_version, polls, estimated_cost,
+         actual_cost, queued_at, submitted_at, downloading_at, completed_at, failed_at,
+         updated_at, run_id, video_model_id, prior_attempts_cost)
+       SELECT g, gen_random_uuid(), CASE WHEN g %% 10 = 0 THEN 'failed' ELSE 'complete' END,
+         CASE WHEN g %% 10 = 0 THEN 'permanent' ELSE '' END, '', 1, 'job-' || g, '{}', '', 3,
+         0.30, CASE WHEN g %% 3 = 0 THEN NULL ELSE 0.25 + (g %% 5) * 0.05 END,
+         r.created_at, r.created_at, r.created_at + (30 + g %% 300) * interval '1 second',
+         r.created_at + interval '10 minutes',
+         CASE WHEN g %% 10 = 0 THEN r.created_at + interval '5 minutes' END,
+         r.created_at, r.id, 1 + (r.id + k) %% %(models)s, 0
+       FROM benchmarks_benchmarkrun r, generate_series(0, %(per_run)s - 1) k,
+         LATERAL (SELECT (r.id - 1) * %(per_run)s + k + 1 AS g) n""",
+    """INSERT INTO benchmarks_qualityreport (algorithm_version, sample_rate, mean_coherence,
+         min_coherence, std_coherence, frame_count, flicker_score, flicker_spikes, motion_mean,
+         frozen_fraction, black_fraction, sharpness, series, created_at, generation_id)
+       SELECT 'v2', 1, 0.80 + (id %% 19) * 0.01, 0.5, 0.05, 120, 0.01 * (id %% 7), '[]',
+         0.1 * (id %% 5), 0.001 * (id %% 11), 0, 100, '[]', updated_at, id
+       FROM benchmarks_generation WHERE state = 'complete'""",
+    """INSERT INTO benchmarks_videoasset (tier, key, content_type, width, height, fps, duration,
+         codec, bitrate, size_bytes, sha256, created_at, generation_id)
+       SELECT t.tier, 'media/' || md5(id::text || t.tier) || '.mp4', 'video/mp4', 1280, 720,
+         24, 5, 'h264', 2000000, 1250000, md5(id::text || t.tier), updated_at, id
+       FROM benchmarks_generation, (VALUES ('standard'), ('poster')) t(tier)
+       WHERE state = 'complete'""",
+    """INSERT INTO comparisons_comparison (id, slug, title, published, published_at, featured,
+         created_at, prompt_id, run_id)
+       SELECT id, 'prompt-' || id || '-run', 'Prompt ' || id, true, created_at, id <= 3,
+         created_at, prompt_id, id FROM benchmarks_benchmarkrun""",
+    """INSERT INTO comparisons_comparison_generations (comparison_id, generation_id)
+       SELECT run_id, id FROM benchmarks_generation WHERE state = 'complete'""",
+    # Votes between two complete clips of one run (a, then the next generation id).
+    """INSERT INTO arena_vote (pool, category, outcome, a_on_left, nonce, voter_hash, ip_hash,
+         voided, created_at, generation_a_id, generation_b_id, model_a_id, model_b_id,
+         prompt_id)
+       SELECT 't2v', p.category, (ARRAY['a', 'b', 'tie', 'both_bad'])[1 + v %% 4], v %% 2 = 0,
+         md5('n' || v), md5('voter' || v), md5('ip' || v %% 5000), false,
+         now() - (v %% 365) * interval '1 day', ga.id, gb.id, ga.video_model_id,
+         gb.video_model_id, r.prompt_id
+       FROM generate_series(1, %(votes)s) v
+       JOIN benchmarks_benchmarkrun r ON r.id = 1 + v %% %(prompts)s
+       JOIN benchmarks_prompt p ON p.id = r.prompt_id
+       JOIN benchmarks_generation ga
+         ON ga.id = (r.id - 1) * %(per_run)s + 1 + (v / %(prompts)s) %% 8
+       JOIN benchmarks_generation gb ON gb.id = ga.id + 1
+       WHERE ga.state = 'complete' AND gb.state = 'complete'""",
+    "ANALYZE",
+]
+
+
+def fill(counts: dict[str, int]) -> dict[str, int]:
+    from django.db import connection
+
+    params = {**counts, "categories": str(CATEGORIES)}
+    with connection.cursor() as cursor:
+        for statement in FILL:
+            cursor.execute(statement.replace("%(categories)s", params["categories"]), params)
+        for table in ("benchmarks_generation", "arena_vote"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+        cursor.execute("SELECT count(*) FROM benchmarks_generation")
+        generations = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM arena_vote")
+        votes = cursor.fetchone()[0]
+    return {**counts, "generations": generations, "votes": votes}
+
+
+def timed_get(client, url: str, samples: int, **headers) -> tuple[float, float]:
+    """Return (p50, p95) in ms of GET `url`, after one warm-up request."""
+    from comparisons.cache import clear_local
+
+    times = []
+    for i in range(samples + 1):
+        clear_local()  # the page cache's in-process copies; the shared cache is a DummyCache
+        start = time.perf_counter()
+        response = client.get(url, **headers)
+        if getattr(response, "streaming", False):
+            for _ in response.streaming_content:
+                pass
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        if i:
+            times.append(elapsed)
+    times.sort()
+    return statistics.median(times), times[max(0, round(0.95 * len(times)) - 1)]
+
+
+def export_run(client, url: str, headers: dict) -> tuple[float, float]:
+    """Return (seconds, peak MB of Python allocations) streaming one export to nowhere."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    response = client.get(url, **headers)
+    size = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    assert response.status_code == 200, (url, response.status_code)
+    assert size > 0, url
+    return seconds, peak
+
+
+def measure(samples: int) -> dict[str, tuple]:
+    from django.test import Client
+
+    from api.models import ApiToken
+    from arena.services import ratings_refresh
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True)
+    _, raw = ApiToken.issue(user=user, name="bench")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client = Client()
+    pages = {
+        "home": "/",
+        "leaderboard": "/leaderboard/",
+        "leaderboard ?category=scene": "/leaderboard/?category=scene",
+        "leaderboard ?mode=t2v&duration=5": "/leaderboard/?mode=t2v&duration=5",
+        "model page": "/models/model-7/",
+        "prompt page": "/prompts/prompt-{p}/",
+        "comparison page": "/compare/prompt-{p}-run/",
+        "arena pair": "/arena/pair.json",
+    }
+    from benchmarks.models import Prompt
+
+    prompt = Prompt.objects.order_by("pk")[Prompt.objects.count() // 2]
+    results = {}
+    for name, url in pages.items():
+        results[name] = timed_get(client, url.format(p=prompt.pk), samples)
+        print(f"  {name}: p50 {results[name][0]:.0f} ms, p95 {results[name][1]:.0f} ms", flush=True)
+    from benchmarks.models import BenchmarkRun
+
+    run = BenchmarkRun.objects.order_by("pk")[BenchmarkRun.objects.count() // 2]
+    run.requested_by = user  # the API shows a token's own runs
+    run.save(update_fields=["requested_by"])
+    results["API run"] = timed_get(client, f"/api/v1/runs/{run.pk}", samples, **auth)
+    for name in ("runs.csv", "runs.json", "votes.csv"):
+        results[f"export {name}"] = export_run(client, f"/api/v1/export/{name}", auth)
+        print(f"  export {name}: {results[f'export {name}']}", flush=True)
+    start = time.perf_counter()
+    ratings_refresh()
+    results["ratings refit"] = (time.perf_counter() - start,)
+    print(f"  ratings refit: {results['ratings refit'][0]:.1f} s", flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--unit", type=float, default=0.01, help="1× as a share of a year")
+    parser.add_argument("--sizes", default="1,10,100", help="multiples of 1× to measure")
+    parser.add_argument("--samples", type=int, default=15, help="requests per page and size")
+    args = parser.parse_args()
+    setup_django()
+    multiples = [float(m) for m in args.sizes.split(",")]
+    table: dict[str, dict[float, tuple]] = {}
+    counts_at = {}
+    for multiple in multiples:
+        start = time.perf_counter()
+        counts_at[multiple] = fill(sizes_of(multiple, args.unit))
+        print(f"{multiple:g}×: {counts_at[multiple]} filled in {time.perf_counter() - start:.0f} s",
+              flush=True)  # fmt: skip
+        for name, value in measure(args.samples).items():
+            table.setdefault(name, {})[multiple] = value
+    print_table(table, multiples, counts_at)
+
+
+def print_table(table, multiples, counts_at) -> None:
+    heads = [f"{m:g}× ({counts_at[m]['generations']:,} clips, {counts_at[m]['votes']:,} votes)"
+             for m in multiples]  # fmt: skip
+    print()
+    print("| what | " + " | ".join(heads) + " | largest / smallest |")
+    print("|---|" + "---|" * (len(multiples) + 1))
+    for name, by_size in table.items():
+        cells = []
+        for m in multiples:
+            value = by_size[m]
+            if name.startswith("export"):
+                cells.append(f"{value[0]:.2f} s, peak {value[1]:.1f} MB")
+            elif name == "ratings refit":
+                cells.append(f"{value[0]:.2f} s")
+            else:
+                cells.append(f"p50 {value[0]:.0f} ms, p95 {value[1]:.0f} ms")
+        first, last = by_size[multiples[0]], by_size[multiples[-1]]
+        index = 1 if len(first) > 1 and not name.startswith("export") else 0
+        ratio = last[index] / first[index] if first[index] else float("nan")
+        print(f"| {name} | " + " | ".join(cells) + f" | {ratio:.1f}× |")
+
+
+if __name__ == "__main__":
+    main()
