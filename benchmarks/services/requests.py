@@ -132,12 +132,11 @@ def run_request(run: BenchmarkRun, model: VideoModel, **extra) -> GenerationRequ
         image=bool(prompt.reference_image),
         end_image=bool(run.end_image),
     )
-    return replace(
-        request,
-        resolution=closest_resolution(run.resolution, caps.get("resolutions") or []),
-        seed=run.seed if caps.get("seed") else None,
-        **{k: v for k, v in extra.items() if v is not None},
-    )
+    sent = {
+        "resolution": closest_resolution(run.resolution, caps.get("resolutions") or []),
+        "seed": run.seed if caps.get("seed") else None,
+    }
+    return replace(request, **sent | {k: v for k, v in extra.items() if v is not None})
 
 
 def closest_resolution(wanted: str, offered: list[str]) -> str:
