@@ -47,6 +47,7 @@ def test_a_visitor_watches_both_clips_votes_and_tags_what_went_wrong(live_server
     from playwright.sync_api import sync_playwright
 
     settings.ARENA_MIN_WATCH_SHARE = 0.75
+    settings.ARENA_REFRESH_DELAY = 0  # leave no delayed refit in the broker for later tests
     _, generations = make_grid(models=2, prompts=1)
     _real_clips(generations)
 
@@ -87,11 +88,12 @@ def test_a_visitor_watches_both_clips_votes_and_tags_what_went_wrong(live_server
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_visitor_votes_blind_then_sees_the_names_and_gets_the_next_pair(live_server):
+def test_a_visitor_votes_blind_then_sees_the_names_and_gets_the_next_pair(live_server, settings):
     if not shutil.which(CHROMIUM):
         pytest.fail("Browser tests need Debian's chromium: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
+    settings.ARENA_REFRESH_DELAY = 0  # leave no delayed refit in the broker for later tests
     models, generations = make_grid(models=3, prompts=1)
     _real_clips(generations)
     names = [m.display_name for m in models]
