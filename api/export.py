@@ -8,7 +8,6 @@ or IP hash and only the day they were cast.
 import csv
 import json
 from collections import defaultdict
-from itertools import batched
 
 from django.apps import apps
 from django.db.models import Count, Prefetch
@@ -69,16 +68,8 @@ def vote_model():
         return None
 
 
-def published_in_chunks():
-    """Yield (comparisons, tallies) CHUNK comparisons at a time, with the vote tallies of that
-    chunk's clips only: memory stays flat however many clips have votes."""
-    for chunk in batched(published_comparisons().iterator(chunk_size=CHUNK), CHUNK):
-        yield chunk, vote_tallies([g.pk for c in chunk for g in c.generations.all()])
-
-
-def vote_tallies(generation_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Return, per generation id of `generation_ids`, its counted votes: won, lost, tied,
-    both_bad."""
+def vote_tallies() -> dict[int, dict[str, int]]:
+    """Return, per generation id, its counted votes: won, lost, tied, both_bad."""
     Vote = vote_model()
     tallies: dict[int, dict[str, int]] = defaultdict(
         lambda: {"won": 0, "lost": 0, "tied": 0, "both_bad": 0}
@@ -87,11 +78,7 @@ def vote_tallies(generation_ids: list[int]) -> dict[int, dict[str, int]]:
         return tallies
     counted = Vote.objects.counted()
     for side, other in (("a", "b"), ("b", "a")):
-        rows = (
-            counted.filter(**{f"generation_{side}__in": generation_ids})
-            .values(f"generation_{side}", "outcome")
-            .annotate(n=Count("pk"))
-        )
+        rows = counted.values(f"generation_{side}", "outcome").annotate(n=Count("pk"))
         for row in rows.order_by():
             tally = tallies[row[f"generation_{side}"]]
             outcome = row["outcome"]
@@ -144,10 +131,10 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
 
 def iter_clip_records():
     """Yield (comparison, generation, record) for every clip of every published run."""
-    for chunk, tallies in published_in_chunks():
-        for comparison in chunk:
-            for generation in comparison.generations.all():
-                yield comparison, generation, clip_record(comparison, generation, tallies)
+    tallies = vote_tallies()
+    for comparison in published_comparisons().iterator(chunk_size=CHUNK):
+        for generation in comparison.generations.all():
+            yield comparison, generation, clip_record(comparison, generation, tallies)
 
 
 class _Echo:
@@ -177,10 +164,9 @@ def _runs_json_stream():
     """Yield a JSON object {"license", "runs": [...]} one run at a time."""
     yield json.dumps({"license": LICENSE, "votes_included": vote_model() is not None})[:-1]
     yield ', "runs": ['
+    tallies = vote_tallies()
     first = True
-    for comparison, tallies in (
-        (comparison, tallies) for chunk, tallies in published_in_chunks() for comparison in chunk
-    ):
+    for comparison in published_comparisons().iterator(chunk_size=CHUNK):
         run = comparison.run
         clips = [
             {

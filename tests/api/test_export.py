@@ -110,25 +110,3 @@ def test_the_methodology_page_points_to_the_open_data(client):
 
     for url in ("/api/v1/export/runs.csv", "/api/v1/export/runs.json", "/api/v1/export/votes.csv"):
         assert url in page
-
-
-def test_each_chunk_reads_only_its_own_clips_votes(client, published, monkeypatch):
-    from api import export
-
-    run, clips = published
-    other_run = RunFactory()
-    later = GenerationFactory(run=other_run, state=Generation.State.COMPLETE)
-    Comparison.objects.create(
-        slug="later", title="Later", prompt=other_run.prompt, run=other_run, published=True,
-        published_at=timezone.now() + timezone.timedelta(minutes=1),
-    ).generations.set([later])  # fmt: skip
-    asked = []
-    tallies = export.vote_tallies
-    monkeypatch.setattr(export, "CHUNK", 1)
-    monkeypatch.setattr(export, "vote_tallies", lambda ids: asked.append(ids) or tallies(ids))
-
-    rows = list(csv.DictReader(io.StringIO(_body(client.get("/api/v1/export/runs.csv")))))
-
-    assert asked == [[c.pk for c in clips], [later.pk]]
-    votes = {int(r["generation_id"]): (r["votes_won"], r["votes_lost"]) for r in rows}
-    assert sorted(votes.values()) == [("0", "0"), ("0", "1"), ("1", "0")]
