@@ -48,6 +48,7 @@ def setup_django() -> None:
     # Uncached: every request builds its page, and the arena samples anew.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False  # as in production: no query log growing with every query
     call_command("migrate", verbosity=0)
 
 
