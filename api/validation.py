@@ -11,7 +11,7 @@ from django.conf import settings
 
 from benchmarks.models import Prompt, VideoModel
 from benchmarks.providers.base import GenerationRequest, PermanentProviderError
-from benchmarks.providers.registry import PLUGINS, get_plugin
+from benchmarks.providers.registry import PLUGINS, plugin_for
 
 PROMPT_MAX = 2000
 MAX_MODELS = 12
@@ -295,7 +295,7 @@ def _check_capabilities(models: list[VideoModel], request: GenerationRequest) ->
             problems.append(f"{model} has no provider plugin installed.")
             continue
         try:
-            get_plugin(model.plugin_key).validate(request)
+            plugin_for(model).validate(request)
         except PermanentProviderError as exc:
             problems.append(exc.message)
     if problems:

@@ -30,7 +30,7 @@ from benchmarks.models import (
     VideoAsset,
     VideoModel,
 )
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
 from benchmarks.services.imports import clip_import
 from benchmarks.services.runs import (
     RunRefused,
@@ -67,7 +67,7 @@ class VideoModelAdmin(admin.ModelAdmin):
     def available(self, obj):
         """Show whether the plugin can call its API; a missing key is not an error."""
         try:
-            return get_plugin(obj.plugin_key).is_configured()
+            return plugin_for(obj).is_configured()
         except KeyError:
             return False
 

@@ -170,6 +170,14 @@ class Generation(models.Model):
     actual_cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     #: What earlier attempts of this generation cost (each attempt's evidence is in the event log).
     prior_attempts_cost = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
+    #: Self-hosted: the GPU-seconds the cost was computed from, and whether the server reported
+    #: them ("reported") or they are the job's wall time at the server × the endpoint's GPUs.
+    gpu_seconds = models.FloatField(null=True, blank=True)
+    gpu_time_source = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[("reported", "reported by the server"), ("wall", "wall time × GPUs")],
+    )
 
     queued_at = models.DateTimeField(default=timezone.now)
     submitting_at = models.DateTimeField(null=True, blank=True)

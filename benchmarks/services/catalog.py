@@ -10,13 +10,15 @@ from benchmarks.providers.registry import PLUGINS, plugin_class
 
 @transaction.atomic
 def catalog_sync() -> list[VideoModel]:
-    """Create or update a VideoModel per registered plugin; add its list price if it has none.
+    """Create or update a VideoModel per registered API plugin; add its list price if none.
 
     Staff edits that the registry doesn't own (names, notes, later prices) are kept.
     """
     synced = []
     for key in PLUGINS:
         plugin = plugin_class(key)
+        if plugin.self_hosted:  # staff add those rows, one per model on their endpoint
+            continue
         provider, _ = Provider.objects.get_or_create(
             slug=plugin.provider_slug, defaults={"name": plugin.provider_name}
         )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from benchmarks.models import Generation, VideoModel
 from benchmarks.providers.base import GenerationRequest
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
 
 
 def estimate_cost(model: VideoModel, request: GenerationRequest, when=None) -> Decimal | None:
@@ -17,7 +17,7 @@ def estimate_cost(model: VideoModel, request: GenerationRequest, when=None) -> D
     price = model.price_at(when, request.resolution)
     if price is None:
         return None
-    plugin = get_plugin(model.plugin_key)
+    plugin = plugin_for(model)
     return plugin.estimate_cost(request, amount=price.amount, unit=price.unit)
 
 

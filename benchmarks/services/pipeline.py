@@ -23,7 +23,7 @@ from benchmarks.providers.base import (
     PermanentProviderError,
     TransientProviderError,
 )
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
 from benchmarks.services.assets import asset_save, original_save, tier_facts
 from benchmarks.services.requests import generation_request
 from benchmarks.services.runs import RunRefused, check_budget, generation_requeue, run_refresh
@@ -49,7 +49,9 @@ DONE = Next("")
 
 
 def _load(generation_id: int) -> Generation:
-    return Generation.objects.select_related("run__prompt", "video_model").get(pk=generation_id)
+    return Generation.objects.select_related("run__prompt", "video_model__endpoint").get(
+        pk=generation_id
+    )
 
 
 def generation_fail(generation: Generation, *, kind: str, message: str, actor="pipeline") -> None:
@@ -72,7 +74,7 @@ def generation_submit(generation_id: int) -> Next:
         return _recover_submit(generation)
     if generation.state != State.QUEUED:
         return resume_step(generation)
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     request = generation_request(generation)
     try:
         plugin.validate(request)
@@ -124,7 +126,7 @@ def _submit_accepted(generation: Generation, plugin, result) -> Next:
 
 def _recover_submit(generation: Generation) -> Next:
     """Resolve a submit whose outcome is unknown: find the job by our reference, or ask staff."""
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     job_id = (
         plugin.find_job(str(generation.reference)) if plugin.supports_reference_lookup else None
     )
@@ -170,15 +172,13 @@ def generation_poll(generation_id: int) -> Next:
     generation = _load(generation_id)
     if generation.state not in (State.SUBMITTED, State.GENERATING):
         return resume_step(generation) if generation.state != State.SUBMITTING else DONE
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     result = plugin.poll(generation.provider_job_id)
     Generation.objects.filter(pk=generation.pk).update(
         polls=F("polls") + 1, updated_at=timezone.now()
     )
     if result.status == JobStatus.SUCCEEDED:
-        fields = {"progress": 1.0}
-        if result.actual_cost is not None:
-            fields["actual_cost"] = result.actual_cost
+        fields = {"progress": 1.0, **_cost_fields(result)}
         if result.model_version:
             fields["model_version"] = result.model_version
         generation.transition(State.DOWNLOADING, reason="Output ready", **fields)
@@ -195,10 +195,21 @@ def generation_poll(generation_id: int) -> Next:
     return Next("poll", interval * _poll_scale(plugin))
 
 
+def _cost_fields(result) -> dict:
+    """Return the cost a poll reported (billed, or computed from a self-hosted job's GPU time)."""
+    fields = {}
+    if result.actual_cost is not None:
+        fields["actual_cost"] = result.actual_cost
+    if result.gpu_seconds is not None:
+        fields["gpu_seconds"] = result.gpu_seconds
+        fields["gpu_time_source"] = result.gpu_time_source
+    return fields
+
+
 def _job_failed(generation: Generation, result) -> Next:
     """Resubmit a job the provider failed if a new attempt may succeed; else fail with why."""
-    if result.actual_cost is not None:
-        Generation.objects.filter(pk=generation.pk).update(actual_cost=result.actual_cost)
+    if fields := _cost_fields(result):
+        Generation.objects.filter(pk=generation.pk).update(**fields)
     message = result.error or f"The job {result.status}."
     if result.status == JobStatus.CANCELED:
         generation_fail(generation, kind=Generation.ErrorKind.CANCELED, message=message)
@@ -260,7 +271,7 @@ def generation_download(generation_id: int) -> Next:
     generation = _load(generation_id)
     if generation.state != State.DOWNLOADING:
         return resume_step(generation)
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     result = plugin.poll(generation.provider_job_id)  # fresh output URL: signed URLs expire
     with _workdir(generation) as work:
         path = work / "original.mp4"

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from benchmarks import signals
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
 from benchmarks.providers.base import GenerationRequest, PermanentProviderError
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
 from benchmarks.services import costs
 from benchmarks.services.requests import closest_resolution
 
@@ -111,7 +111,7 @@ def _check_models(prompt: Prompt, models: list[VideoModel]) -> None:
             problems.append(f"{model} was retired{retired}; its past clips stay on the site.")
             continue
         try:
-            get_plugin(model.plugin_key).validate(request)
+            plugin_for(model).validate(request)
         except PermanentProviderError as exc:
             problems.append(exc.message)
     if problems:

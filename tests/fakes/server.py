@@ -168,6 +168,15 @@ class FakeProvider(CallbackSender):
             self.server.shutdown()
             self.server.server_close()
 
+    def restart(self, *, keep_jobs: bool = False) -> None:
+        """Go away and come back on the same port; a server that keeps jobs in memory loses them."""
+        port = self.server.server_address[1]
+        self.stop()
+        if not keep_jobs:
+            with self.lock:
+                self.jobs.clear()
+        self.start(port)
+
     @property
     def origin(self) -> str:
         host, port = self.server.server_address[:2]
