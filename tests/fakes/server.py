@@ -10,7 +10,8 @@ Faults, injected with `fake.inject(fault, on=phase, times=n)`:
 - on a request phase (`submit`, `poll`, `result`, `download`, `cancel`, or `any`):
   `bad_request` (400), `unauthorized` (401), `no_credit` (402 or the provider's equivalent),
   `rate_limited` (429 + Retry-After), `server_error` (500), `malformed` (200, broken JSON),
-  `hang` (no answer for `hang_seconds`), and for downloads `expired` and `truncated`;
+  `hang` (no answer for `hang_seconds`), `lost_answer` (the request is carried out, then no
+  answer for `hang_seconds`), and for downloads `expired` and `truncated`;
 - on `job` (the next submitted job): `job_failed` (the provider reports a failure) and
   `no_output` (the provider reports success, or done, without a usable output); fakes whose
   provider tells its own failures apart add `job_failed_internal` (a failure the provider says
@@ -47,6 +48,7 @@ REQUEST_FAULTS = (
     "server_error",
     "malformed",
     "hang",
+    "lost_answer",
     "expired",
     "truncated",
 )
@@ -156,6 +158,7 @@ class FakeProvider(CallbackSender):
     # -- server --------------------------------------------------------------------------------
 
     def start(self, port: int = 0) -> FakeProvider:
+        self.down = False
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self.server.daemon_threads = True
         threading.Thread(
@@ -164,6 +167,7 @@ class FakeProvider(CallbackSender):
         return self
 
     def stop(self) -> None:
+        self.down = True  # kept-alive connections are dropped too, as when a server dies
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -231,7 +235,10 @@ class FakeProvider(CallbackSender):
                     return response
                 if phase not in PUBLIC_PHASES and not self.authorized(request):
                     return self.error(401, "Invalid API key or token.")
-                return getattr(self, name)(request, **match.groupdict())
+                response = getattr(self, name)(request, **match.groupdict())
+                if fault == "lost_answer":
+                    time.sleep(self.hang_seconds)
+                return response
         return self.error(404, f"No route for {request.method} {request.path}.")
 
     def control(self, request: Request) -> Response:
@@ -247,6 +254,8 @@ class FakeProvider(CallbackSender):
         """Return the provider-shaped answer for `fault`, or None to go on (after a hang)."""
         if fault == "hang":
             time.sleep(self.hang_seconds)
+            return None
+        if fault == "lost_answer":  # `handle` carries the request out, then stalls
             return None
         if fault == "malformed":
             return Response(200, b'{"id": "x", "status', {"Content-Type": "application/json"})
@@ -346,6 +355,9 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True  # or keep-alive answers wait 40 ms on delayed ACKs
 
         def _serve(self) -> None:
+            if fake.down:
+                self.close_connection = True
+                return
             split = urlsplit(self.path)
             length = int(self.headers.get("content-length") or 0)
             request = Request(
