@@ -26,6 +26,7 @@ from benchmarks.models import (
     PromptSuite,
     Provider,
     QualityReport,
+    SelfHostedEndpoint,
     Tag,
     VideoAsset,
     VideoModel,
@@ -55,15 +56,21 @@ class PriceInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(SelfHostedEndpoint)
+class SelfHostedEndpointAdmin(admin.ModelAdmin):
+    list_display = ["name", "base_url", "gpu_count", "gpu_hour_price", "monthly_fixed_cost"]
+    search_fields = ["name", "base_url"]
+
+
 @admin.register(VideoModel)
 class VideoModelAdmin(admin.ModelAdmin):
     list_display = ["display_name", "provider", "plugin_key", "lifecycle", "available", "synthetic"]
     list_filter = ["provider", "lifecycle", "synthetic"]
-    list_select_related = ["provider"]
+    list_select_related = ["provider", "endpoint"]
     search_fields = ["display_name", "slug", "model_id"]
     inlines = [PriceInline]
 
-    @admin.display(boolean=True, description="API key set")
+    @admin.display(boolean=True, description="API key or endpoint set")
     def available(self, obj):
         """Show whether the plugin can call its API; a missing key is not an error."""
         try:

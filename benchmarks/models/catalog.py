@@ -76,10 +76,6 @@ class VideoModelQuerySet(models.QuerySet):
         """Return models with their provider loaded in the same query."""
         return self.select_related("provider")
 
-    def self_hosted(self):
-        """Return models served by a SelfHostedEndpoint."""
-        return self.filter(endpoint__isnull=False)
-
 
 class VideoModel(models.Model):
     class Lifecycle(models.TextChoices):
