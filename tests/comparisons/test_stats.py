@@ -6,11 +6,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from benchmarks.models import Price
+from benchmarks.models import Generation, Price
 from comparisons.querysets import ClipFilter
 from comparisons.stats import leaderboard, parse_sort
 from tests.comparisons.conftest import add_clip, add_failure
-from tests.factories import PriceFactory, PromptFactory, RunFactory, VideoModelFactory
+from tests.factories import (
+    PriceFactory,
+    PromptFactory,
+    RunFactory,
+    SelfHostedEndpointFactory,
+    VideoModelFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +145,37 @@ def test_mostly_frozen_models_rank_after_moving_ones_on_coherence(model):
     rows = leaderboard(sort="coherence")
     assert [r.model.slug for r in rows] == ["acme-one", "frozen"]
     assert rows[1].mostly_frozen
+
+
+def test_a_self_hosted_models_cost_per_clip_is_computed_from_its_clips_not_a_list_price(client):
+    own = VideoModelFactory(
+        slug="wan-box", display_name="Wan box", plugin_key="comfyui", synthetic=False,
+        endpoint=SelfHostedEndpointFactory(),
+    )  # fmt: skip
+    for cost in ("0.10", "0.30", "0.20"):  # computed GPU cost of three 5 s clips
+        clip = add_clip(RunFactory(prompt=PromptFactory(), duration=5), own, cost="0")
+        Generation.objects.filter(pk=clip.pk).update(actual_cost=Decimal(cost), gpu_seconds=1)
+
+    (row,) = leaderboard()
+
+    assert row.cost_computed is True
+    assert row.cost_per_clip == Decimal("0.2000")  # median $0.04/s × the 5 s reference
+    page = client.get("/leaderboard/").content.decode()
+    assert "self-hosted, computed" in page
+
+
+def test_a_self_hosted_model_without_a_computed_cost_says_unknown(client):
+    own = VideoModelFactory(
+        slug="wan-box", display_name="Wan box", plugin_key="comfyui", synthetic=False,
+        endpoint=SelfHostedEndpointFactory(),
+    )  # fmt: skip
+    clip = add_clip(_run(), own, cost="0")
+    Generation.objects.filter(pk=clip.pk).update(estimated_cost=None)
+
+    (row,) = leaderboard()
+
+    assert row.cost_per_clip is None
+    assert (
+        "No clip of this self-hosted model has a computed cost yet"
+        in client.get("/leaderboard/").content.decode()
+    )
