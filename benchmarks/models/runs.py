@@ -93,6 +93,10 @@ class GenerationState(models.TextChoices):
 
 
 class GenerationQuerySet(models.QuerySet):
+    def cost_computed(self):
+        """Return self-hosted generations whose cost was computed from GPU time."""
+        return self.filter(gpu_seconds__isnull=False, actual_cost__isnull=False)
+
     def with_spent(self):
         """Annotate `spent`: what the generation's attempts cost, failed ones included.
 

@@ -96,6 +96,16 @@ def test_an_openai_compatible_model_runs_through_the_pipeline_with_reported_gpu_
     assert generation.request_sent["model"] == "ltx-video"
 
 
+def test_the_next_run_is_estimated_from_the_computed_cost_of_the_last(comfyui):
+    model = _model(comfyui, "comfyui", workflow=WAN_WORKFLOW, gpu_count=2)
+    first = _generation(model)
+    drive_inline({first.pk: "submit"})
+
+    second = _generation(model)
+
+    assert second.estimated_cost == Decimal("0.1000")  # the first clip's $0.02/s × 5 s
+
+
 @pytest.mark.usefixtures("short_timeouts")
 def test_a_comfyui_submit_whose_answer_is_lost_is_found_by_our_reference(comfyui):
     generation = _generation(_model(comfyui, "comfyui", workflow=WAN_WORKFLOW))
