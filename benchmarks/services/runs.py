@@ -209,6 +209,8 @@ def generation_requeue(generation: Generation, *, reason: str, actor: str, **evi
         error_message="",
         provider_job_id="",
         actual_cost=None,
+        gpu_seconds=None,
+        gpu_time_source="",
         prior_attempts_cost=generation.spent,
         progress=None,
     )

@@ -96,6 +96,21 @@ def test_an_openai_compatible_model_runs_through_the_pipeline_with_reported_gpu_
     assert generation.request_sent["model"] == "ltx-video"
 
 
+def test_an_out_of_memory_failure_is_resubmitted_under_a_new_prompt_id(comfyui):
+    comfyui.inject("job_failed_internal", on="job")
+    generation = _generation(_model(comfyui, "comfyui", workflow=WAN_WORKFLOW))
+
+    drive_inline({generation.pk: "submit"})
+
+    generation.refresh_from_db()
+    assert generation.state == State.COMPLETE, generation.error_message
+    assert generation.attempts == 2
+    # The failed attempt stays in ComfyUI's history under the reference itself.
+    assert generation.provider_job_id == f"{generation.reference}.1"
+    assert comfyui.submissions == 2
+    assert generation.prior_attempts_cost == Decimal("0.0500")  # 90 s of GPU time at $2/h
+
+
 def test_the_next_run_is_estimated_from_the_computed_cost_of_the_last(comfyui):
     model = _model(comfyui, "comfyui", workflow=WAN_WORKFLOW, gpu_count=2)
     first = _generation(model)

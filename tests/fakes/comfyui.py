@@ -76,7 +76,7 @@ class FakeComfyUI(FakeProvider):
     routes = [
         ("POST", r"/prompt", "prompt", "submit"),
         ("POST", r"/upload/image", "upload", "upload"),
-        ("GET", r"/history/(?P<prompt_id>[\w-]+)", "history", "poll"),
+        ("GET", r"/history/(?P<prompt_id>[\w.-]+)", "history", "poll"),
         ("GET", r"/queue", "queue", "queue"),
         ("GET", r"/view", "view", "download"),
         ("POST", r"/queue", "queue_delete", "cancel"),

@@ -67,10 +67,11 @@ class ComfyUI(SelfHostedProvider):
         except WorkflowError as exc:
             raise PermanentProviderError(str(exc)) from exc
         values = self.values(request)
+        prompt_id = self.free_prompt_id(request.reference) if request.reference else None
         body = {
             "prompt": workflow_fill(self.config.workflow, values),
-            # Our reference as the prompt id: `find_job` can look it up after a lost answer.
-            "prompt_id": request.reference or str(uuid.uuid4()),
+            # Derived from our reference: `find_job` can look it up after a lost answer.
+            "prompt_id": prompt_id or str(uuid.uuid4()),
             "client_id": CLIENT_ID,
             "extra_data": {"lockstep_reference": request.reference},
         }
@@ -211,11 +212,25 @@ class ComfyUI(SelfHostedProvider):
         self.best_effort("POST", "/queue", json={"delete": [job_id]})
         self.best_effort("POST", "/interrupt", json={"prompt_id": job_id})
 
+    def free_prompt_id(self, reference: str) -> str:
+        """Return the prompt id for a new attempt: `reference`, or `reference.N` after attempts
+        the server still remembers (a failed attempt stays in its history until a restart)."""
+        attempt = 0
+        while self.knows(prompt_id := _attempt_id(reference, attempt)):
+            attempt += 1
+        return prompt_id
+
     def find_job(self, reference: str) -> str | None:
-        """Return `reference` if ComfyUI knows a prompt by that id (we send it as prompt_id)."""
-        if self.history(reference) is not None or self.queue_state(reference) is not None:
-            return reference
-        return None
+        """Return the id of the latest attempt ComfyUI knows for `reference`, or None."""
+        found = None
+        attempt = 0
+        while self.knows(prompt_id := _attempt_id(reference, attempt)):
+            found, attempt = prompt_id, attempt + 1
+        return found
+
+    def knows(self, prompt_id: str) -> bool:
+        """Return whether ComfyUI has the prompt in its history or its queue."""
+        return self.history(prompt_id) is not None or self.queue_state(prompt_id) is not None
 
     def error_reason(self, body: Any) -> str:
         """Read ComfyUI's {"error": {...}, "node_errors": {id: {"errors", "class_type"}}}."""
@@ -228,6 +243,10 @@ class ComfyUI(SelfHostedProvider):
             )
             reason += f" Node {node_id} ({info.get('class_type')}): {details}."
         return reason.strip()
+
+
+def _attempt_id(reference: str, attempt: int) -> str:
+    return reference if attempt == 0 else f"{reference}.{attempt}"
 
 
 def frame_size(resolution: str, aspect_ratio: str) -> tuple[int, int]:
