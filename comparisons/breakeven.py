@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from benchmarks.models import Generation
+from benchmarks.providers.base import GenerationRequest
+from benchmarks.services.costs import estimate_cost
 
 HOURS_PER_MONTH = Decimal(730)
 #: Seed 001: "If your inference queue depth exceeds 5 requests, spawn a new worker."
@@ -250,9 +252,6 @@ def scenario_from(data: dict) -> tuple[Scenario, int, dict[str, str]]:
     A number the visitor typed wins; else what the site measured of the chosen model; else the
     chosen model's list price or endpoint; else seed 002's example.
     """
-    from benchmarks.providers.base import GenerationRequest
-    from benchmarks.services.costs import estimate_cost
-
     given = {k: v for k, v in data.items() if v not in (None, "")}
     seconds = given.get("clip_seconds", SEED_002["clip_seconds"])
     values: dict = {}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from benchmarks.providers.base import Capabilities
 from benchmarks.providers.registry import PLUGINS, plugin_choices, plugin_for
-from benchmarks.providers.selfhosted import SelfHostedConfig
+from benchmarks.providers.selfhosted import ConfigError, SelfHostedConfig
 
 
 class Provider(models.Model):
@@ -127,9 +127,7 @@ class VideoModel(models.Model):
         return reverse("comparisons:model", kwargs={"slug": self.slug})
 
     def clean(self):
-        """Check a self-hosted model's endpoint and ComfyUI workflow, naming what is missing."""
-        from benchmarks.providers.comfyui.workflow import WorkflowError
-
+        """Check a self-hosted model's endpoint and settings, naming what is wrong."""
         if not self.plugin_key or self.plugin_key not in PLUGINS:
             return
         plugin = plugin_for(self)
@@ -137,11 +135,10 @@ class VideoModel(models.Model):
             return
         if self.endpoint_id is None:
             raise ValidationError({"endpoint": "A self-hosted plugin needs an endpoint."})
-        if hasattr(plugin, "check_workflow"):
-            try:
-                plugin.check_workflow()
-            except WorkflowError as exc:
-                raise ValidationError({"workflow": str(exc)}) from exc
+        try:
+            plugin.check_config()
+        except ConfigError as exc:
+            raise ValidationError({exc.field: str(exc)}) from exc
 
     @property
     def is_self_hosted(self) -> bool:

@@ -24,6 +24,14 @@ GPU_TIME_REPORTED = "reported"
 GPU_TIME_WALL = "wall"
 
 
+class ConfigError(ValueError):
+    """A catalog row can't drive its server; `field` names the row's field at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class SelfHostedConfig:
     """One catalog row's endpoint and model settings, as plain values."""
@@ -70,6 +78,9 @@ class SelfHostedProvider(HttpProvider):
             self.capabilities = config.capabilities
             self.model_id = config.model_id
             self.display_name = config.display_name or self.display_name
+
+    def check_config(self) -> None:
+        """Raise ConfigError naming what the catalog row lacks (run when staff save it)."""
 
     def base_url(self) -> str:
         return self.config.base_url.rstrip("/") if self.config else ""

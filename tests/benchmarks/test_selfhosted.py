@@ -193,6 +193,13 @@ def test_saving_a_comfyui_model_names_the_missing_placeholder(comfyui):
     assert "no {{prompt}} placeholder" in caught.value.message_dict["workflow"][0]
 
 
+def test_saving_an_openai_compatible_model_without_a_model_id_says_so(compatible):
+    with pytest.raises(ValidationError) as caught:
+        _model(compatible, "openai-compatible")
+
+    assert "model id" in caught.value.message_dict["model_id"][0]
+
+
 def test_a_self_hosted_model_without_an_endpoint_is_refused():
     provider, _ = Provider.objects.get_or_create(slug="self-hosted", defaults={"name": "Ours"})
     model = VideoModel(provider=provider, slug="wan-box", display_name="Wan", plugin_key="comfyui")

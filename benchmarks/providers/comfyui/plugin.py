@@ -41,7 +41,7 @@ from benchmarks.providers.comfyui.workflow import (
     workflow_check,
     workflow_fill,
 )
-from benchmarks.providers.selfhosted import SelfHostedProvider
+from benchmarks.providers.selfhosted import ConfigError, SelfHostedProvider
 
 HEIGHTS = {"480p": 480, "540p": 540, "720p": 720, "1080p": 1080}
 #: Video outputs as ComfyUI lists them: core SaveVideo under "images", VHS under "gifs".
@@ -57,14 +57,17 @@ class ComfyUI(SelfHostedProvider):
     poll_interval = 5.0
     supports_reference_lookup = True
 
-    def check_workflow(self) -> None:
-        """Raise WorkflowError naming the missing node or placeholder (used on save, too)."""
-        workflow_check(self.config.workflow if self.config else None, self.capabilities)
+    def check_config(self) -> None:
+        """Raise ConfigError naming the workflow's missing node or placeholder."""
+        try:
+            workflow_check(self.config.workflow if self.config else None, self.capabilities)
+        except WorkflowError as exc:
+            raise ConfigError("workflow", str(exc)) from exc
 
     def submit(self, request: GenerationRequest) -> SubmitResult:
         try:
-            self.check_workflow()
-        except WorkflowError as exc:
+            self.check_config()
+        except ConfigError as exc:
             raise PermanentProviderError(str(exc)) from exc
         values = self.values(request)
         prompt_id = self.free_prompt_id(request.reference) if request.reference else None

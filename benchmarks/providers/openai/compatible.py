@@ -14,7 +14,7 @@ from typing import Any
 
 from benchmarks.providers.base import JobStatus, Lifecycle, PermanentProviderError, PollResult
 from benchmarks.providers.openai.plugin import OpenAIVideoProvider
-from benchmarks.providers.selfhosted import SelfHostedProvider
+from benchmarks.providers.selfhosted import ConfigError, SelfHostedProvider
 
 
 class OpenAICompatibleVideo(SelfHostedProvider, OpenAIVideoProvider):
@@ -25,6 +25,11 @@ class OpenAICompatibleVideo(SelfHostedProvider, OpenAIVideoProvider):
     api_key_setting = ""
     base_url_setting = ""
     poll_interval = 5.0
+
+    def check_config(self) -> None:
+        """Raise ConfigError when the row has no model id: the server needs it in `model`."""
+        if not self.model_id:
+            raise ConfigError("model_id", "Give the model id the server expects in `model`.")
 
     def poll(self, job_id: str) -> PollResult:
         try:
