@@ -8,11 +8,13 @@ the connection goes to the address we checked, so a DNS answer that changes in b
 (rebinding) can't redirect it. Redirects are not followed.
 """
 
+import contextlib
 import ipaddress
 import json
 import logging
 import socket
 import ssl
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -34,6 +36,11 @@ logger = logging.getLogger(__name__)
 Status = CallbackDelivery.Status
 
 CALLBACK_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+#: One attempt ends this long after it started, whatever the receiver does: the per-read timeout
+#: alone lets a receiver that sends a byte a second hold a worker indefinitely.
+CALLBACK_DEADLINE_SECONDS = 10.0
+#: NAT64 prefixes: the last 32 bits are an IPv4 address (RFC 6052 well-known, RFC 8215 local).
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 #: Retries stop this long after the first attempt (Standard Webhooks senders retry ~a day).
 GIVE_UP_AFTER = timedelta(days=1)
 #: A claimed attempt older than this belongs to a worker that died: it counts as failed.
@@ -70,6 +77,8 @@ def check_callback_url(url: str) -> list[str]:
         raise CallbackUrlRefused("The URL has no host.")
     if parts.username is not None or parts.password is not None:
         raise CallbackUrlRefused("The URL must not carry credentials.")
+    if port == 0:
+        raise CallbackUrlRefused("Port 0 is not a port a receiver can listen on.")
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -90,9 +99,29 @@ def check_callback_url(url: str) -> list[str]:
 
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    candidates = [ip, *_embedded_ipv4(ip)] if isinstance(ip, ipaddress.IPv6Address) else [ip]
+    return all(each.is_global and not each.is_multicast for each in candidates)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Return the IPv4 addresses an IPv6 address carries: a gateway may route to them.
+
+    IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), 6to4 (2002::/16), Teredo
+    (2001::/32, server and client) and NAT64 (64:ff9b::/96, 64:ff9b:1::/48).
+    """
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    found = []
+    if ip.ipv4_mapped:
+        found.append(ip.ipv4_mapped)
+    if int(ip) >> 32 == 0:
+        found.append(low32)
+    if ip.sixtofour:
+        found.append(ip.sixtofour)
+    if ip.teredo:
+        found.extend(ip.teredo)
+    if any(ip in prefix for prefix in NAT64_PREFIXES):
+        found.append(low32)
+    return found
 
 
 # -- enqueue ---------------------------------------------------------------------------------
@@ -268,7 +297,11 @@ def _signed_headers(attempt: CallbackDelivery, callback: RunCallback) -> tuple[d
 
 
 def _post(url: str, address: str, signed: tuple[dict, bytes]) -> tuple[int, str]:
-    """POST to `url` connecting to `address`, the one we checked; return (status, body start)."""
+    """POST to `url` connecting to `address`, the one we checked; return (status, body start).
+
+    The whole attempt ends after CALLBACK_DEADLINE_SECONDS: a watchdog shuts the socket down,
+    which wakes a read blocked on a receiver that trickles its answer.
+    """
     headers, body = signed
     parts = urlsplit(url)
     ip = address.split("%", 1)[0]
@@ -277,25 +310,64 @@ def _post(url: str, address: str, signed: tuple[dict, bytes]) -> tuple[int, str]
         netloc += f":{parts.port}"
     pinned = parts._replace(netloc=netloc).geturl()
     host_header = parts.hostname + (f":{parts.port}" if parts.port else "")
-    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    sockets: list[socket.socket] = []
+    expired = threading.Event()
+
+    def trace(event: str, info: dict) -> None:
+        if event == "connection.connect_tcp.complete":
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                sockets.append(sock)
+                if expired.is_set():
+                    _shut(sock)
+
+    def expire() -> None:
+        expired.set()
+        for sock in sockets:
+            _shut(sock)
+
+    extensions = {"trace": trace}
+    if parts.scheme == "https":
+        extensions["sni_hostname"] = parts.hostname
     client = httpx.Client(
         timeout=CALLBACK_TIMEOUT, follow_redirects=False, trust_env=False, verify=TLS_VERIFY
     )
-    with client:
-        request = client.build_request(
-            "POST", pinned, headers={**headers, "host": host_header}, content=body,
-            extensions=extensions,
-        )  # fmt: skip
-        response = client.send(request, stream=True)
-        try:
-            text = b""
-            for chunk in response.iter_bytes():
-                text += chunk
-                if len(text) >= RESPONSE_KEEP:
-                    break
-        finally:
-            response.close()
+    watchdog = threading.Timer(CALLBACK_DEADLINE_SECONDS, expire)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        with client:
+            request = client.build_request(
+                "POST", pinned, headers={**headers, "host": host_header}, content=body,
+                extensions=extensions,
+            )  # fmt: skip
+            response = client.send(request, stream=True)
+            try:
+                text = b""
+                for chunk in response.iter_bytes():
+                    text += chunk
+                    if len(text) >= RESPONSE_KEEP or expired.is_set():
+                        break
+            finally:
+                response.close()
+    except httpx.HTTPError as exc:
+        if expired.is_set():
+            raise httpx.TimeoutException(
+                f"The receiver took longer than {CALLBACK_DEADLINE_SECONDS:g} s in total."
+            ) from exc
+        raise
+    finally:
+        watchdog.cancel()
+    if expired.is_set():
+        raise httpx.TimeoutException(
+            f"The receiver took longer than {CALLBACK_DEADLINE_SECONDS:g} s in total."
+        )
     return response.status_code, text[:RESPONSE_KEEP].decode("utf-8", "replace")
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _finish(attempt, status, *, code=None, text="", ms=None, error="") -> None:

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.db.models import Count, Prefetch
 from django.http import StreamingHttpResponse
 
-from api.representations import generation_timings, iso, money
+from api.representations import generation_timings, iso, money, run_settings_json
 from benchmarks.models import Generation
 from comparisons.models import Comparison
 
@@ -23,7 +23,8 @@ CLIP_COLUMNS = [
     "run_id", "comparison", "published_at", "prompt_slug", "prompt_category", "prompt_text",
     "model", "model_name", "provider", "synthetic", "model_version", "generation_id",
     "duration", "aspect_ratio", "resolution", "seed",
-    "cost_usd", "cost_is_estimate",
+    "audio", "camera", "camera_text", "end_frame", "samples", "sample",
+    "cost_usd", "cost_is_estimate", "billing_policy",
     "queue_wait_s", "provider_s", "download_s", "transcode_s", "scoring_s", "total_s",
     "metrics_version", "mean_coherence", "min_coherence", "std_coherence", "frame_count",
     "flicker_score", "motion_mean", "frozen_fraction", "black_fraction", "sharpness",
@@ -116,8 +117,11 @@ def clip_record(comparison: Comparison, generation: Generation, tallies) -> dict
         "aspect_ratio": run.aspect_ratio,
         "resolution": run.resolution,
         "seed": generation.seed,
+        **run_settings_json(run),
+        "sample": generation.sample,
         "cost_usd": money(generation.cost),
         "cost_is_estimate": generation.actual_cost is None,
+        "billing_policy": generation.billing_policy,
         **{f"{name}_s": value for name, value in timings.items()},
         "metrics_version": report.algorithm_version if report else None,
         **{name: getattr(report, name) if report else None for name in METRICS},

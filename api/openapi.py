@@ -2,6 +2,8 @@
 
 from api.validation import IDEMPOTENCY_KEY_MAX, MAX_MODELS, PROMPT_MAX
 from benchmarks.models import Prompt
+from benchmarks.models.prompts import MAX_SAMPLES
+from benchmarks.providers.base import CAMERA_MOVES
 
 VERSION = "1.0.0"
 
@@ -82,6 +84,26 @@ SCHEMAS = {
                 "type": "string",
                 "description": "First frame as a data URI: data:image/png|jpeg|webp;base64,...",
             },
+            "end_image": {
+                "type": "string",
+                "description": "Last frame (end frame) as a data URI, like reference_image.",
+            },
+            "audio": {
+                "type": "boolean",
+                "description": "true: with sound; false: silent. Absent: the model's default.",
+            },
+            "camera": {"type": "string", "enum": ["", *CAMERA_MOVES]},
+            "camera_text": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "The provider's own camera instruction, where it takes one.",
+            },
+            "samples": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_SAMPLES,
+                "description": "Clips per model, each with its own recorded seed; each is paid.",
+            },
             "callback_url": {
                 "type": "string",
                 "format": "uri",
@@ -115,6 +137,8 @@ SCHEMAS = {
             "progress": {"type": "integer", "minimum": 0, "maximum": 100},
             "note": {"type": "string"},
             "model_version": {"type": "string"},
+            "sample": {"type": "integer"},
+            "seed": {"type": "integer", "nullable": True},
             "cost_usd": {"type": "string", "nullable": True, "description": "US dollars."},
             "cost_is_estimate": {"type": "boolean"},
             "timings": TIMINGS,
@@ -148,6 +172,11 @@ SCHEMAS = {
             "aspect_ratio": {"type": "string"},
             "resolution": {"type": "string"},
             "seed": {"type": "integer", "nullable": True},
+            "audio": {"type": "boolean", "nullable": True},
+            "camera": {"type": "string"},
+            "camera_text": {"type": "string"},
+            "end_frame": {"type": "boolean"},
+            "samples": {"type": "integer"},
             "created_at": {"type": "string", "format": "date-time"},
             "finished_at": {"type": "string", "format": "date-time", "nullable": True},
             "wall_time": {"type": "number", "nullable": True},

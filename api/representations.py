@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from benchmarks.models import BenchmarkRun, Generation, VideoAsset
+from benchmarks.models.prompts import audio_flag
 
 State = Generation.State
 
@@ -83,6 +84,8 @@ def generation_json(generation: Generation, *, request=None) -> dict:
         "progress": generation_progress(generation),
         "note": "",
         "model_version": generation.model_version,
+        "sample": generation.sample,
+        "seed": generation.seed,
         "cost_usd": money(generation.cost),
         "cost_is_estimate": generation.actual_cost is None,
         "timings": generation_timings(generation),
@@ -107,6 +110,17 @@ def generation_json(generation: Generation, *, request=None) -> dict:
     return data
 
 
+def run_settings_json(run: BenchmarkRun) -> dict:
+    """Return the generation settings of `run` beyond duration, shape and seed."""
+    return {
+        "audio": audio_flag(run.audio),
+        "camera": run.camera_motion,
+        "camera_text": run.camera_text,
+        "end_frame": bool(run.end_image),
+        "samples": run.samples,
+    }
+
+
 def run_json(run: BenchmarkRun, *, request=None) -> dict:
     """Return a run and its generations (loaded with `with_generations()`)."""
     generations = list(run.generations.all())
@@ -126,6 +140,7 @@ def run_json(run: BenchmarkRun, *, request=None) -> dict:
         "aspect_ratio": run.aspect_ratio,
         "resolution": run.resolution,
         "seed": run.seed,
+        **run_settings_json(run),
         "created_at": iso(run.created_at),
         "finished_at": iso(run.finished_at),
         "wall_time": seconds(run.wall_time),

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from api.models import ApiToken, IdempotencyRecord, RunCallback
-from api.validation import RunRequest, ValidationFailed, body_hash, validate_run
+from api.validation import RunRequest, ValidationFailed, body_hash, run_settings, validate_run
 from benchmarks.models import BenchmarkRun, Prompt
 from benchmarks.services.runs import RunRefused, run_start
 
@@ -66,10 +66,6 @@ def _replay(user, key: str, digest: str) -> BenchmarkRun | None:
 
 def _start(request: RunRequest, *, user, key: str) -> BenchmarkRun:
     prompt = request.prompt or _prompt_create(request)
-    # run_start takes the clip settings from the prompt: a published prompt keeps its row as
-    # is, and this unsaved copy of its settings carries the ones asked for into the run.
-    prompt.duration = request.duration
-    prompt.aspect_ratio = request.aspect_ratio
     try:
         return run_start(
             prompt=prompt,
@@ -77,12 +73,14 @@ def _start(request: RunRequest, *, user, key: str) -> BenchmarkRun:
             trigger=BenchmarkRun.Trigger.API,
             requested_by=user,
             idempotency_key=f"api:{user.pk}:{key}" if key else "",
-            seed=request.seed,
+            settings=run_settings(request),
         )
     except RunRefused as exc:
-        # The rows roll back with the transaction; the file on storage has to go by hand.
-        if request.prompt is None and prompt.reference_image:
-            prompt.reference_image.delete(save=False)
+        # The rows roll back with the transaction; the files on storage have to go by hand.
+        if request.prompt is None:
+            for image in (prompt.reference_image, prompt.end_image):
+                if image:
+                    image.delete(save=False)
         raise ValidationFailed({"run": str(exc)}) from exc
 
 
@@ -97,12 +95,19 @@ def _prompt_create(request: RunRequest) -> Prompt:
         category=request.category,
         duration=request.duration,
         aspect_ratio=request.aspect_ratio,
+        audio=request.audio,
+        camera_motion=request.camera,
+        camera_text=request.camera_text,
         published=False,
         staff_notes="Submitted through the API.",
     )
-    if request.image:
-        name = f"{hashlib.sha256(request.image).hexdigest()[:24]}.{EXTENSIONS[request.image_type]}"
-        prompt.reference_image.save(name, ContentFile(request.image), save=False)
+    for field, image, image_type in (
+        (prompt.reference_image, request.image, request.image_type),
+        (prompt.end_image, request.end_image, request.end_image_type),
+    ):
+        if image:
+            name = f"{hashlib.sha256(image).hexdigest()[:24]}.{EXTENSIONS[image_type]}"
+            field.save(name, ContentFile(image), save=False)
     prompt.save()
     return prompt
 

@@ -5,13 +5,15 @@ import binascii
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
 from benchmarks.models import Prompt, VideoModel
-from benchmarks.providers.base import GenerationRequest, PermanentProviderError
+from benchmarks.models.prompts import MAX_SAMPLES, AudioSetting
+from benchmarks.providers.base import CAMERA_MOVES, GenerationRequest, PermanentProviderError
 from benchmarks.providers.registry import PLUGINS, plugin_for
+from benchmarks.services.requests import RunSettings, closest_resolution
 
 PROMPT_MAX = 2000
 MAX_MODELS = 12
@@ -25,11 +27,16 @@ FIELDS = {
     "aspect_ratio",
     "seed",
     "reference_image",
+    "end_image",
+    "audio",
+    "camera",
+    "camera_text",
+    "samples",
     "callback_url",
     "category",
 }
 #: Only a new prompt (given as text) takes these; a published prompt keeps its own.
-NEW_PROMPT_ONLY = ("negative_prompt", "reference_image", "category")
+NEW_PROMPT_ONLY = ("negative_prompt", "reference_image", "end_image", "category")
 ASPECT_RATIO = re.compile(r"^\d{1,2}:\d{1,2}$")
 IMAGE_DATA_URI = re.compile(r"^data:(image/(?:png|jpeg|webp));base64,(.*)$", re.DOTALL)
 #: Magic numbers: the bytes must be the image type the data URI claims.
@@ -63,6 +70,13 @@ class RunRequest:
     category: str = Prompt.Category.SCENE
     image: bytes = b""
     image_type: str = ""
+    end_image: bytes = b""
+    end_image_type: str = ""
+    #: Generation settings as the run will store them (audio as an AudioSetting value).
+    audio: str = ""
+    camera: str = ""
+    camera_text: str = ""
+    samples: int = 1
     callback_url: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -130,6 +144,7 @@ def validate_run(data: dict) -> RunRequest:
     aspect_ratio = _aspect_ratio(data, prompt)
     seed = _seed(data.get("seed"))
     image, image_type = _image(data.get("reference_image"))
+    end_image, end_image_type = _image(data.get("end_image"), "end_image")
     run = RunRequest(
         models=models,
         duration=duration,
@@ -141,6 +156,17 @@ def validate_run(data: dict) -> RunRequest:
         category=category,
         image=image,
         image_type=image_type,
+        end_image=end_image,
+        end_image_type=end_image_type,
+        audio=_audio(data, prompt),
+        camera=_camera(data, prompt),
+        camera_text=clean_text(
+            data.get("camera_text", prompt.camera_text if prompt else None),
+            "camera_text",
+            required=False,
+            max_length=200,
+        ),
+        samples=clean_int(data.get("samples", 1), "samples", low=1, high=MAX_SAMPLES),
         callback_url=_callback_url(data.get("callback_url")),
     )
     _check_capabilities(models, _generation_request(run))
@@ -187,10 +213,31 @@ def _aspect_ratio(data: dict, prompt: Prompt | None) -> str:
     return aspect_ratio
 
 
+def _audio(data: dict, prompt: Prompt | None) -> str:
+    """Return the sound asked for (true/false) as an AudioSetting, else the prompt's."""
+    if "audio" not in data or data["audio"] is None:
+        return prompt.audio if prompt else AudioSetting.DEFAULT
+    if not isinstance(data["audio"], bool):
+        raise ValidationFailed({"audio": "Must be true (with sound) or false (silent)."})
+    return AudioSetting.ON if data["audio"] else AudioSetting.OFF
+
+
+def _camera(data: dict, prompt: Prompt | None) -> str:
+    """Return the camera move asked for, else the prompt's."""
+    camera = data.get("camera", prompt.camera_motion if prompt else "")
+    if camera is None:
+        return ""
+    if camera and camera not in CAMERA_MOVES:
+        raise ValidationFailed({"camera": f"Must be one of {', '.join(CAMERA_MOVES)}."})
+    return camera
+
+
 def _seed(value) -> int | None:
     """Return the seed asked for, or None if none was."""
     if value is None:
         return None
+    if isinstance(value, bool):
+        raise ValidationFailed({"seed": "Must be an integer."})
     return clean_int(value, "seed", low=0, high=2**31 - 1)
 
 
@@ -208,14 +255,27 @@ def _callback_url(value) -> str:
     return callback_url
 
 
-def _generation_request(run: RunRequest) -> GenerationRequest:
-    """Return what each model's plugin is asked to accept for this run."""
-    has_image = bool(run.image) or bool(run.prompt and run.prompt.reference_image)
-    return GenerationRequest(
-        prompt=run.text or run.prompt.text,
+def run_settings(run: RunRequest) -> RunSettings:
+    """Return the generation settings the run will be started with."""
+    return RunSettings(
         duration=run.duration,
         aspect_ratio=run.aspect_ratio,
-        image_url="data:" if has_image else "",
+        seed=run.seed if run.seed is not None else (run.prompt.seed if run.prompt else None),
+        audio=run.audio,
+        camera=run.camera,
+        camera_text=run.camera_text,
+        samples=run.samples,
+    )
+
+
+def _generation_request(run: RunRequest) -> GenerationRequest:
+    """Return what each model's plugin is asked to accept for this run."""
+    prompt = run.prompt
+    return run_settings(run).request(
+        text=run.text or prompt.text,
+        negative_prompt=run.negative_prompt or (prompt.negative_prompt if prompt else ""),
+        image=bool(run.image) or bool(prompt and prompt.reference_image),
+        end_image=bool(run.end_image) or bool(prompt and prompt.end_image),
     )
 
 
@@ -255,33 +315,27 @@ def _models(value) -> list[VideoModel]:
     return [found[s] for s in slugs]
 
 
-def _image(value) -> tuple[bytes, str]:
+def _image(value, name: str = "reference_image") -> tuple[bytes, str]:
     if value is None:
         return b"", ""
     if not isinstance(value, str):
-        raise ValidationFailed({"reference_image": "Must be a data URI string."})
+        raise ValidationFailed({name: "Must be a data URI string."})
     limit = settings.API_MAX_IMAGE_BYTES
     match = IMAGE_DATA_URI.match(value[:64]) and IMAGE_DATA_URI.match(value)
     if not match:
-        raise ValidationFailed(
-            {"reference_image": "Must be a data URI: data:image/png|jpeg|webp;base64,..."}
-        )
+        raise ValidationFailed({name: "Must be a data URI: data:image/png|jpeg|webp;base64,..."})
     encoded = match.group(2)
     if len(encoded) > (limit + 2) // 3 * 4 + 4:
-        raise ValidationFailed(
-            {"reference_image": f"The image is larger than the {limit // 1024**2} MB limit."}
-        )
+        raise ValidationFailed({name: f"The image is larger than the {limit // 1024**2} MB limit."})
     try:
         image = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailed({"reference_image": "The image is not valid base64."}) from None
+        raise ValidationFailed({name: "The image is not valid base64."}) from None
     if len(image) > limit:
-        raise ValidationFailed(
-            {"reference_image": f"The image is larger than the {limit // 1024**2} MB limit."}
-        )
+        raise ValidationFailed({name: f"The image is larger than the {limit // 1024**2} MB limit."})
     content_type = match.group(1)
     if not image.startswith(IMAGE_MAGIC[content_type]):
-        raise ValidationFailed({"reference_image": f"The bytes are not a {content_type} image."})
+        raise ValidationFailed({name: f"The bytes are not a {content_type} image."})
     return image, content_type
 
 
@@ -294,8 +348,11 @@ def _check_capabilities(models: list[VideoModel], request: GenerationRequest) ->
         if model.plugin_key not in PLUGINS:
             problems.append(f"{model} has no provider plugin installed.")
             continue
+        offered = (model.capabilities or {}).get("resolutions") or []
         try:
-            plugin_for(model).validate(request)
+            plugin_for(model).validate(
+                replace(request, resolution=closest_resolution("720p", offered))
+            )
         except PermanentProviderError as exc:
             problems.append(exc.message)
     if problems:

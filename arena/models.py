@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from arena.querysets import RatingFitQuerySet, RatingQuerySet, VoteQuerySet
+from arena.querysets import FailureTagQuerySet, RatingFitQuerySet, RatingQuerySet, VoteQuerySet
 
 
 class Pool(models.TextChoices):
@@ -33,6 +33,15 @@ class Vote(models.Model):
         TIE = "tie"
         BOTH_BAD = "both_bad", "both bad"
 
+    class Reason(models.TextChoices):
+        """Why a stored vote does not count ("" while it counts)."""
+
+        COUNTED = "", "counts"
+        TOO_FAST = "too_fast", "voted before both clips were watched"
+        REVEALED = "revealed", "names shown before the vote"
+        SUSPICIOUS = "suspicious", "unlikely voting pattern, awaiting review"
+        STAFF = "staff", "voided by staff"
+
     generation_a = models.ForeignKey(
         "benchmarks.Generation", on_delete=models.CASCADE, related_name="+"
     )
@@ -54,7 +63,18 @@ class Vote(models.Model):
     #: HMAC of the session key and of the client IP with ARENA_SALT; never the values themselves.
     voter_hash = models.CharField(max_length=64)
     ip_hash = models.CharField(max_length=64)
+    #: True when the vote does not count toward ratings; `reason` says why.
     voided = models.BooleanField(default=False)
+    reason = models.CharField(max_length=12, choices=Reason, blank=True, default="")
+    #: Share of each clip's length the player reports as played before the vote (None: no report).
+    watched_left = models.FloatField(null=True, blank=True)
+    watched_right = models.FloatField(null=True, blank=True)
+    #: Seconds between handing out the pair and the vote, measured by the server.
+    seconds_to_vote = models.FloatField(null=True, blank=True)
+    #: How unlikely its voter's (or address's) pattern was at screening, in standard deviations.
+    suspicion = models.FloatField(null=True, blank=True)
+    #: Staff restored it after review: screening never flags it again.
+    reviewed = models.BooleanField(default=False)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -83,6 +103,8 @@ class Vote(models.Model):
             models.Index(fields=["pool", "voided"], name="vote_pool_counted"),
             # Disagreements: votes on one prompt.
             models.Index(fields=["prompt", "voided"], name="vote_prompt_counted"),
+            # The admin's review queue: votes screening flagged.
+            models.Index(fields=["reason", "created_at"], name="vote_review_queue"),
         ]
 
     def __str__(self):
@@ -102,6 +124,48 @@ class Vote(models.Model):
         if self.outcome in (self.Outcome.TIE, self.Outcome.BOTH_BAD):
             return self.outcome
         return "left" if (self.outcome == self.Outcome.A) == self.a_on_left else "right"
+
+
+class FailureTag(models.Model):
+    """What a voter said went wrong in one clip of a pair, after voting."""
+
+    class Kind(models.TextChoices):
+        """Known failure modes of video models."""
+
+        IGNORES_PROMPT = "ignores_prompt", "ignores the prompt"
+        MORPHING = "morphing", "morphing or artifacts"
+        PHYSICS = "physics", "broken physics"
+        TEXT = "text", "garbled text"
+        IDENTITY = "identity", "identity drift"
+        FLICKER = "flicker"
+        AUDIO = "audio", "bad or missing audio"
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="tags")
+    generation = models.ForeignKey(
+        "benchmarks.Generation", on_delete=models.CASCADE, related_name="+"
+    )
+    #: Copied from the generation, so the rates read one join.
+    video_model = models.ForeignKey(
+        "benchmarks.VideoModel", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FailureTagQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "generation", "kind"], name="failuretag_once_per_clip"
+            ),
+        ]
+        indexes = [
+            # Tag rates: tags of one model.
+            models.Index(fields=["video_model", "kind"], name="failuretag_model"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} on {self.generation_id} (vote {self.vote_id})"
 
 
 class RatingFit(models.Model):

@@ -8,12 +8,31 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from benchmarks.models import Generation, VideoAsset, VideoModel
+from benchmarks.providers.local.plugin import NAMED_RENDERERS
+from comparisons.querysets import ClipQuerySet, clips
 
 
 class VoteQuerySet(models.QuerySet):
     def counted(self):
-        """Return votes that count: not voided by staff."""
+        """Return votes that count: not voided (by staff, screening, the watch gate or a reveal)."""
         return self.filter(voided=False)
+
+    def on_public_clips(self):
+        """Return votes whose two clips are both public (the only votes ratings and export use)."""
+        public = clips().public().values("pk")
+        return self.filter(generation_a__in=public, generation_b__in=public)
+
+    def in_ratings(self):
+        """Return the votes the published ratings are fitted from: counted, on public clips."""
+        return self.counted().on_public_clips()
+
+    def flagged(self):
+        """Return votes screening held back as suspicious, awaiting staff review."""
+        return self.filter(reason=self.model.Reason.SUSPICIOUS)
+
+    def screenable(self):
+        """Return votes screening may judge: counted or flagged, never ones staff restored."""
+        return self.filter(Q(voided=False) | Q(reason=self.model.Reason.SUSPICIOUS), reviewed=False)
 
     def in_pool(self, pool: str):
         """Return votes of one rating pool."""
@@ -54,19 +73,18 @@ class VoteQuerySet(models.QuerySet):
         return counts["decisive"], counts["left"]
 
     def fit_rows(self):
-        """Return the flat rows a rating fit reads, in one query."""
-        return self.values_list(
-            "pool", "category", "model_a_id", "model_b_id", "outcome"
-        ).order_by()
+        """Return the flat rows a rating fit reads, in one query, in the votes export's order."""
+        return self.values_list("pool", "category", "model_a_id", "model_b_id", "outcome").order_by(
+            "created_at", "pk"
+        )
 
-    def model_pair_counts(self) -> dict[tuple[str, int, int], int]:
-        """Return votes per pool and unordered model pair, keyed (pool, smaller id, larger id)."""
-        counts: dict[tuple[str, int, int], int] = {}
-        rows = self.values_list("pool", "model_a_id", "model_b_id").annotate(n=Count("pk"))
-        for pool, a, b, n in rows.order_by():
-            key = (pool, a, b) if a < b else (pool, b, a)
-            counts[key] = counts.get(key, 0) + n
-        return counts
+    def shown_counts(self):
+        """Return (model a, model b, category, votes) rows: how often each pair was shown."""
+        return (
+            self.values_list("model_a_id", "model_b_id", "category")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
 
 
 class RatingFitQuerySet(models.QuerySet):
@@ -102,29 +120,47 @@ class RatingQuerySet(models.QuerySet):
         return self.select_related("video_model__provider")
 
 
-class ArenaClipQuerySet(models.QuerySet):
+class ArenaClipQuerySet(ClipQuerySet):
     """Generations as the arena sees them: clips that may be shown blind."""
 
     def eligible(self):
-        """Return completed clips of published prompts from models that are not retired."""
+        """Return public, completed, probed clips of models that are not retired and whose
+        picture does not name the model."""
         playable = VideoAsset.objects.filter(
-            generation=OuterRef("pk"), tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW)
+            generation=OuterRef("pk"),
+            tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW),
+            has_audio__isnull=False,
         )
-        return self.filter(
-            Exists(playable), state=Generation.State.COMPLETE, run__prompt__published=True
-        ).exclude(video_model__lifecycle=VideoModel.Lifecycle.RETIRED)
+        named = Q()
+        for version in NAMED_RENDERERS:
+            named |= Q(model_version__endswith=f"@{version}")
+        return (
+            self.public()
+            .filter(Exists(playable), state=Generation.State.COMPLETE)
+            .exclude(video_model__lifecycle=VideoModel.Lifecycle.RETIRED)
+            .exclude(named, video_model__synthetic=True)
+        )
 
     def pair_rows(self):
         """Return the flat rows pair sampling needs, in one query."""
-        return self.values_list(
-            "pk",
-            "video_model_id",
-            "video_model__synthetic",
-            "video_model__capabilities",
-            "run__prompt_id",
-            "run__prompt__category",
-            "run__prompt__reference_image",
-        ).order_by()
+        # The tier the arena plays (standard, else preview) decides the audio pool.
+        played = VideoAsset.objects.filter(
+            generation=OuterRef("pk"),
+            tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW),
+        ).order_by("-tier")  # "standard" sorts after "preview"
+        return (
+            self.annotate(audio=Subquery(played.values("has_audio")[:1]))
+            .values_list(
+                "pk",
+                "video_model_id",
+                "video_model__synthetic",
+                "audio",
+                "run__prompt_id",
+                "run__prompt__category",
+                "run__prompt__reference_image",
+            )
+            .order_by()
+        )
 
     def with_outputs(self):
         """Return clips with model, prompt, report and files loaded (for the player)."""
@@ -155,6 +191,22 @@ class ArenaClipQuerySet(models.QuerySet):
             }
             for row in rows
         }
+
+
+class FailureTagQuerySet(models.QuerySet):
+    def counted(self):
+        """Return tags of votes that count toward the ratings."""
+        from arena.models import Vote
+
+        return self.filter(vote__in=Vote.objects.in_ratings().values("pk"))
+
+    def kind_counts(self):
+        """Return (model, category, kind, tags) rows."""
+        return (
+            self.values_list("video_model_id", "vote__category", "kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
 
 
 def arena_clips() -> ArenaClipQuerySet:

@@ -1,5 +1,6 @@
-"""Arena services: pick a blind pair, hand out its token, record a vote, void a voter, refresh
-ratings, and the reads other pages use (current ratings, prompt-level disagreements).
+"""Arena services: pick a blind pair, hand out its token, record a vote, screen and void votes,
+refresh ratings, tag failures, and the reads other pages use (current ratings, tag rates,
+prompt-level disagreements).
 
 A vote needs a pair token the server signed (TimestampSigner: it expires), bound to the voter's
 session. The token's nonce is unique on the vote row, so a token records at most one vote even when
@@ -10,9 +11,9 @@ import base64
 import hashlib
 import hmac
 import json
-import math
 import random
 import secrets
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,22 +22,21 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from arena import conf
-from arena.models import Pool, Rating, RatingFit, Vote
+from arena import conf, sampling, screening
+from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
 from arena.querysets import arena_clips
 from arena.ratings import fit
 from benchmarks.models import Generation, Prompt, QualityReport, VideoModel
 
 TOKEN_SALT = "arena.pair-token"
 CHOICES = ("left", "right", "tie", "both_bad")
-#: How strongly sampling favours close ratings: pairs this many points apart get e^-1 the weight.
-CLOSENESS_POINTS = 150.0
-#: Weight a pair keeps however far apart its ratings are, so every pair still gets votes.
-CLOSENESS_FLOOR = 0.2
+#: Cache keys: a pair whose names were shown (by its nonce), and the pending refresh's due time.
+REVEALED_KEY = "arena:revealed:{nonce}"
+REFRESH_KEY = "arena:refresh-due"
 
 
 class VoteRefused(Exception):
@@ -58,10 +58,10 @@ def voter_hash(value: str) -> str:
 def client_ip(meta) -> str:
     """Return the client's IP from a request's META.
 
-    Behind a proxy, set ARENA_IP_HEADER (say "HTTP_X_FORWARDED_FOR"): the right-most address is
+    Behind a proxy, set ARENA_IP_HEADER (say "X-Forwarded-For"): the right-most address is
     the one our own proxy saw, the only one a client cannot forge.
     """
-    header = conf.get("ARENA_IP_HEADER")
+    header = conf.ip_header_key()
     if header and meta.get(header):
         return meta[header].split(",")[-1].strip()
     return meta.get("REMOTE_ADDR", "")
@@ -70,10 +70,11 @@ def client_ip(meta) -> str:
 # --- Pairs and tokens ---------------------------------------------------------------------------
 
 
-def pool_of(capabilities: dict | None, reference_image: str) -> str:
+def pool_of(has_audio: bool | None, reference_image: str) -> str:
     """Return the rating pool of a clip: i2v when its prompt has a first frame; audio when the
-    model makes sound (a clip with sound is not judged against a silent one)."""
-    audio = bool((capabilities or {}).get("audio"))
+    clip's file has an audio track, as probed (a clip with sound is not judged against a silent
+    one; what the model could do does not matter, only what this clip is)."""
+    audio = bool(has_audio)
     if reference_image:
         return Pool.I2V_AUDIO if audio else Pool.I2V
     return Pool.T2V_AUDIO if audio else Pool.T2V
@@ -95,6 +96,10 @@ class Pair:
     category: str
     pool: str
     a_on_left: bool
+    #: Seconds the pair must be on screen before a vote counts (a share of the longer clip).
+    needed: float = 0.0
+    #: When the token was handed out (UNIX time).
+    issued: float = 0.0
     token: str = ""
     left: Generation | None = field(default=None, repr=False)
     right: Generation | None = field(default=None, repr=False)
@@ -121,8 +126,8 @@ def _candidates(pool: str | None, voted: set[tuple[int, int]]):
     """
     groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     rows = _cached("clips", lambda: list(arena_clips().eligible().pair_rows()))
-    for pk, model_id, synthetic, caps, prompt_id, category, image in rows:
-        clip_pool = pool_of(caps, image)
+    for pk, model_id, synthetic, audio, prompt_id, category, image in rows:
+        clip_pool = pool_of(audio, image)
         if pool is None or clip_pool == pool:
             groups[(prompt_id, category, clip_pool, synthetic)].append((pk, model_id))
     candidates: dict[tuple[str, int, int], list[ClipPair]] = defaultdict(list)
@@ -155,37 +160,25 @@ def _cached(name: str, compute):
 
 def sampling_cache_clear() -> None:
     """Forget what pair sampling cached (the clips, pair counts, ratings and model names)."""
-    names = ("clips", "counts", "ratings", "names")
+    names = ("clips", "intervals", "ratings", "names")
     cache.delete_many([f"arena:sampling:{name}" for name in names])
-
-
-def _pair_weight(votes: int, rating_x: float | None, rating_y: float | None) -> float:
-    """Favour model pairs with few votes and close ratings (unrated pairs count as close)."""
-    gap = abs(rating_x - rating_y) if rating_x is not None and rating_y is not None else 0.0
-    return (CLOSENESS_FLOOR + math.exp(-((gap / CLOSENESS_POINTS) ** 2))) / (1 + votes)
 
 
 def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None:
     """Return a pair of clips `voter` has not voted on, or None when there is none.
 
-    First a model pair is drawn, weighted by `_pair_weight` (so every model pair gets votes, not
-    only the ones with the most clips), then one of its clip pairs uniformly, then a side.
+    First a model pair is drawn, weighted by how much its vote would narrow the current
+    intervals (arena/sampling.py; so every model pair gets votes, not only the ones with the most
+    clips), then one of its clip pairs uniformly, then a side.
     """
     rng = rng or random.SystemRandom()
     candidates = _candidates(pool, Vote.objects.of_voter(voter).pairs())
     if not candidates:
         return None
-    counts = _cached("counts", Vote.objects.counted().model_pair_counts)
-    ratings = pool_ratings()
     keys = list(candidates)
-    weights = [
-        _pair_weight(
-            counts.get(key, 0),
-            ratings.get((key[0], key[1])),
-            ratings.get((key[0], key[2])),
-        )
-        for key in keys
-    ]
+    weights = sampling.pair_weights(
+        keys, pool_intervals(), exploration=conf.get("ARENA_EXPLORATION")
+    )
     key = rng.choices(keys, weights=weights)[0]
     ga, gb, ma, mb, prompt_id, category = rng.choice(candidates[key])
     return Pair(ga, gb, ma, mb, prompt_id, category, pool=key[0], a_on_left=rng.random() < 0.5)
@@ -213,9 +206,11 @@ class SealedJSONSerializer:
 
 def pair_token_issue(*, pair: Pair, voter: str) -> str:
     """Sign a single-use token for `pair`, valid for ARENA_TOKEN_MAX_AGE seconds, for `voter`."""
+    pair.issued = time.time()
     payload = [
         pair.generation_a, pair.generation_b, pair.model_a, pair.model_b, pair.prompt,
         pair.category, pair.pool, int(pair.a_on_left), secrets.token_hex(16), voter[:32],
+        round(pair.needed, 3), round(pair.issued, 3),
     ]  # fmt: skip
     signer = signing.TimestampSigner(salt=TOKEN_SALT)
     pair.token = signer.sign_object(payload, serializer=SealedJSONSerializer)
@@ -242,13 +237,27 @@ def pair_token_verify(token: str, *, voter: str) -> PairClaim:
         raise VoteRefused("This pair has expired: load a new one.", status=410) from exc
     except (signing.BadSignature, InvalidToken, ValueError, TypeError) as exc:
         raise forged from exc
-    if not isinstance(data, list) or len(data) != 10:
+    if not isinstance(data, list) or len(data) != 12:
         raise forged
-    ga, gb, ma, mb, prompt, category, pool, a_on_left, nonce, owner = data
+    ga, gb, ma, mb, prompt, category, pool, a_on_left, nonce, owner, needed, issued = data
     if not hmac.compare_digest(str(owner), voter[:32]):
         raise VoteRefused("This pair token was issued to another session.", status=403)
-    pair = Pair(ga, gb, ma, mb, prompt, category, pool=pool, a_on_left=bool(a_on_left))
+    pair = Pair(
+        ga, gb, ma, mb, prompt, category, pool=pool, a_on_left=bool(a_on_left),
+        needed=float(needed), issued=float(issued),
+    )  # fmt: skip
     return PairClaim(pair=pair, nonce=str(nonce))
+
+
+def pair_reveal(*, token: str, voter: str) -> Pair:
+    """Return the pair `token` names and remember that its names were shown before any vote.
+
+    A vote cast with this token afterwards is stored but never counts (as in GenAI-Arena): its
+    voter knew whose clips they were.
+    """
+    claim = pair_token_verify(token, voter=voter)
+    cache.set(REVEALED_KEY.format(nonce=claim.nonce), True, conf.get("ARENA_TOKEN_MAX_AGE") + 60)
+    return claim.pair
 
 
 # --- Votes --------------------------------------------------------------------------------------
@@ -267,21 +276,45 @@ def _refusal_for(exc: IntegrityError) -> VoteRefused:
     return VoteRefused("One of these clips is gone: load a new pair.", status=410)
 
 
-def vote_record(*, token: str, choice: str, voter: str, ip: str) -> Vote:
+def vote_record(*, token: str, choice: str, voter: str, ip: str, watched=(None, None)) -> Vote:
     """Record one blind vote, or raise VoteRefused and record nothing.
 
-    `voter` and `ip` are already hashed (voter_hash). The token says which pair was shown; the
-    unique constraints on its nonce and on (voter, pair) make it single use, even when two
-    identical requests race. A vote costs one read (the rate limits) and one INSERT.
+    `voter` and `ip` are already hashed (voter_hash); `watched` is the share of the left and
+    right clip the player reports as played (None: no report, as without JavaScript). The token
+    says which pair was shown; the unique constraints on its nonce and on (voter, pair) make it
+    single use, even when two identical requests race. A vote whose pair was revealed, or that
+    came before both clips could have been watched, is stored but does not count.
     """
     if choice not in CHOICES:
         raise VoteRefused("Pick left, right, tie or both bad.", status=400)
     claim = pair_token_verify(token, voter=voter)
-    _rate_limits_check(voter=voter, ip=ip)
     outcome = _outcome_of(choice, a_on_left=claim.pair.a_on_left)
-    vote = _vote_insert(claim=claim, outcome=outcome, voter=voter, ip=ip)
-    _refresh_if_due(vote)
+    seconds = max(time.time() - claim.pair.issued, 0.0)
+    reason = _uncounted_reason(claim, watched=watched, seconds=seconds)
+    vote = _vote_insert(
+        claim=claim, outcome=outcome, voter=voter, ip=ip,
+        fields={
+            "voided": bool(reason), "reason": reason, "seconds_to_vote": round(seconds, 3),
+            "watched_left": watched[0], "watched_right": watched[1],
+        },
+    )  # fmt: skip
+    if not vote.voided:
+        _refresh_soon()
     return vote
+
+
+def _uncounted_reason(claim: PairClaim, *, watched, seconds: float) -> str:
+    """Return why a vote on `claim` would not count, or "" if it counts."""
+    if cache.get(REVEALED_KEY.format(nonce=claim.nonce)):
+        return Vote.Reason.REVEALED
+    share = conf.get("ARENA_MIN_WATCH_SHARE")
+    if share <= 0:
+        return Vote.Reason.COUNTED  # the gate is off
+    # The player's report can be forged, the server's clock cannot: both must agree.
+    played = all(w is not None and w >= share for w in watched)
+    if not played or seconds < claim.pair.needed:
+        return Vote.Reason.TOO_FAST
+    return Vote.Reason.COUNTED
 
 
 def _rate_limits_check(*, voter: str, ip: str) -> None:
@@ -306,11 +339,30 @@ def _outcome_of(choice: str, *, a_on_left: bool) -> str:
     return Vote.Outcome.A if left_won == a_on_left else Vote.Outcome.B
 
 
-def _vote_insert(*, claim: PairClaim, outcome: str, voter: str, ip: str) -> Vote:
-    """INSERT the vote `claim` stands for; raise VoteRefused if a constraint refuses it."""
+def _rate_limit_locks(*, voter: str, ip: str) -> None:
+    """Hold, until the transaction ends, a lock per address and per voter (PostgreSQL).
+
+    Counting recent votes and inserting one must be one step, or concurrent votes all see room
+    left in the window and all go in. Advisory locks serialize exactly the votes that share an
+    address or a voter; the address is always locked first, so two votes cannot deadlock.
+    SQLite (the embedded default) allows one writer at a time and needs no lock.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for value in (ip, voter):
+            key = int.from_bytes(hashlib.sha256(f"arena:{value}".encode()).digest()[:8], "big")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key - (1 << 63)])
+
+
+def _vote_insert(*, claim: PairClaim, outcome: str, voter: str, ip: str, fields: dict) -> Vote:
+    """Check the rate limits and INSERT the vote `claim` stands for, as one atomic step; raise
+    VoteRefused if a limit or a constraint refuses it."""
     pair = claim.pair
     try:
         with transaction.atomic():
+            _rate_limit_locks(voter=voter, ip=ip)
+            _rate_limits_check(voter=voter, ip=ip)
             return Vote.objects.create(
                 generation_a_id=pair.generation_a,
                 generation_b_id=pair.generation_b,
@@ -324,35 +376,118 @@ def _vote_insert(*, claim: PairClaim, outcome: str, voter: str, ip: str) -> Vote
                 nonce=claim.nonce,
                 voter_hash=voter,
                 ip_hash=ip,
+                **fields,
             )
     except IntegrityError as exc:
         raise _refusal_for(exc) from exc
 
 
-def _refresh_if_due(vote: Vote) -> None:
-    """Queue a rating refresh, on commit, after every ARENA_REFRESH_EVERY votes."""
-    every = conf.get("ARENA_REFRESH_EVERY")
-    if every and vote.pk % every == 0:
-        # Ids are unique, so exactly one vote in every N queues the refresh, with no counter.
-        # Robust: a broker hiccup is logged, it never turns a recorded vote into a 500.
+def _refresh_soon() -> None:
+    """Queue a rating refresh ARENA_REFRESH_DELAY seconds from now, unless one is pending.
+
+    Debounced: the first counted vote after a refresh queues the next one, and the votes that
+    follow within the delay ride along, so a burst of votes costs one refit.
+    """
+    delay = conf.get("ARENA_REFRESH_DELAY")
+    if not delay:
+        return  # off: only the beat schedule refits
+    due = time.time() + delay
+    # add() is atomic in the shared cache: of concurrent votes, exactly one queues the task.
+    if cache.add(REFRESH_KEY, due, timeout=delay + 5):
         from arena.tasks import refresh_ratings
 
-        transaction.on_commit(refresh_ratings.delay, robust=True)
+        # Robust: a broker hiccup is logged, it never turns a recorded vote into a 500.
+        transaction.on_commit(lambda: refresh_ratings.apply_async(countdown=delay), robust=True)
+
+
+def refresh_due() -> float | None:
+    """Return when (UNIX time) the pending rating refresh is due, or None if none is pending."""
+    return cache.get(REFRESH_KEY)
 
 
 def voter_void(*, voters=(), ips=(), by=None) -> int:
     """Void every vote of the given voter hashes and IP hashes; return how many were voided."""
+    votes = Vote.objects.filter(Q(voter_hash__in=list(voters)) | Q(ip_hash__in=list(ips)))
+    return votes_void(votes=votes, by=by)
+
+
+def votes_void(*, votes, by=None) -> int:
+    """Void `votes` (counted or held for review) as staff; return how many changed."""
     from arena.tasks import refresh_ratings
 
     with transaction.atomic():
-        count = (
-            Vote.objects.counted()
-            .filter(Q(voter_hash__in=list(voters)) | Q(ip_hash__in=list(ips)))
-            .update(voided=True, voided_at=timezone.now(), voided_by=by)
+        count = votes.filter(Q(voided=False) | Q(reason=Vote.Reason.SUSPICIOUS)).update(
+            voided=True, reason=Vote.Reason.STAFF, voided_at=timezone.now(), voided_by=by
         )
         if count:
             transaction.on_commit(refresh_ratings.delay, robust=True)
     return count
+
+
+def votes_restore(*, votes, by=None) -> int:
+    """Count again the `votes` screening held or staff voided; screening never holds them again.
+
+    Votes that were too fast or revealed stay uncounted: no review changes what the voter saw.
+    """
+    from arena.tasks import refresh_ratings
+
+    with transaction.atomic():
+        count = votes.filter(reason__in=(Vote.Reason.SUSPICIOUS, Vote.Reason.STAFF)).update(
+            voided=False, reason=Vote.Reason.COUNTED, reviewed=True, voided_at=None, voided_by=by
+        )
+        if count:
+            transaction.on_commit(refresh_ratings.delay, robust=True)
+    return count
+
+
+def votes_screen(*, now=None) -> int:
+    """Hold for review the votes of every voter or address whose recent votes are too unlikely.
+
+    Each voter hash and each IP hash is judged per ARENA_SCREEN_WINDOW (windows of the last two
+    are screened) by arena/screening.py, under point ratings fitted from the counted votes. The
+    votes of a group scoring over ARENA_SUSPICION_Z stop counting (reason "suspicious") until
+    staff void or restore them. Return how many votes were held.
+    """
+    now = now or timezone.now()
+    window = conf.get("ARENA_SCREEN_WINDOW")
+    since = now - timedelta(seconds=2 * window)
+    rows = list(
+        Vote.objects.screenable()
+        .filter(created_at__gte=since)
+        .values_list("pk", "voter_hash", "ip_hash", "created_at", "pool", "model_a_id",
+                     "model_b_id", "outcome")
+    )  # fmt: skip
+    if not rows:
+        return 0
+    ratings = {
+        (pool, r.model_id): r.rating
+        for (pool, category), group in _fit_groups().items()
+        if not category
+        for r in fit(group, rounds=0)
+    }
+    grouped = []
+    for pk, voter, ip, created, pool, model_a, model_b, outcome in rows:
+        bucket = int(created.timestamp() // window)
+        for group in (("voter", voter, bucket), ("ip", ip, bucket)):
+            grouped.append((group, pool, model_a, model_b, outcome, pk))
+    scores = screening.group_scores(
+        [row[:5] for row in grouped], ratings, min_votes=conf.get("ARENA_SCREEN_MIN_VOTES")
+    )
+    threshold = conf.get("ARENA_SUSPICION_Z")
+    worst: dict[int, float] = {}
+    for group, *_rest, pk in grouped:
+        z = scores.get(group)
+        if z is not None and z > threshold:
+            worst[pk] = max(worst.get(pk, z), z)
+    by_score: dict[float, list[int]] = defaultdict(list)
+    for pk, z in worst.items():
+        by_score[round(z, 1)].append(pk)
+    held = 0
+    for z, pks in by_score.items():
+        held += Vote.objects.filter(pk__in=pks, voided=False, reviewed=False).update(
+            voided=True, reason=Vote.Reason.SUSPICIOUS, suspicion=z
+        )
+    return held
 
 
 # --- Ratings ------------------------------------------------------------------------------------
@@ -366,6 +501,9 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     """
     rounds = conf.get("ARENA_BOOTSTRAP_ROUNDS") if rounds is None else rounds
     provisional = _provisional_rule()
+    # The refresh is about to run: votes cast from now on need the next one.
+    cache.delete(REFRESH_KEY)
+    votes_screen()
     groups = _fit_groups()
     # Fit first, write after: the transaction stays short whatever the fitting costs.
     fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
@@ -394,13 +532,14 @@ def _provisional_rule():
 
 
 def _fit_groups() -> dict[tuple[str, str], list[tuple[int, int, str]]]:
-    """Return {(pool, category): [(model a, model b, outcome), ...]} of the counted votes.
+    """Return {(pool, category): [(model a, model b, outcome), ...]} of the votes in ratings.
 
     Category "" holds the whole pool. Every pool and category that has a fit gets a key, if
-    only with no rows.
+    only with no rows. The rows come in the votes export's order, so refitting from the export
+    (`manage.py refit_from_export`) adds the same numbers in the same order.
     """
     groups: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-    for pool, category, model_a, model_b, outcome in Vote.objects.counted().fit_rows():
+    for pool, category, model_a, model_b, outcome in Vote.objects.in_ratings().fit_rows():
         groups[(pool, "")].append((model_a, model_b, outcome))
         groups[(pool, category)].append((model_a, model_b, outcome))
     for key in RatingFit.objects.pools_and_categories():
@@ -446,6 +585,13 @@ def current_fit(*, pool: str, category: str | None = None) -> RatingFit | None:
     return RatingFit.objects.of(pool, category).latest_first().first()
 
 
+def default_pool() -> str:
+    """Return the pool the ratings page opens on: the one whose current fit has most votes."""
+    fits = RatingFit.objects.filter(category="", vote_count__gt=0).current()
+    best = fits.order_by("-vote_count", "pool").values_list("pool", flat=True).first()
+    return best or Pool.T2V
+
+
 def current_ratings(*, pool: str, category: str | None = None) -> dict[int, Rating]:
     """Return {video model id: Rating} from the newest fit of `pool` (and `category`).
 
@@ -474,6 +620,20 @@ def current_ratings_for_mode(*, mode: str = "t2v", category: str | None = None):
 def pool_ratings() -> dict[tuple[str, int], float]:
     """Return current_pool_ratings(), up to ARENA_SAMPLING_CACHE_SECONDS old."""
     return _cached("ratings", current_pool_ratings)
+
+
+def pool_intervals() -> dict[tuple[str, int], tuple[float, float]]:
+    """Return {(pool, model id): (rating, interval width)} of the newest overall fits, up to
+    ARENA_SAMPLING_CACHE_SECONDS old."""
+
+    def compute():
+        fits = RatingFit.objects.filter(category="").current()
+        rows = Rating.objects.filter(fit__in=fits).values_list(
+            "fit__pool", "video_model_id", "rating", "lower", "upper"
+        )
+        return {(pool, m): (rating, upper - lower) for pool, m, rating, lower, upper in rows}
+
+    return _cached("intervals", compute)
 
 
 def model_names() -> dict[int, str]:
@@ -586,3 +746,83 @@ def _ranks(scores: dict[int, float]) -> dict[int, int]:
     """Return 1-based ranks, best (highest) first; equal scores share the better rank."""
     ordered = sorted(scores.values(), reverse=True)
     return {m: ordered.index(v) + 1 for m, v in scores.items()}
+
+
+# --- Failure tags -------------------------------------------------------------------------------
+
+
+def failure_tags_record(*, vote: Vote, voter: str, left=(), right=()) -> int:
+    """Store what `voter` says went wrong in the left and right clip of their `vote`.
+
+    Only the voter who cast the vote may tag it, once per clip and kind (repeats are ignored).
+    Return how many tags were stored.
+    """
+    if not hmac.compare_digest(vote.voter_hash, voter):
+        raise VoteRefused("Only the voter may tag this vote.", status=403)
+    kinds = set(FailureTag.Kind.values)
+    sides = ((vote.generation_a_id, vote.model_a_id), (vote.generation_b_id, vote.model_b_id))
+    shown_left, shown_right = sides if vote.a_on_left else sides[::-1]
+    tags = [
+        FailureTag(vote=vote, generation_id=generation, video_model_id=model, kind=kind)
+        for (generation, model), chosen in ((shown_left, left), (shown_right, right))
+        for kind in sorted(set(chosen) & kinds)
+    ]
+    FailureTag.objects.bulk_create(tags, ignore_conflicts=True)
+    return len(tags)
+
+
+def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float] | None:
+    """Return the Wilson score interval of a proportion (95 % by default); None without trials."""
+    if trials <= 0:
+        return None
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * ((p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class TagRate:
+    """How often voters tagged one failure on one model's clips (in one prompt category)."""
+
+    kind: str
+    label: str
+    tagged: int
+    shown: int
+    interval: tuple[float, float] | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.tagged / self.shown if self.shown else None
+
+
+def tag_rates(*, models=None) -> dict[int, dict[str, list[TagRate]]]:
+    """Return {model id: {category ("" for all): [TagRate per kind]}} from counted votes.
+
+    The denominator is how many counted votes showed a clip of the model (a clip can be tagged
+    once per kind and vote), so a rate is "share of shown clips tagged with this failure".
+    """
+    votes = Vote.objects.in_ratings()
+    tags = FailureTag.objects.counted()
+    if models is not None:
+        ids = [getattr(m, "pk", m) for m in models]
+        votes = votes.filter(Q(model_a__in=ids) | Q(model_b__in=ids))
+        tags = tags.filter(video_model__in=ids)
+    shown: dict[tuple[int, str], int] = defaultdict(int)
+    for model_a, model_b, category, n in votes.shown_counts():
+        for model in (model_a, model_b):
+            shown[(model, category)] += n
+            shown[(model, "")] += n
+    tagged: dict[tuple[int, str, str], int] = defaultdict(int)
+    for model, category, kind, n in tags.kind_counts():
+        tagged[(model, category, kind)] += n
+        tagged[(model, "", kind)] += n
+    rates: dict[int, dict[str, list[TagRate]]] = defaultdict(dict)
+    for (model, category), n in sorted(shown.items()):
+        rates[model][category] = [
+            TagRate(kind, label, tagged.get((model, category, kind), 0), n,
+                    wilson(tagged.get((model, category, kind), 0), n))
+            for kind, label in FailureTag.Kind.choices
+        ]  # fmt: skip
+    return dict(rates)

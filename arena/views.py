@@ -1,34 +1,62 @@
-"""Arena pages: a blind pair to vote on, the vote itself, the reveal, and the arena leaderboard.
+"""Arena pages: a blind pair to vote on, its media, the vote itself, the reveal (with failure
+tags), and the arena leaderboard.
 
 Every page works without JavaScript (the player aside): the vote is a plain form POST with the
 CSRF token and the pair token, answered with a redirect to the reveal. `pair.json` and a vote
 sent with `Accept: application/json` serve script clients (and the load test) the same way.
+
+Voters are known by a signed cookie of their own, not by a Django session: a session cookie
+makes the page cache step aside (comparisons/cache.py), and every voter would lose it on every
+public page.
 """
 
+import secrets
+from datetime import UTC, datetime
+
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.generic import TemplateView
 
-from arena import charts, services
-from arena.models import Pool, Rating, RatingFit, Vote
+from arena import charts, conf, media, services
+from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
 from arena.querysets import arena_clips
 from benchmarks.models import Prompt
 from comparisons.clips import Clip
 
 SIDES = ("Left", "Right")
+VOTER_COOKIE = "lockstep_voter"
+VOTER_SALT = "arena.voter-cookie"
+VOTER_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _voter(request, *, create: bool) -> str | None:
-    """Return the hashed voter id of this session, starting a session if `create`."""
-    if request.session.session_key is None:
+    """Return the hashed voter id of this visitor, making a new one if `create`.
+
+    A new id is set as a cookie by `_remember_voter` on the way out.
+    """
+    value = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_SALT)
+    if value is None:
+        value = getattr(request, "arena_new_voter", None)
+    if value is None:
         if not create:
             return None
-        request.session["arena"] = True
-        request.session.save()
-    return services.voter_hash(request.session.session_key)
+        value = request.arena_new_voter = secrets.token_urlsafe(24)
+    return services.voter_hash(value)
+
+
+def _remember_voter(request, response):
+    """Set the voter cookie if this request made a new voter id."""
+    value = getattr(request, "arena_new_voter", None)
+    if value:
+        response.set_signed_cookie(
+            VOTER_COOKIE, value, salt=VOTER_SALT, max_age=VOTER_COOKIE_AGE, httponly=True,
+            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+        )  # fmt: skip
+    return response
 
 
 def _ip(request) -> str:
@@ -44,21 +72,43 @@ def _pool_param(request) -> str | None:
     return pool if pool in Pool.values else None
 
 
-#: What the player may know of a blind clip: its files and shape, never whose it is.
-BLIND_KEYS = ("synthetic", "fps", "duration", "width", "height", "poster", "sources")
+def _blind_clips(pair, voter: str) -> list[dict]:
+    """Return the player's dicts for the pair's two clips, with nothing that names a model.
 
-
-def _blind_clip(generation, side: str) -> dict:
-    """Return the player's dict for a clip with everything that names the model left out."""
-    data = Clip(generation).player_data()
-    # A whitelist, so a key added to the player's contract later cannot unblind the arena.
-    # Metrics are hidden too: a visitor should judge the clip, not its coherence curve.
-    blind = {key: data[key] for key in BLIND_KEYS}
-    return {**blind, "id": side.lower(), "label": side, "series": {}, "spikes": []}
+    Built from a whitelist, so a key added to the player's contract later cannot unblind the
+    arena. Files are the opaque, padded arena copies (arena/media.py); shape facts (fps,
+    duration) are the pair's common ones, and the size is left to the video itself. Metrics are
+    hidden too: a visitor should judge the clip, not its coherence curve.
+    """
+    left, right = Clip(pair.left).player_data(), Clip(pair.right).player_data()
+    left_urls, right_urls = media.pair_media(
+        {a.tier: a for a in pair.left.assets.all()},
+        {a.tier: a for a in pair.right.assets.all()},
+        voter=voter,
+    )
+    shape = {
+        "synthetic": left["synthetic"],  # pairs never cross the synthetic line
+        "fps": max(left["fps"], right["fps"]),
+        "duration": max(left["duration"], right["duration"]),
+        "width": 0,
+        "height": 0,
+        "series": {},
+        "spikes": [],
+    }
+    return [
+        {
+            **shape,
+            "id": side.lower(),
+            "label": side,
+            "poster": urls.pop("poster", ""),
+            "sources": urls,
+        }  # fmt: skip
+        for side, urls in zip(SIDES, (left_urls, right_urls), strict=True)
+    ]
 
 
 def _sample(request, pool):
-    """Return (pair, [left clip, right clip]) for this session, or (None, [])."""
+    """Return (pair, [left clip, right clip]) for this visitor, or (None, [])."""
     voter = _voter(request, create=True)
     for _attempt in range(2):
         pair = services.pair_sample(voter=voter, pool=pool)
@@ -71,9 +121,12 @@ def _sample(request, pool):
         services.sampling_cache_clear()
     else:
         return None, []
-    services.pair_token_issue(pair=pair, voter=voter)
     pair.left, pair.right = generations[pair.left_id], generations[pair.right_id]
-    return pair, [_blind_clip(pair.left, SIDES[0]), _blind_clip(pair.right, SIDES[1])]
+    clips = _blind_clips(pair, voter)
+    # The clips play in lock step: watching both takes as long as the longer one.
+    pair.needed = conf.get("ARENA_MIN_WATCH_SHARE") * clips[0]["duration"]
+    services.pair_token_issue(pair=pair, voter=voter)
+    return pair, clips
 
 
 @require_GET
@@ -83,10 +136,12 @@ def arena_page(request):
     """Show a blind pair in the synced player, with the four vote buttons."""
     pool = _pool_param(request)
     pair, clips = _sample(request, pool)
-    return render(request, "arena/vote.html", {
+    response = render(request, "arena/vote.html", {
         "section": "arena", "pair": pair, "clips": clips, "pool": pool, "pools": Pool.choices,
         "prompt": pair.left.run.prompt if pair else None,
+        "min_watch_percent": round(conf.get("ARENA_MIN_WATCH_SHARE") * 100),
     })  # fmt: skip
+    return _remember_voter(request, response)
 
 
 def _pair_data(request, pool) -> dict | None:
@@ -107,8 +162,25 @@ def pair_json(request):
     """Return a blind pair and its token as JSON (404 when this session has voted on all)."""
     data = _pair_data(request, _pool_param(request))
     if data is None:
-        return JsonResponse({"error": "No pair left to vote on."}, status=404)
-    return JsonResponse(data)
+        response = JsonResponse({"error": "No pair left to vote on."}, status=404)
+    else:
+        response = JsonResponse(data)
+    return _remember_voter(request, response)
+
+
+@require_safe
+def media_file(request, token: str):
+    """Serve one file of a blind pair under its opaque URL (arena/media.py)."""
+    return media.media_response(request, token, voter=_voter(request, create=False))
+
+
+def _share(value: str) -> float | None:
+    """Return a watched share the player reported (0 to 1), or None if absent or garbled."""
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        return None
+    return min(max(share, 0.0), 1.0) if share == share else None  # NaN is not a share
 
 
 @require_POST
@@ -118,12 +190,16 @@ def vote(request):
     voter = _voter(request, create=False)
     try:
         if voter is None:
-            raise services.VoteRefused("Voting needs a session: allow cookies.", status=403)
+            raise services.VoteRefused("Voting needs a cookie: allow cookies.", status=403)
         recorded = services.vote_record(
             token=request.POST.get("token", ""),
             choice=request.POST.get("choice", ""),
             voter=voter,
             ip=_ip(request),
+            watched=(
+                _share(request.POST.get("watched_left")),
+                _share(request.POST.get("watched_right")),
+            ),
         )
     except services.VoteRefused as refused:
         if _wants_json(request):
@@ -147,9 +223,45 @@ def _reveal_data(recorded: Vote) -> dict:
     return {
         "vote": recorded.pk,
         "choice": recorded.choice,
+        "counted": not recorded.voided,
+        "reason": recorded.reason,
         "left": side(recorded.left_model_id),
         "right": side(recorded.right_model_id),
     }
+
+
+@require_POST
+@never_cache
+def peek(request):
+    """Show the names of a pair without voting; a vote on that pair will then not count."""
+    voter = _voter(request, create=False)
+    try:
+        if voter is None:
+            raise services.VoteRefused("This pair token was issued to another visitor.", 403)
+        pair = services.pair_reveal(token=request.POST.get("token", ""), voter=voter)
+    except services.VoteRefused as refused:
+        context = {"section": "arena", "message": refused.message}
+        return render(request, "arena/refused.html", context, status=refused.status)
+    names = services.model_names()
+    left, right = (pair.model_a, pair.model_b) if pair.a_on_left else (pair.model_b, pair.model_a)
+    return render(request, "arena/peek.html", {
+        "section": "arena", "pool": pair.pool,
+        "sides": [("Left", names.get(left, "")), ("Right", names.get(right, ""))],
+    })  # fmt: skip
+
+
+def _refresh_note(recorded: Vote) -> str:
+    """Return when the ratings will include `recorded`, in words."""
+    if recorded.voided:
+        return ""
+    current = services.current_fit(pool=recorded.pool)
+    if current and current.computed_at >= recorded.created_at:
+        return "Your vote is in the current ratings."
+    due = services.refresh_due()
+    if due is None:
+        return "The ratings are being refitted now; your vote will be in them within a minute."
+    when = datetime.fromtimestamp(due, tz=UTC)
+    return f"Your vote will be in the ratings from about {when:%H:%M} UTC."
 
 
 @require_GET
@@ -167,10 +279,31 @@ def reveal(request, pk: int):
     ratings = services.current_ratings(pool=recorded.pool)
     left = recorded.model_a if recorded.a_on_left else recorded.model_b
     right = recorded.model_b if recorded.a_on_left else recorded.model_a
+    tagged = {(t.video_model_id, t.kind) for t in recorded.tags.all()}
     return render(request, "arena/reveal.html", {
-        "section": "arena", "vote": recorded,
+        "section": "arena", "vote": recorded, "refresh_note": _refresh_note(recorded),
         "sides": [("Left", left, ratings.get(left.pk)), ("Right", right, ratings.get(right.pk))],
+        "kinds": [
+            (side.lower(), [(k, label, (model.pk, k) in tagged) for k, label in
+                            FailureTag.Kind.choices])
+            for side, model in (("Left", left), ("Right", right))
+        ],
     })  # fmt: skip
+
+
+@require_POST
+@never_cache
+def tag(request, pk: int):
+    """Store the failure tags a voter gave the clips of their vote, then show the reveal again."""
+    voter = _voter(request, create=False)
+    recorded = get_object_or_404(Vote, pk=pk, voter_hash=voter or "")
+    services.failure_tags_record(
+        vote=recorded, voter=voter,
+        left=request.POST.getlist("left"), right=request.POST.getlist("right"),
+    )  # fmt: skip
+    if _wants_json(request):
+        return JsonResponse({"tags": recorded.tags.count()}, status=201)
+    return redirect("arena:reveal", pk=recorded.pk)
 
 
 class LeaderboardView(TemplateView):
@@ -179,7 +312,7 @@ class LeaderboardView(TemplateView):
     template_name = "arena/leaderboard.html"
 
     def get_context_data(self, **kwargs):
-        pool = _pool_param(self.request) or Pool.T2V
+        pool = _pool_param(self.request) or services.default_pool()
         category = self.request.GET.get("category", "")
         category = category if category in Prompt.Category.values else ""
         fits = {f.category: f for f in RatingFit.objects.filter(pool=pool).current()}

@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import redirect
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -33,11 +34,13 @@ from benchmarks.models import (
 )
 from benchmarks.providers.registry import plugin_for
 from benchmarks.services.imports import clip_import
+from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import (
     RunRefused,
     check_budget,
     comparison_publish,
     generation_requeue,
+    generations_tag_unusable,
     run_retry_failed,
     run_start,
 )
@@ -98,7 +101,7 @@ class PromptAdmin(admin.ModelAdmin):
         """Ask which models, then start one run per prompt."""
         form = BenchmarkModelsForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            self._start_runs(request, queryset, form.cleaned_data["models"])
+            self._start_runs(request, queryset, form.cleaned_data["models"], form.settings_given())
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -110,10 +113,15 @@ class PromptAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/benchmarks/benchmark_prompts.html", context)
 
-    def _start_runs(self, request, prompts, models):
+    def _start_runs(self, request, prompts, models, given):
         for prompt in prompts:
             try:
-                run = run_start(prompt=prompt, models=models, requested_by=request.user)
+                run = run_start(
+                    prompt=prompt,
+                    models=models,
+                    requested_by=request.user,
+                    settings=RunSettings.of(prompt, **given),
+                )
             except RunRefused as exc:
                 self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
                 continue
@@ -182,13 +190,37 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
     inlines = [GenerationInline]
     actions = ["retry_failed", "publish_comparison"]
     change_list_template = "admin/benchmarks/benchmarkrun/change_list.html"
+    change_form_template = "admin/benchmarks/benchmarkrun/change_form.html"
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.import_clip_view)
+        progress = self.admin_site.admin_view(self.progress_view)
         return [
             path("import-clip/", view, name="benchmarks_benchmarkrun_import_clip"),
+            path("<int:run_id>/progress/", progress, name="benchmarks_benchmarkrun_progress"),
             *super().get_urls(),
         ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A finished run is a record: every field is read-only."""
+        if obj is not None and obj.state != BenchmarkRun.State.RUNNING:
+            return [field.name for field in obj._meta.fields]
+        return self.readonly_fields
+
+    def progress_view(self, request, run_id):
+        """JSON the run's change page polls (static/benchmarks/run_progress.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(BenchmarkRun, pk=run_id)
+        generations = run.generations.select_related("video_model").order_by("video_model__slug")
+        return JsonResponse(
+            {
+                "state": run.state,
+                "generations": [
+                    {"id": g.pk, "model": g.video_model.slug, "state": g.state} for g in generations
+                ],
+            }
+        )
 
     def import_clip_view(self, request):
         """Upload a clip made elsewhere; it goes through the same media steps."""
@@ -272,6 +304,7 @@ def _import_upload(request, data):
             path=Path(scratch.name),
             model=data["video_model"],
             prompt=data["prompt"],
+            cost=data["cost"],
             requested_by=request.user,
         )
 
@@ -304,17 +337,48 @@ class VideoAssetInline(admin.TabularInline):
 
 @admin.register(Generation)
 class GenerationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "state", "error_kind", "attempts", "estimated_cost", "actual_cost"]
-    list_filter = ["state", "error_kind", "video_model"]
+    list_display = [
+        "__str__",
+        "sample",
+        "state",
+        "waiting",
+        "tagged_unusable",
+        "error_kind",
+        "attempts",
+        "estimated_cost",
+        "actual_cost",
+    ]
+    list_filter = ["state", "tagged_unusable", "error_kind", "outcome_unknown", "video_model"]
     list_select_related = ["video_model", "run"]
     search_fields = ["provider_job_id", "reference"]
     raw_id_fields = ["run", "video_model"]
-    readonly_fields = [f.name for f in Generation._meta.fields if f.name not in ("id",)]
+    readonly_fields = ["waiting"] + [
+        f.name for f in Generation._meta.fields if f.name not in ("id",)
+    ]
     inlines = [VideoAssetInline, GenerationEventInline]
-    actions = ["resubmit", "give_up"]
+    actions = ["resubmit", "give_up", "tag_unusable", "tag_usable"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="provider")
+    def waiting(self, obj):
+        """'waiting for the provider until 14:05' while a Retry-After runs."""
+        return obj.waiting_for_provider or "—"
+
+    @admin.action(description="Tag unusable: the clip doesn't count as a usable sample")
+    def tag_unusable(self, request, queryset):
+        count = generations_tag_unusable(
+            generations=queryset, unusable=True, actor=request.user.get_username()
+        )
+        self.message_user(request, f"Tagged {count} clip(s) unusable.")
+
+    @admin.action(description="Tag usable again")
+    def tag_usable(self, request, queryset):
+        count = generations_tag_unusable(
+            generations=queryset, unusable=False, actor=request.user.get_username()
+        )
+        self.message_user(request, f"Tagged {count} clip(s) usable again.")
 
     @admin.action(description="Resubmit (needs review): start a new attempt")
     def resubmit(self, request, queryset):

@@ -8,3 +8,5 @@ generation_finished = Signal()
 run_finished = Signal()
 #: A comparison was published or re-published. kwargs: comparison.
 comparison_published = Signal()
+#: Staff tagged clips usable or unusable. kwargs: generation_ids (a list of pks).
+clips_tagged = Signal()

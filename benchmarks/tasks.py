@@ -5,8 +5,12 @@ Provider calls and downloads run on the `io` queue; transcoding and scoring on `
 """
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.utils import timezone
 
 from benchmarks.models import Generation
 from benchmarks.providers.base import TransientProviderError
@@ -15,33 +19,43 @@ from benchmarks.services.pipeline import Next
 
 logger = logging.getLogger(__name__)
 
-#: Transient errors: up to 8 retries, backing off 2, 4, 8 ... s, capped at 10 min, jittered.
+#: Transient errors: up to 8 retries, backing off 2, 4, 8 ... s, capped at 10 min, jittered; a
+#: provider's Retry-After wins, capped at PROVIDER_RETRY_AFTER_MAX_SECONDS.
 MAX_RETRIES = 8
+BACKOFF_FIRST = 2
 BACKOFF_MAX = 600
 #: Hard limits for one media step; a 2-minute 4K clip transcodes well within this.
 MEDIA_SOFT_LIMIT = 20 * 60
 
 
 class PipelineTask(Task):
-    """Idempotent steps: acknowledged after they run, re-delivered if the worker dies."""
+    """Idempotent steps: acknowledged after they run, re-delivered if the worker dies.
+
+    Retries are made here, not by Celery's `autoretry_for` (which catches the error before
+    anything can read its Retry-After): a provider's Retry-After sets the countdown, capped by
+    PROVIDER_RETRY_AFTER_MAX_SECONDS, and is shown on the generation (`waiting_until`) so the
+    admin says "waiting for the provider until 14:05" and the reaper doesn't start a parallel
+    chain meanwhile. Otherwise: exponential backoff with jitter, capped at BACKOFF_MAX.
+    """
 
     acks_late = True
     reject_on_worker_lost = True
     ignore_result = True
-    autoretry_for = (TransientProviderError, OSError)
-    retry_backoff = 2
-    retry_backoff_max = BACKOFF_MAX
-    retry_jitter = True
     max_retries = MAX_RETRIES
 
     def __call__(self, generation_id, *args, **kwargs):
         try:
             return super().__call__(generation_id, *args, **kwargs)
-        except TransientProviderError as exc:
-            # Honour the provider's Retry-After; Celery's backoff handles the rest.
-            if exc.retry_after and self.request.retries < self.max_retries:
-                raise self.retry(exc=exc, countdown=exc.retry_after) from exc
-            raise
+        except (TransientProviderError, OSError) as exc:
+            if self.request.retries >= self.max_retries:
+                raise
+            countdown = retry_countdown(exc, self.request.retries)
+            if getattr(exc, "retry_after", None):
+                waiting_until = timezone.now() + timedelta(seconds=countdown)
+                Generation.objects.filter(pk=generation_id).update(
+                    waiting_until=waiting_until, updated_at=timezone.now()
+                )
+            raise self.retry(exc=exc, countdown=countdown) from exc
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         """Fail the generation, in words, once retries are exhausted or the error is a bug."""
@@ -54,6 +68,16 @@ class PipelineTask(Task):
         generation = Generation.objects.filter(pk=args[0]).first()
         if generation:
             pipeline.generation_fail(generation, kind=kind, message=message)
+
+
+def retry_countdown(exc: Exception, retries: int) -> float:
+    """Return the seconds before the next try: the provider's Retry-After, else backoff."""
+    asked = getattr(exc, "retry_after", None)
+    if asked:
+        return min(float(asked), settings.PROVIDER_RETRY_AFTER_MAX_SECONDS)
+    return get_exponential_backoff_interval(
+        factor=BACKOFF_FIRST, retries=retries, maximum=BACKOFF_MAX, full_jitter=True
+    )
 
 
 def dispatch(generation_id: int, step: Next) -> None:

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from benchmarks.models import Generation, VideoAsset
+from benchmarks.models.runs import MOSTLY
 
 #: Above this share of repeated frames a clip is "mostly frozen".
-FROZEN_SHARE = 0.5
+FROZEN_SHARE = MOSTLY
 #: The player plays at most this many clips at once.
 PLAYER_MAX_CLIPS = 6
 
@@ -188,3 +189,59 @@ def then_and_now(moves: list[Movement]) -> list[Clip]:
     for move in paired[: PLAYER_MAX_CLIPS // 2]:
         chosen += [replace(move.now, suffix="· now"), move.then]
     return chosen
+
+
+#: Metric -> how to read it from a quality report, for the spread across samples.
+SPREAD_METRICS = {
+    "coherence": "mean_coherence",
+    "flicker": "flicker_score",
+    "motion": "motion_mean",
+}
+
+
+@dataclass
+class SampleSummary:
+    """One model's samples in one run: how many were usable, what they cost, how they varied."""
+
+    model: object
+    samples: list[Generation]
+
+    @property
+    def asked(self) -> int:
+        return len(self.samples)
+
+    @property
+    def usable(self) -> int:
+        return sum(1 for g in self.samples if g.is_usable)
+
+    @property
+    def usable_rate(self) -> float | None:
+        return self.usable / self.asked if self.asked else None
+
+    @property
+    def spent(self) -> Decimal:
+        """Every sample paid for, failed and unusable ones included (loaded `with_spent()`)."""
+        return sum((g.spent for g in self.samples), Decimal("0"))
+
+    @property
+    def cost_per_usable(self) -> Decimal | None:
+        return self.spent / self.usable if self.usable else None
+
+    @property
+    def spread(self) -> dict[str, tuple[float, float] | None]:
+        """Return (lowest, highest) of each metric over the samples that were scored."""
+        reports = [r for g in self.samples if (r := getattr(g, "quality_report", None))]
+        spread = {}
+        for name, attribute in SPREAD_METRICS.items():
+            values = [getattr(r, attribute) for r in reports]
+            spread[name] = (min(values), max(values)) if values else None
+        return spread
+
+
+def sample_summaries(generations) -> list[SampleSummary]:
+    """Group a run's generations (every sample, failed ones too) by model, in model-name order."""
+    by_model: dict[int, SampleSummary] = {}
+    for generation in generations:
+        model = generation.video_model
+        by_model.setdefault(model.pk, SampleSummary(model, [])).samples.append(generation)
+    return sorted(by_model.values(), key=lambda s: s.model.display_name.lower())

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, VideoModel
 from benchmarks.models.runs import GenerationQuerySet
+from benchmarks.providers.base import CAMERA_MOVES
 from comparisons.models import Comparison, ComparisonQuerySet
 
 
@@ -24,8 +25,14 @@ class ClipFilter:
     mode: str = ""  # "t2v" or "i2v"
     duration: int | None = None
     aspect_ratio: str = ""
+    audio: str = ""  # "on" (asked with sound) or "off" (asked silent)
+    end_frame: str = ""  # "with" or "without"
+    camera: str = ""  # "move" (any camera setting), "none", or one move of CAMERA_MOVES
 
     MODES = {"t2v": "text to video", "i2v": "image to video"}
+    AUDIO = {"on": "with audio", "off": "silent"}
+    END_FRAME = {"with": "with end frame", "without": "without end frame"}
+    CAMERA = {"move": "camera move", "none": "no camera move", **CAMERA_MOVES}
 
     @classmethod
     def from_query(cls, params) -> "ClipFilter":
@@ -41,6 +48,9 @@ class ClipFilter:
             if duration.isascii() and duration.isdigit() and 0 < int(duration) <= 60
             else None,
             aspect_ratio=aspect if aspect in Prompt.AspectRatio.values else "",
+            audio=_choice(params, "audio", cls.AUDIO),
+            end_frame=_choice(params, "end_frame", cls.END_FRAME),
+            camera=_choice(params, "camera", cls.CAMERA),
         )
 
     def as_query(self) -> dict[str, str]:
@@ -50,6 +60,9 @@ class ClipFilter:
             "mode": self.mode,
             "duration": str(self.duration) if self.duration else "",
             "aspect": self.aspect_ratio,
+            "audio": self.audio,
+            "end_frame": self.end_frame,
+            "camera": self.camera,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -66,18 +79,34 @@ class ClipFilter:
             q &= Q(**{f"{prefix}run__duration": self.duration})
         if self.aspect_ratio:
             q &= Q(**{f"{prefix}run__aspect_ratio": self.aspect_ratio})
+        if self.audio:
+            q &= Q(**{f"{prefix}run__audio": self.audio})
+        if self.end_frame:
+            no_end = Q(**{f"{prefix}run__end_image": ""})
+            q &= no_end if self.end_frame == "without" else ~no_end
+        if self.camera:
+            still = Q(**{f"{prefix}run__camera_motion": ""}) & Q(
+                **{f"{prefix}run__camera_text": ""}
+            )
+            if self.camera == "none":
+                q &= still
+            elif self.camera == "move":
+                q &= ~still
+            else:
+                q &= Q(**{f"{prefix}run__camera_motion": self.camera})
         return q
 
     def __bool__(self) -> bool:
         return bool(self.as_query())
 
 
+def _choice(params, name: str, allowed: dict) -> str:
+    value = params.get(name, "")
+    return value if value in allowed else ""
+
+
 class ClipQuerySet(GenerationQuerySet):
     """Generations as the public site sees them."""
-
-    def public(self):
-        """Return generations of runs whose prompt is published."""
-        return self.filter(run__prompt__published=True)
 
     def completed(self):
         """Return generations that produced a clip."""
@@ -98,6 +127,19 @@ class ClipQuerySet(GenerationQuerySet):
     def of_run(self, run_id):
         """Return generations of one run."""
         return self.filter(run_id=run_id)
+
+    def of_sample(self, sample: int):
+        """Return the generations that are sample `sample` of their model in their run."""
+        return self.filter(sample=sample)
+
+    def with_samples(self):
+        """Return generations with what a sample summary reads: spend, model, quality report."""
+        return (
+            self.with_spent()
+            .select_related("video_model", "quality_report")
+            .defer("request_sent", "quality_report__series", "quality_report__flicker_spikes")
+            .order_by("sample", "pk")
+        )
 
     def matching(self, clip_filter: ClipFilter):
         """Return generations whose run matches the leaderboard filter."""
@@ -143,6 +185,8 @@ class ClipQuerySet(GenerationQuerySet):
                 "quality_report__flicker_score",
                 "quality_report__motion_mean",
                 "quality_report__frozen_fraction",
+                "quality_report__black_fraction",
+                "tagged_unusable",
             )
             .order_by()
         )
@@ -183,9 +227,17 @@ def comparisons() -> PublicComparisonQuerySet:
 class RunQuerySet(models.QuerySet):
     """Benchmark runs as the public site sees them."""
 
+    def public(self):
+        """Return runs with a public generation (GenerationQuerySet.public is the rule)."""
+        return self.filter(pk__in=Generation.objects.public().values("run_id"))
+
     def finished(self):
         """Return runs that made at least one clip."""
         return self.filter(state=BenchmarkRun.State.COMPLETE)
+
+    def demo_preparing(self):
+        """Return demo runs still rendering (their comparison is published when they end)."""
+        return self.filter(trigger=BenchmarkRun.Trigger.DEMO, state=BenchmarkRun.State.RUNNING)
 
     def of_prompt(self, prompt):
         """Return runs of one prompt, newest first."""
@@ -211,10 +263,8 @@ class ModelQuerySet(models.QuerySet):
     """Video models as the public site sees them."""
 
     def benchmarked(self):
-        """Return models with at least one generation of a published prompt."""
-        return self.filter(
-            pk__in=Generation.objects.filter(run__prompt__published=True).values("video_model")
-        )
+        """Return models with at least one public generation."""
+        return self.filter(pk__in=Generation.objects.public().values("video_model"))
 
     def api_models(self):
         """Return models a team pays an API for: not self-hosted, not the demo, not retired."""

@@ -21,8 +21,20 @@ SHOWN = (Comparison, Prompt, VideoModel, Price, Provider)
 
 @receiver(signals.run_finished, dispatch_uid="comparisons.run_finished")
 @receiver(signals.comparison_published, dispatch_uid="comparisons.comparison_published")
+@receiver(signals.clips_tagged, dispatch_uid="comparisons.clips_tagged")
 def pipeline_changed(sender, **kwargs):
     invalidate_public_pages()
+
+
+@receiver(signals.run_finished, dispatch_uid="comparisons.publish_demo")
+def publish_finished_demo(sender, run, **kwargs):
+    """Publish a demo run's comparison when its clips are done (`seed_demo --background`)."""
+    from benchmarks.models import BenchmarkRun
+    from benchmarks.services.runs import comparison_publish
+
+    if run.trigger == BenchmarkRun.Trigger.DEMO and run.state == BenchmarkRun.State.COMPLETE:
+        with transaction.atomic():
+            comparison_publish(run=run, featured=True)
 
 
 def staff_changed(sender, **kwargs):

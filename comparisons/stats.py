@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from benchmarks.models import Generation, Price, VideoModel
+from benchmarks.models.runs import is_usable
 from comparisons.clips import FROZEN_SHARE
 from comparisons.querysets import ClipFilter, clips, prices, video_models
 
@@ -33,6 +34,7 @@ class ModelStats:
     model: VideoModel
     clips: int = 0
     ended: int = 0
+    usable: int = 0  # clips that passed validation, not mostly frozen/black, not tagged
     median_time: float | None = None  # seconds at the provider
     cost_per_clip: Decimal | None = None  # a 5 s clip at today's list price
     #: True when cost_per_clip is computed from a self-hosted model's GPU time, not a list price.
@@ -54,6 +56,11 @@ class ModelStats:
         return self.clips / self.ended if self.ended else None
 
     @property
+    def usable_rate(self) -> float | None:
+        """Return the share of ended samples that gave a usable clip."""
+        return self.usable / self.ended if self.ended else None
+
+    @property
     def failed(self) -> int:
         return self.ended - self.clips
 
@@ -72,6 +79,7 @@ SORTS = {
     "flicker": ("flicker", False),
     "motion": ("motion", True),
     "success": ("success_rate", True),
+    "usable": ("usable_rate", True),
     "clips": ("clips", True),
 }
 DEFAULT_SORT = "coherence"
@@ -170,19 +178,29 @@ def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> Mo
     ended = [row for row in rows if row["state"] in Generation.FINAL_STATES]
     completed = [row for row in rows if row["state"] == Generation.State.COMPLETE]
     stats = ModelStats(model=model, clips=len(completed), ended=len(ended))
+    stats.usable = sum(1 for row in completed if _usable(row))
     # Billed, else estimated once accepted; nothing for a job never accepted; plus
     # what earlier attempts of the generation cost (Generation.objects.with_spent).
     stats.spent = sum((row["spent"] for row in ended), Decimal("0"))
     stats.median_time = _median_time(completed)
     _fill_quality(stats, completed)
-    if stats.clips:
-        stats.real_cost_per_clip = stats.spent / stats.clips
+    if stats.usable:
+        stats.real_cost_per_clip = stats.spent / stats.usable
     if model.is_self_hosted:
         stats.cost_per_clip = _computed_cost_per_clip(completed)
         stats.cost_computed = True
     else:
         stats.cost_per_clip = _cost_per_clip(price)
     return stats
+
+
+def _usable(row: dict) -> bool:
+    return is_usable(
+        state=row["state"],
+        tagged_unusable=row["tagged_unusable"],
+        frozen=row["quality_report__frozen_fraction"],
+        black=row["quality_report__black_fraction"],
+    )
 
 
 def _median_time(completed: list[dict]) -> float | None:

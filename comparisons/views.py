@@ -15,7 +15,14 @@ from arena.services import disagreements
 from benchmarks.models import Prompt
 from comparisons import breakeven, charts
 from comparisons.cache import CachedPageMixin
-from comparisons.clips import Clip, clips_for, mark_best, movements, then_and_now
+from comparisons.clips import (
+    Clip,
+    clips_for,
+    mark_best,
+    movements,
+    sample_summaries,
+    then_and_now,
+)
 from comparisons.forms import BreakEvenForm
 from comparisons.querysets import ClipFilter, clips, comparisons, prompts, runs, video_models
 from comparisons.stats import REFERENCE_SECONDS, SORTS, attach_ratings, leaderboard, parse_sort
@@ -50,6 +57,7 @@ class HomeView(SiteMixin, ListView):
         board = leaderboard()
         return super().get_context_data(
             featured=self.featured,
+            demo_preparing=not self.featured and runs().demo_preparing().exists(),
             snapshot=board[:SNAPSHOT_ROWS],
             snapshot_total=len(board),
             **kwargs,
@@ -66,9 +74,14 @@ class ComparisonDetailView(SiteMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         comparison = self.object
-        now = mark_best(clips_for(comparison.generations.all()))
+        samples = comparison.run.samples if comparison.run else 1
+        sample = self._sample(samples)
+        # Every model shows its sample k, so the player flips them all at once on ?sample=k.
+        shown = [g for g in comparison.generations.all() if g.sample == sample]
+        now = mark_best(clips_for(shown))
         earlier = list(
             runs()
+            .public()
             .finished()
             .of_prompt(comparison.prompt)
             .other_than(comparison.run_id)
@@ -78,12 +91,31 @@ class ComparisonDetailView(SiteMixin, DetailView):
         then = []
         if vs_run is not None:
             label = f"· {timezone.localtime(vs_run.created_at):%-d %b %Y %H:%M}"
-            then = clips_for(clips().of_run(vs_run.pk).completed().with_outputs(), suffix=label)
+            then_sample = min(sample, vs_run.samples - 1)
+            then = clips_for(
+                clips()
+                .public()
+                .of_run(vs_run.pk)
+                .of_sample(then_sample)
+                .completed()
+                .with_outputs(),
+                suffix=label,
+            )
         moves = movements(now, then) if vs_run else []
         player = then_and_now(moves) if vs_run else now
-        seek_prefix = f"?{urlencode({'vs': vs_run.pk})}&t=" if vs_run else "?t="
+        keep = {"vs": vs_run.pk} if vs_run else {}
+        if samples > 1:
+            keep["sample"] = sample
+        seek_prefix = f"?{urlencode(keep)}&t=" if keep else "?t="
         return super().get_context_data(
             clips=now,
+            sample=sample,
+            sample_links=_sample_links(samples, sample, vs_run),
+            sample_summaries=(
+                sample_summaries(clips().of_run(comparison.run_id).with_samples())
+                if samples > 1
+                else []
+            ),
             player_clips=[clip.player_data() for clip in player],
             synthetic=any(clip.model.synthetic for clip in [*now, *then]),
             earlier_runs=earlier,
@@ -93,6 +125,11 @@ class ComparisonDetailView(SiteMixin, DetailView):
             seek_prefix=seek_prefix,
             **kwargs,
         )
+
+    def _sample(self, samples: int) -> int:
+        """Return the sample `?sample=` picks (0-based), the first one if it names none."""
+        raw = self.request.GET.get("sample", "")
+        return int(raw) if raw.isascii() and raw.isdigit() and int(raw) < samples else 0
 
     def _vs_run(self, earlier):
         """Return the earlier run `?vs=` picks, if it is one of this prompt's finished runs."""
@@ -124,6 +161,17 @@ class LeaderboardView(SiteMixin, TemplateView):
         )
 
 
+def _sample_links(samples: int, current: int, vs_run) -> list[dict]:
+    """Return the links that flip every model to sample k (none for a one-sample run)."""
+    if samples < 2:
+        return []
+    keep = {"vs": vs_run.pk} if vs_run else {}
+    return [
+        {"number": k + 1, "href": "?" + urlencode({**keep, "sample": k}), "current": k == current}
+        for k in range(samples)
+    ]
+
+
 def _valid_sort(raw: str) -> str:
     return raw if raw.lstrip("-") in SORTS else ""
 
@@ -150,6 +198,9 @@ def _filter_options() -> dict:
         "modes": list(ClipFilter.MODES.items()),
         "aspects": Prompt.AspectRatio.choices,
         "durations": [4, 5, 6, 8, 10],
+        "audio": list(ClipFilter.AUDIO.items()),
+        "end_frame": list(ClipFilter.END_FRAME.items()),
+        "camera": list(ClipFilter.CAMERA.items()),
     }
 
 
@@ -334,7 +385,7 @@ class PromptDetailView(SiteMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         prompt = self.object
-        prompt_runs = list(runs().finished().of_prompt(prompt).with_counts()[:50])
+        prompt_runs = list(runs().public().finished().of_prompt(prompt).with_counts()[:50])
         return super().get_context_data(
             runs=prompt_runs,
             comparisons=comparisons().published().of_prompt(prompt).latest_first()[:50],

@@ -1,8 +1,8 @@
-"""Probe a media file with the bundled ffmpeg and check it against the site's limits.
+"""Probe a media file and check it against the site's limits.
 
-There is no ffprobe in imageio-ffmpeg, so ``probe`` reads the stream summary ffmpeg prints for its
-input and then copies every video packet to the null muxer (no decoding, only reading) to find
-truncated or corrupt files and to count frames.
+``probe`` reads the container's and streams' metadata through PyAV (libavformat's structured
+fields, not the text ffmpeg prints), then has the bundled ffmpeg copy every video packet to the
+null muxer (no decoding, only reading) to find truncated or corrupt files and to count frames.
 """
 
 import os
@@ -10,6 +10,8 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import av
 
 from media_pipeline import ffmpeg
 from media_pipeline.errors import InvalidMedia
@@ -20,33 +22,6 @@ DEFAULT_MAX_DURATION = 120  # as config.settings.base.MEDIA_MAX_DURATION
 DEFAULT_MAX_DIMENSION = 4096
 MIN_DIMENSION = 16
 MAX_FPS = 240.0
-
-#: ffmpeg prints rounded rates ("29.97"); snap them back to the exact NTSC fractions.
-NTSC_RATES = [n * 1000 / 1001 for n in (24, 30, 48, 60, 120)]
-
-CHANNELS_BY_LAYOUT = {
-    "mono": 1,
-    "stereo": 2,
-    "downmix": 2,
-    "2.1": 3,
-    "3.0": 3,
-    "3.0(back)": 3,
-    "4.0": 4,
-    "quad": 4,
-    "quad(side)": 4,
-    "3.1": 4,
-    "4.1": 5,
-    "5.0": 5,
-    "5.0(side)": 5,
-    "5.1": 6,
-    "5.1(side)": 6,
-    "6.0": 6,
-    "6.1": 7,
-    "7.0": 7,
-    "7.1": 8,
-    "7.1(wide)": 8,
-    "7.1(wide-side)": 8,
-}
 
 #: Lines the demuxer or parser prints when the data ends early or is damaged.
 DAMAGE = re.compile(
@@ -143,12 +118,12 @@ def _size(path: Path) -> int:
     return size
 
 
-# --- Reading ffmpeg's stream summary ------------------------------------------------------------
+# --- Reading the stream metadata (PyAV) ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Header:
-    """The parts of ffmpeg's input summary the pipeline uses."""
+    """The parts of the container's and streams' metadata the pipeline uses."""
 
     container: str
     duration: float
@@ -158,135 +133,99 @@ class Header:
 
 
 def read_header(path) -> Header:
-    """Return the stream summary ffmpeg prints for ``path`` without reading its packets."""
-    proc = ffmpeg.run("-i", str(path), timeout=60)
-    return parse_header(proc.stderr)
+    """Return the container's and streams' metadata for ``path`` without reading its packets.
+
+    PyAV hands over libavformat's structured fields (codec, size, rates as fractions, the display
+    matrix), which stay put across ffmpeg versions, unlike the text ffmpeg prints about them.
+    """
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as exc:
+        raise InvalidMedia(f"not a video file: ffmpeg cannot read it ({_reason(exc)})") from None
+    with container:
+        streams = list(container.streams)
+        video = next((s for s in streams if s.type == "video" and not _attached_pic(s)), None)
+        audio = next((s for s in streams if s.type == "audio"), None)
+        return Header(
+            container=_container_name(container),
+            duration=container.duration / av.time_base if container.duration else 0.0,
+            bitrate=container.bit_rate or 0,
+            video=_video(container, video) if video is not None else None,
+            audio=_audio(audio) if audio is not None else None,
+        )
 
 
-def parse_header(stderr: str) -> Header:
-    """Parse ffmpeg's input summary; raise InvalidMedia if ffmpeg could not open the input."""
-    match = re.search(r"^Input #0, (.+?), from ", stderr, re.MULTILINE)
-    if not match:
-        raise InvalidMedia(f"not a video file: ffmpeg cannot read it ({_open_error(stderr)})")
-    container = _container_name(match.group(1), stderr)
-    blocks = _stream_blocks(stderr)
-    video = next((_video(b) for b in blocks if _is_video(b)), None)
-    audio = next((_audio(b) for b in blocks if " Audio: " in b[0]), None)
-    return Header(container, _duration(stderr), _bitrate(stderr), video, audio)
+def _reason(exc: "av.FFmpegError") -> str:
+    """Return ffmpeg's reason for refusing an input, without the file name PyAV appends."""
+    return exc.strerror or type(exc).__name__
 
 
-def _open_error(stderr: str) -> str:
-    """Return ffmpeg's reason for refusing an input, shortened."""
-    for line in stderr.splitlines():
-        if "Error opening input:" in line:
-            return line.split("Error opening input:", 1)[1].strip()
-    return ffmpeg.last_error_line(stderr)
+def _attached_pic(stream) -> bool:
+    """Say whether a video stream is cover art rather than a real video track."""
+    return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
-def _container_name(demuxers: str, stderr: str) -> str:
-    """Return a short container name ("mp4", "mov", "matroska", ...) from the demuxer list."""
-    names = demuxers.split(",")
+def _container_name(container) -> str:
+    """Return a short container name ("mp4", "mov", "matroska", ...) from the demuxer's names."""
+    names = container.format.name.split(",")
     if "mp4" in names:
-        brand = re.search(r"major_brand\s*:\s*(\S+)", stderr)
-        return "mov" if brand and brand.group(1) == "qt" else "mp4"
+        return "mov" if container.metadata.get("major_brand", "").strip() == "qt" else "mp4"
     return names[0]
 
 
-def _stream_blocks(stderr: str) -> list[list[str]]:
-    """Split the summary of input 0 into one list of lines per stream."""
-    blocks: list[list[str]] = []
-    for line in stderr.splitlines():
-        if line.startswith(("Stream mapping:", "Output #", "Press [q]")):
-            break
-        if re.match(r"\s+Stream #0:\d+", line):
-            blocks.append([line])
-        elif blocks and line.startswith("      "):
-            blocks[-1].append(line)
-    return blocks
-
-
-def _is_video(block: list[str]) -> bool:
-    """Say whether a stream block is a real video track (not cover art)."""
-    return " Video: " in block[0] and "(attached pic)" not in block[0]
-
-
-def _fields(line: str, kind: str) -> list[str]:
-    """Split the text after "Video:"/"Audio:" on commas that are not inside brackets."""
-    text = line.split(f" {kind}: ", 1)[1]
-    fields, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
-            fields.append(text[start:i].strip())
-            start = i + 1
-    fields.append(text[start:].strip())
-    return fields
-
-
-def _video(block: list[str]) -> dict:
-    """Parse a video stream block."""
-    line = block[0]
-    fields = _fields(line, "Video")
-    size = re.search(r"\b([1-9]\d*)x([1-9]\d*)\b", line)
-    sar = re.search(r"\[SAR (\d+):(\d+)", line)
-    rotation = re.search(r"rotation of (-?[\d.]+) degrees", "\n".join(block))
-    pix_fmt = fields[1].split("(")[0].strip() if len(fields) > 1 else ""
+def _video(container, stream) -> dict:
+    """Describe a video stream from its codec parameters and its first frame's display matrix."""
+    codec = stream.codec_context
+    sar = stream.sample_aspect_ratio or codec.sample_aspect_ratio
     return {
-        "codec": fields[0].split(" ")[0],
-        "pix_fmt": pix_fmt if not re.search(r"\d+x\d+", pix_fmt) else "",
-        "width": int(size.group(1)) if size else 0,
-        "height": int(size.group(2)) if size else 0,
-        "sar": (int(sar.group(1)), int(sar.group(2))) if sar else (1, 1),
-        "fps": _rate(line, "fps"),
-        "tbr": _rate(line, "tbr"),
-        "rotation": round(float(rotation.group(1))) % 360 if rotation else 0,
-        "bitrate": _kbps(line),
+        "codec": codec.name,
+        "pix_fmt": codec.pix_fmt or "",
+        "width": codec.width or 0,
+        "height": codec.height or 0,
+        "sar": (sar.numerator, sar.denominator) if sar else (1, 1),
+        "fps": _rate(stream.average_rate),
+        "tbr": _rate(stream.base_rate),
+        "rotation": _rotation(container, stream),
+        "bitrate": codec.bit_rate or 0,
     }
 
 
-def _audio(block: list[str]) -> dict:
-    """Parse an audio stream block."""
-    fields = _fields(block[0], "Audio")
-    layout = fields[2] if len(fields) > 2 else ""
-    channels = re.match(r"(\d+) channels", layout)
-    return {
-        "codec": fields[0].split(" ")[0],
-        "channels": int(channels.group(1)) if channels else CHANNELS_BY_LAYOUT.get(layout, 0),
-    }
+def _audio(stream) -> dict:
+    """Describe an audio stream."""
+    codec = stream.codec_context
+    return {"codec": codec.name, "channels": codec.channels or 0}
 
 
-def _rate(line: str, unit: str) -> float:
-    """Return the rate printed before ``unit`` ("23.98 fps", "90k tbr"), 0 if absent."""
-    match = re.search(rf"([\d.]+)(k?) {unit}\b", line)
-    if not match:
+def _rate(rate) -> float:
+    """Return a stream rate (a fraction, maybe n/0 or missing) in frames per second, else 0."""
+    if not rate or not rate.denominator:
         return 0.0
-    value = float(match.group(1)) * (1000 if match.group(2) else 1)
-    exact = next((r for r in NTSC_RATES if abs(r - value) < 0.006), None)
-    return exact or value
+    return float(rate)
 
 
-def _kbps(line: str) -> int:
-    """Return the bit rate printed on a stream line in bits per second, 0 if absent."""
-    match = re.search(r"(\d+) kb/s", line)
-    return int(match.group(1)) * 1000 if match else 0
+def _rotation(container, stream) -> int:
+    """Return the clockwise rotation a player applies (0, 90, 180, 270) from the display matrix.
+
+    PyAV exposes the stream's display matrix on decoded frames, so this decodes the first one.
+    A stream that cannot be decoded reads as unrotated; the packet scan reports the damage.
+    """
+    try:
+        frame = next(container.decode(stream), None)
+    except (av.FFmpegError, StopIteration):
+        return 0
+    return round(frame.rotation) % 360 if frame is not None else 0
 
 
-def _duration(stderr: str) -> float:
-    """Return the container duration in seconds, 0 when ffmpeg prints N/A."""
-    match = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", stderr)
-    if not match:
-        return 0.0
-    hours, minutes, seconds = match.groups()
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+def keyframe_times(path) -> list[float]:
+    """Return the presentation times (s) of the video keyframes of ``path``, in order.
 
-
-def _bitrate(stderr: str) -> int:
-    """Return the container's overall bit rate in bits per second, 0 if unknown."""
-    match = re.search(r"Duration: .*?bitrate: (\d+) kb/s", stderr)
-    return int(match.group(1)) * 1000 if match else 0
+    Decodes only the keyframes (``-skip_frame nokey``) and reads their times from ``showinfo``.
+    """
+    proc = ffmpeg.run(
+        "-skip_frame", "nokey", "-i", str(path), "-map", "0:v:0", "-vf", "showinfo",
+        "-fps_mode", "passthrough", "-f", "null", "-", timeout=300,
+    )  # fmt: skip
+    return [float(t) for t in re.findall(r"pts_time:\s*(-?[\d.]+)", proc.stderr)]
 
 
 # --- Reading every packet ------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+#: No file has an offset of more digits than this (10**18 bytes is an exabyte): longer numbers
+#: are absurd, answered 416 (and Python refuses int() of more than 4,300 digits anyway).
+MAX_RANGE_DIGITS = 18
 CHUNK = 256 * 1024
 #: Keys are content-addressed, so a URL always names the same bytes.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -38,6 +41,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     first, last = match.groups()
     if first == "" and last == "":
         return None
+    if len(first.lstrip("0")) > MAX_RANGE_DIGITS or len(last.lstrip("0")) > MAX_RANGE_DIGITS:
+        return False
     if first == "":  # suffix range: the last N bytes
         length = int(last)
         if length == 0:

@@ -6,6 +6,7 @@ when ffmpeg succeeds, so a failure never leaves a half-written tier behind.
 """
 
 import hashlib
+import math
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,10 @@ POSTER_QUALITY = 3
 #: Take the poster this far into the clip (capped) to skip fade-ins and the conditioning frame.
 POSTER_POSITION = 0.25
 POSTER_MAX_SECONDS = 2.0
+#: Longest time between two keyframes of a web tier. A browser seek decodes from the keyframe at
+#: or before the target, so this bounds what every seek costs; x264's default (250 frames, 10 s)
+#: made a seek in a 5 s clip decode from its first frame. docs/media.md has the price in bytes.
+KEYFRAME_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class TierFile:
     bitrate: int
     size_bytes: int
     sha256: str
+    #: Whether the written file has an audio track (read back from it, not assumed).
+    has_audio: bool = False
 
 
 def transcode_tiers(src, out_dir, info: MediaInfo | None = None) -> list[TierFile]:
@@ -174,6 +181,7 @@ def output_args(name: str, entry: dict, info: MediaInfo) -> list[str]:
         str(spec.crf),
         "-profile:v",
         "high",
+        *keyframe_args(info.fps),
         # Keep variable frame rates as they are, on the filter's fine time base.
         "-fps_mode:v",
         "vfr",
@@ -183,6 +191,20 @@ def output_args(name: str, entry: dict, info: MediaInfo) -> list[str]:
     if info.has_audio:
         args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ac", "2"]
     return [*args, "-movflags", "+faststart", "-f", "mp4"]
+
+
+def keyframe_interval(fps: float) -> int:
+    """Return the most frames between two keyframes that still span at most KEYFRAME_SECONDS."""
+    return max(1, math.floor(fps * KEYFRAME_SECONDS + 1e-6))
+
+
+def keyframe_args(fps: float) -> list[str]:
+    """Return x264 options for a closed GOP with a keyframe at least every KEYFRAME_SECONDS.
+
+    Scene cuts still add keyframes (and restart the count); a closed GOP lets every keyframe be a
+    clean seek point, as no B-frame after it refers to a frame before it.
+    """
+    return ["-g", str(keyframe_interval(fps)), "-flags", "+cgop"]
 
 
 def _run(args: list[str]) -> None:
@@ -229,6 +251,7 @@ def _finish(name: str, entry: dict, part: Path, out_dir: Path) -> TierFile:
         bitrate=header.bitrate,
         size_bytes=size,
         sha256=digest,
+        has_audio=header.audio is not None,
     )
 
 

@@ -79,3 +79,29 @@ def _counts():
         "assets": VideoAsset.objects.count(),
         "comparisons": Comparison.objects.count(),
     }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_seed_demo_in_the_background_returns_at_once_and_the_worker_publishes_the_demo(
+    start_worker, client
+):
+    from django.core.cache import cache
+
+    from comparisons.models import Comparison
+
+    call_command("seed_demo", "--background")
+
+    assert not Comparison.objects.exists()
+    assert "The demo comparison is being prepared" in client.get("/").content.decode()
+
+    start_worker()
+    comparison = wait_for(
+        lambda: Comparison.objects.filter(published=True, featured=True).first(),
+        timeout=180,
+        message="the worker did not publish the demo comparison",
+    )
+    cache.clear()  # the worker invalidated its own cache: tests give each process a local one
+    home = client.get("/").content.decode()
+    assert "being prepared" not in home
+    assert comparison.get_absolute_url() in home

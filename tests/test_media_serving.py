@@ -43,6 +43,17 @@ def test_a_range_past_the_end_is_416(client, clip_file):
     assert response["Content-Range"] == "bytes */10240"
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["bytes=" + "9" * 5000 + "-", "bytes=0-" + "9" * 5000, "bytes=-" + "9" * 5000,
+     "bytes=" + "1" * 19 + "-" + "2" * 19],
+)  # fmt: skip
+def test_a_range_with_absurd_numbers_is_416_not_500(client, clip_file, header):
+    response = client.get(clip_file, HTTP_RANGE=header)
+    assert response.status_code == 416
+    assert response["Content-Range"] == "bytes */10240"
+
+
 def test_without_a_range_the_whole_file_comes_with_long_cache_headers(client, clip_file):
     response = client.get(clip_file)
 

@@ -27,6 +27,9 @@ class VideoAsset(models.Model):
     bitrate = models.PositiveBigIntegerField(default=0)
     size_bytes = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
+    #: Whether the file has an audio track, as probed; None until probed (rows made before the
+    #: field existed: `manage.py probe_audio` fills them in). The arena pools clips by it.
+    has_audio = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

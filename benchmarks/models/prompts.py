@@ -4,6 +4,27 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.providers.base import CAMERA_MOVES
+
+#: Samples a run may ask for per model (each one paid for).
+MAX_SAMPLES = 8
+
+
+class AudioSetting(models.TextChoices):
+    """Sound asked of the model. Blank means the model's default (on a suite: each prompt's)."""
+
+    DEFAULT = "", "model default"
+    ON = "on", "with sound"
+    OFF = "off", "silent"
+
+
+def audio_flag(value: str) -> bool | None:
+    """Return an AudioSetting as the request's audio: True, False or None (model default)."""
+    return {AudioSetting.ON: True, AudioSetting.OFF: False}.get(value)
+
+
+CAMERA_CHOICES = [("", "no camera move asked"), *CAMERA_MOVES.items()]
+
 
 class Tag(models.Model):
     name = models.SlugField(unique=True, max_length=40)
@@ -43,9 +64,23 @@ class Prompt(models.Model):
     reference_image = models.FileField(
         upload_to="prompt-images/", blank=True, help_text="First frame, for image-to-video."
     )
+    end_image = models.FileField(
+        upload_to="prompt-images/", blank=True, help_text="Last frame (end frame), if any."
+    )
     duration = models.PositiveSmallIntegerField(default=5, help_text="Seconds.")
     aspect_ratio = models.CharField(
         max_length=5, choices=AspectRatio, default=AspectRatio.LANDSCAPE
+    )
+    audio = models.CharField(max_length=3, choices=AudioSetting, blank=True)
+    camera_motion = models.CharField(max_length=12, choices=CAMERA_CHOICES, blank=True)
+    camera_text = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The provider's own camera instruction, sent as is where it takes one "
+        "(Kling: down_back, forward_up, right_turn_forward, left_turn_forward).",
+    )
+    seed = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: a seed per run (models that take one)."
     )
     staff_notes = models.TextField(blank=True, help_text="What works, per model.")
     published = models.BooleanField(default=True)
@@ -82,6 +117,13 @@ class PromptSuite(models.Model):
         help_text="When to re-benchmark every prompt of the suite on its models.",
     )
     schedule_enabled = models.BooleanField(default=False)
+    #: Settings the suite's runs override on every prompt (blank / empty: each prompt's own).
+    samples = models.PositiveSmallIntegerField(
+        default=1, help_text=f"Clips per model per prompt (1 to {MAX_SAMPLES}), each paid for."
+    )
+    audio = models.CharField(max_length=3, choices=AudioSetting, blank=True)
+    camera_motion = models.CharField(max_length=12, choices=CAMERA_CHOICES, blank=True)
+    seed = models.PositiveIntegerField(null=True, blank=True)
     #: The beat entry kept in step with `schedule` by `suite_schedule_sync`.
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask",
@@ -93,6 +135,12 @@ class PromptSuite(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(samples__gte=1, samples__lte=MAX_SAMPLES),
+                name="suite_samples_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name

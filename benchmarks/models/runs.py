@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from benchmarks.providers.base import CAMERA_MOVES
+
 
 class BenchmarkRunQuerySet(models.QuerySet):
     def with_generations(self):
@@ -53,6 +55,14 @@ class BenchmarkRun(models.Model):
     aspect_ratio = models.CharField(max_length=5, default="16:9")
     resolution = models.CharField(max_length=10, default="720p")
     seed = models.PositiveIntegerField(null=True, blank=True)
+    #: "on", "off" or "" (each model's default); see benchmarks.models.prompts.AudioSetting.
+    audio = models.CharField(max_length=3, blank=True)
+    camera_motion = models.CharField(max_length=12, blank=True)
+    camera_text = models.CharField(max_length=200, blank=True)
+    #: The prompt's end frame when the run started (the same stored file).
+    end_image = models.FileField(upload_to="prompt-images/", blank=True)
+    #: Clips per model; each is its own generation with its own seed.
+    samples = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -65,6 +75,7 @@ class BenchmarkRun(models.Model):
                 condition=models.Q(state__in=["running", "complete", "failed"]),
                 name="run_state_valid",
             ),
+            models.CheckConstraint(condition=models.Q(samples__gte=1), name="run_samples_min"),
         ]
         indexes = [
             # "Earlier runs of the same prompt" on the comparison page.
@@ -73,6 +84,10 @@ class BenchmarkRun(models.Model):
 
     def __str__(self):
         return f"Run #{self.pk} · {self.prompt}"
+
+    def get_camera_motion_label(self) -> str:
+        """Return the run's camera move in words."""
+        return CAMERA_MOVES.get(self.camera_motion, self.camera_motion)
 
     @property
     def wall_time(self):
@@ -92,28 +107,100 @@ class GenerationState(models.TextChoices):
     NEEDS_REVIEW = "needs_review", "needs review"  # staff decide: resubmit or give up
 
 
+#: Above this share of repeated (or black) frames a clip is "mostly frozen" ("mostly black").
+MOSTLY = 0.5
+
+
+def is_usable(*, state: str, tagged_unusable: bool, frozen: float | None, black: float | None):
+    """Return whether a clip is usable: it passed validation (complete), was scored, is not
+    mostly frozen or black, and staff did not tag it unusable."""
+    if state != GenerationState.COMPLETE or tagged_unusable or frozen is None or black is None:
+        return False
+    return frozen <= MOSTLY and black <= MOSTLY
+
+
+def _current_attempt_spent():
+    """What the current attempt may have been billed: one definition for spend, budget, export.
+
+    The billed cost when the provider reported one; nothing for a job the provider failed when
+    its billing policy says failures are free; the estimate for a job it accepted, or may have
+    accepted (a submit whose outcome is unknown counts as possibly billed); nothing for a submit
+    it refused or that was never sent.
+    """
+    from benchmarks.providers.base import BillingPolicy
+
+    # A job id, an unknown outcome, or a state only an accepted job reaches (needs_review
+    # included): the provider may have billed it.
+    not_yet_or_refused = [
+        GenerationState.QUEUED,
+        GenerationState.SUBMITTING,
+        GenerationState.FAILED,
+    ]
+    may_be_billed = (
+        ~models.Q(provider_job_id="")
+        | models.Q(outcome_unknown=True)
+        | ~models.Q(state__in=not_yet_or_refused)
+    )
+    return models.Case(
+        models.When(actual_cost__isnull=False, then=models.F("actual_cost")),
+        models.When(
+            provider_failed=True,
+            billing_policy=BillingPolicy.FAILURES_FREE,
+            then=models.Value(Decimal("0")),
+        ),
+        models.When(
+            may_be_billed & models.Q(estimated_cost__isnull=False),
+            then=models.F("estimated_cost"),
+        ),
+        default=models.Value(Decimal("0")),
+        output_field=models.DecimalField(max_digits=10, decimal_places=4),
+    )
+
+
 class GenerationQuerySet(models.QuerySet):
     def cost_computed(self):
         """Return self-hosted generations whose cost was computed from GPU time."""
         return self.filter(gpu_seconds__isnull=False, actual_cost__isnull=False)
 
-    def with_spent(self):
-        """Annotate `spent`: what the generation's attempts cost, failed ones included.
+    def public(self):
+        """Return generations visitors may see: those of runs with a published comparison.
 
-        The billed cost when the provider reported one; else the estimate once the provider
-        accepted the job; nothing for a job it never accepted. Plus earlier attempts' spend.
+        The one rule for every public number and clip: a run's clips, failures included (a
+        success rate needs them), become public when staff publish its comparison; a curated
+        comparison also makes public the clips it shows. Nothing else is public: not a staff
+        test run, not an API run, whether or not its prompt is in the library.
         """
-        zero = models.Value(Decimal("0"))
-        current = models.Case(
-            models.When(actual_cost__isnull=False, then=models.F("actual_cost")),
+        shown = self.model.comparisons.through.objects.filter(
+            generation=models.OuterRef("pk"), comparison__published=True
+        )
+        return self.filter(models.Q(run__comparison__published=True) | models.Exists(shown))
+
+    def with_spent(self):
+        """Annotate `spent`: what the generation's attempts cost (or may have), failed included.
+
+        See `_current_attempt_spent` for the current attempt; plus earlier attempts' spend.
+        """
+        return self.annotate(spent=_current_attempt_spent() + models.F("prior_attempts_cost"))
+
+    def with_committed(self):
+        """Annotate `committed`: `spent`, plus the estimate of an attempt not yet answered.
+
+        What the monthly budget counts: a queued or submitting attempt will cost its estimate.
+        """
+        in_flight = models.Case(
             models.When(
-                ~models.Q(provider_job_id="") & models.Q(estimated_cost__isnull=False),
+                state__in=[GenerationState.QUEUED, GenerationState.SUBMITTING],
+                provider_job_id="",
+                outcome_unknown=False,
+                estimated_cost__isnull=False,
                 then=models.F("estimated_cost"),
             ),
-            default=zero,
+            default=models.Value(Decimal("0")),
             output_field=models.DecimalField(max_digits=10, decimal_places=4),
         )
-        return self.annotate(spent=current + models.F("prior_attempts_cost"))
+        return self.annotate(
+            committed=_current_attempt_spent() + in_flight + models.F("prior_attempts_cost")
+        )
 
 
 class Generation(models.Model):
@@ -132,8 +219,15 @@ class Generation(models.Model):
         State.QUEUED: {State.SUBMITTING, State.TRANSCODING, State.FAILED},
         State.SUBMITTING: {State.SUBMITTED, State.QUEUED, State.FAILED, State.NEEDS_REVIEW},
         # Back to QUEUED: the provider failed the job in a way a new attempt may fix.
-        State.SUBMITTED: {State.GENERATING, State.DOWNLOADING, State.FAILED, State.QUEUED},
-        State.GENERATING: {State.DOWNLOADING, State.FAILED, State.QUEUED},
+        # To NEEDS_REVIEW: polls lost the job (404, unknown status); it may still run and bill.
+        State.SUBMITTED: {
+            State.GENERATING,
+            State.DOWNLOADING,
+            State.FAILED,
+            State.QUEUED,
+            State.NEEDS_REVIEW,
+        },
+        State.GENERATING: {State.DOWNLOADING, State.FAILED, State.QUEUED, State.NEEDS_REVIEW},
         State.DOWNLOADING: {State.TRANSCODING, State.FAILED},
         State.TRANSCODING: {State.SCORING, State.FAILED},
         State.SCORING: {State.COMPLETE, State.FAILED},
@@ -158,6 +252,10 @@ class Generation(models.Model):
     video_model = models.ForeignKey(
         "benchmarks.VideoModel", on_delete=models.PROTECT, related_name="generations"
     )
+    #: Which of the run's samples of this model (0 .. run.samples - 1).
+    sample = models.PositiveSmallIntegerField(default=0)
+    #: Staff judged the clip unusable (admin action); it no longer counts as a usable sample.
+    tagged_unusable = models.BooleanField(default=False)
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
     error_kind = models.CharField(max_length=24, choices=ErrorKind, blank=True)
@@ -182,6 +280,15 @@ class Generation(models.Model):
         blank=True,
         choices=[("reported", "reported by the server"), ("wall", "wall time × GPUs")],
     )
+    #: The plugin's failure-billing policy (`BillingPolicy`) when the attempt was submitted.
+    billing_policy = models.CharField(max_length=24, blank=True)
+    #: The submit's answer did not prove a refusal (timeout, unreadable 2xx, 502/503/504) and the
+    #: job was not found by our reference: the provider may have billed it.
+    outcome_unknown = models.BooleanField(default=False)
+    #: The provider reported the job failed or cancelled (its billing policy then says the cost).
+    provider_failed = models.BooleanField(default=False)
+    #: The provider asked us to wait (Retry-After) until then; the reaper leaves it alone meanwhile.
+    waiting_until = models.DateTimeField(null=True, blank=True)
 
     queued_at = models.DateTimeField(default=timezone.now)
     submitting_at = models.DateTimeField(null=True, blank=True)
@@ -197,7 +304,7 @@ class Generation(models.Model):
     objects = GenerationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["run", "video_model__display_name"]
+        ordering = ["run", "video_model__display_name", "sample"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=GenerationState.values), name="generation_state_valid"
@@ -214,7 +321,9 @@ class Generation(models.Model):
                 condition=models.Q(prior_attempts_cost__gte=0),
                 name="generation_prior_cost_non_negative",
             ),
-            models.UniqueConstraint(fields=["run", "video_model"], name="generation_one_per_model"),
+            models.UniqueConstraint(
+                fields=["run", "video_model", "sample"], name="generation_one_per_sample"
+            ),
         ]
         indexes = [
             # The reaper: generations stuck in a state past its timeout.
@@ -254,9 +363,33 @@ class Generation(models.Model):
         return _span(self.scoring_at, self.completed_at)
 
     @property
+    def is_usable(self) -> bool:
+        """Return whether the clip counts as usable (see `is_usable`); loads its report."""
+        report = getattr(self, "quality_report", None)
+        return is_usable(
+            state=self.state,
+            tagged_unusable=self.tagged_unusable,
+            frozen=report.frozen_fraction if report else None,
+            black=report.black_fraction if report else None,
+        )
+
+    @property
     def cost(self) -> Decimal | None:
         """The best figure we have: billed if reported, else the estimate."""
         return self.actual_cost if self.actual_cost is not None else self.estimated_cost
+
+    @property
+    def cost_is_billed(self) -> bool:
+        """Whether `cost` is what the provider says it billed (else it is our estimate)."""
+        return self.actual_cost is not None
+
+    @property
+    def waiting_for_provider(self) -> str:
+        """Return "waiting for the provider until 14:05" while a Retry-After runs, else ""."""
+        if self.waiting_until and self.waiting_until > timezone.now():
+            local = timezone.localtime(self.waiting_until)
+            return f"waiting for the provider until {local:%H:%M}"
+        return ""
 
     def transition(
         self, to: str, *, reason: str = "", actor: str = "pipeline", details=None, **fields
@@ -271,7 +404,7 @@ class Generation(models.Model):
         if to not in self.TRANSITIONS[source]:
             raise InvalidTransition(f"A generation cannot go from {source} to {to}.")
         now = timezone.now()
-        values = {"state": to, "updated_at": now, **fields}
+        values = {"state": to, "updated_at": now, "waiting_until": None, **fields}
         if to in self.STAMPS:
             values[self.STAMPS[to]] = now
         with transaction.atomic():

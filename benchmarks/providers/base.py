@@ -10,19 +10,46 @@ Lifecycle of one generation, as the pipeline calls the hooks:
     plugin.validate(request)          # before anything is paid for; raise PermanentProviderError
     plugin.estimate_cost(request, price)
     result = plugin.submit(request)   # exactly once per generation; job id persisted at once
+    plugin.find_job(reference)        # only after OutcomeUnknownError, if supports_reference_lookup
     plugin.poll(job_id)               # re-scheduled with a countdown until terminal
     plugin.download(poll, dest)       # stream the output into an open binary file
     plugin.cancel(job_id)             # best effort
 
 Hooks never sleep, never retry on their own (Celery's retry options do that) and never touch the
 database: they take plain values and return plain values, so a test can drive them against a fake
-server without Django models.
+server without Django models. A plugin that uses a vendor SDK must turn the SDK's own retries off
+(`max_retries=0`): an SDK that resends a create on a timeout or a 5xx bills the job twice.
+
+The contract for money (issue 13, "never pay twice"):
+
+- `submit` raises `PermanentProviderError` only when the answer proves the provider refused the
+  job (a 4xx, or a 2xx error envelope that says so); `TransientProviderError` only when it proves
+  nothing was created (connection refused, 429, a 500 from the application); and
+  `OutcomeUnknownError` whenever the job may exist: a timeout or dropped connection after the
+  request went out, a 2xx whose body can't be read or carries no job id, and the gateway answers
+  in `unknown_outcome_statuses` (502/503/504 by default). The pipeline never resubmits after
+  `OutcomeUnknownError`: it calls `find_job(reference)` when `supports_reference_lookup`, else it
+  puts the generation in `needs_review`, counted as possibly billed.
+- `poll` raises `JobUnknownError` when the provider reports a status the plugin does not know; a
+  404 on poll is treated the same way by the pipeline. Both are retried over minutes
+  (`POLL_LOST_RETRIES` x `POLL_LOST_DELAY_SECONDS`), then the generation goes to `needs_review`
+  (the job may still run and bill), never failed-and-free.
+- Every `ProviderError` may carry `retry_after` (seconds, from `Retry-After` or
+  `retry-after-ms`); the task layer waits that long (capped by `PROVIDER_RETRY_AFTER_MAX_SECONDS`)
+  and shows "waiting for the provider until HH:MM" in the admin.
+- Each plugin declares `billing_policy` (a `BillingPolicy`, from the provider's documentation,
+  with its source in `docs/providers.md`): what an accepted job that then fails costs when the
+  provider reports no billed amount. When answers carry the billed amount or billable units, the
+  plugin returns it as `PollResult.actual_cost` (a Decimal in USD; 0 for a refunded job) on a
+  terminal status, and the clip shows "billed" instead of "est."; a create answer's own
+  estimate goes in `SubmitResult.provider_estimate`.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO, ClassVar
@@ -53,6 +80,23 @@ class TransientProviderError(ProviderError):
     """Timeouts, 5xx, 429, throttling, a truncated download: worth retrying with backoff."""
 
 
+class OutcomeUnknownError(TransientProviderError):
+    """The request went out and the answer doesn't prove it was refused: the job may exist.
+
+    A timeout or dropped connection after sending, a 2xx whose body can't be read (or has no job
+    id), a 502/503/504 from a gateway. For a submit, the job may be running and billed: never
+    send it again blindly. For any other call it is an ordinary transient error.
+    """
+
+
+class JobUnknownError(TransientProviderError):
+    """The provider doesn't know the job (404) or reports a status the plugin doesn't know.
+
+    The job may still run and bill: the pipeline polls again a few times over minutes, then
+    puts the generation in front of staff (`needs_review`).
+    """
+
+
 class PermanentProviderError(ProviderError):
     """Bad request, refused content, bad key, no credit, unsupported option: fail at once."""
 
@@ -75,10 +119,44 @@ class JobStatus(enum.StrEnum):
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
 
 
+class BillingPolicy(enum.StrEnum):
+    """What a job the provider accepted and then failed costs, per the provider's documentation.
+
+    Used when the provider reports no billed amount. A submit whose outcome is unknown, and a job
+    still running or lost, always count as possibly billed, whatever the policy.
+    """
+
+    #: Failed (and cancelled) jobs are not charged, or are refunded: they count $0.
+    FAILURES_FREE = "failures_free"
+    #: Once accepted, a job is charged whether it succeeds or fails: it counts its estimate.
+    CHARGED_ON_ACCEPT = "charged_on_accept"
+    #: The provider documents nothing: a failed job counts its estimate (possibly billed).
+    UNDOCUMENTED = "undocumented"
+
+    @property
+    def failures_billed(self) -> bool:
+        return self != BillingPolicy.FAILURES_FREE
+
+
 class Lifecycle(enum.StrEnum):
     ACTIVE = "active"
     DEPRECATED = "deprecated"
     RETIRED = "retired"
+
+
+#: The provider-neutral camera vocabulary a prompt, suite or run can ask for.
+CAMERA_MOVES = {
+    "static": "static camera",
+    "pan_left": "pan left",
+    "pan_right": "pan right",
+    "tilt_up": "tilt up",
+    "tilt_down": "tilt down",
+    "dolly_in": "dolly in",
+    "dolly_out": "dolly out",
+    "orbit": "orbit",
+    "zoom_in": "zoom in",
+    "zoom_out": "zoom out",
+}
 
 
 @dataclass(frozen=True)
@@ -89,8 +167,15 @@ class Capabilities:
     image_to_video: bool = False
     end_frame: bool = False
     audio: bool = False
+    #: The model always makes sound and has no switch: "audio off" can't be honoured.
+    audio_always: bool = False
     camera_control: bool = False
+    #: The camera moves of CAMERA_MOVES the plugin can map to its provider's own fields.
+    camera_moves: tuple[str, ...] = ()
+    #: The provider takes its own camera instruction verbatim (`GenerationRequest.camera_text`).
+    camera_text: bool = False
     seed: bool = False
+    negative_prompt: bool = False
     durations: tuple[int, ...] = (5,)
     resolutions: tuple[str, ...] = ("720p",)
     aspect_ratios: tuple[str, ...] = ("16:9",)
@@ -110,8 +195,12 @@ class Capabilities:
             "image_to_video": self.image_to_video,
             "end_frame": self.end_frame,
             "audio": self.audio,
+            "audio_always": self.audio_always,
             "camera_control": self.camera_control,
+            "camera_moves": list(self.camera_moves),
+            "camera_text": self.camera_text,
             "seed": self.seed,
+            "negative_prompt": self.negative_prompt,
             "durations": list(self.durations),
             "resolutions": list(self.resolutions),
             "aspect_ratios": list(self.aspect_ratios),
@@ -140,8 +229,13 @@ class GenerationRequest:
     seed: int | None = None
     image_url: str = ""  # first frame (image-to-video); https URL or data: URI
     end_image_url: str = ""  # last frame (keyframe conditioning)
-    audio: bool = False
-    camera: dict[str, Any] | None = None
+    #: True: sound on; False: sound off; None: the model's own default (nothing is sent).
+    audio: bool | None = None
+    camera: str = ""  # a key of CAMERA_MOVES, or empty
+    camera_text: str = ""  # the provider's own camera instruction, sent verbatim where taken
+    #: How many clips of this request the run makes (one generation, one submit each, each
+    #: with its own seed); a run's estimate is the per-clip estimate times this.
+    samples: int = 1
     callback_url: str = ""  # our webhook endpoint for this generation, if any
     reference: str = ""  # our own id for the job (generation uuid), for providers that take one
 
@@ -155,6 +249,9 @@ class SubmitResult:
     job_id: str
     request_sent: dict[str, Any]  # the body as sent, secrets removed: kept as evidence
     model_version: str = ""  # as the provider reports it, when it does
+    #: The provider's own figure for the job (USD) when its create answer carries one (Runway's
+    #: `estimatedCost`): it replaces our list-price estimate. Not a billed amount.
+    provider_estimate: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -207,11 +304,20 @@ class BaseProvider:
     poll_interval: ClassVar[float] = 10.0
     #: True for the built-in procedural renderer: its clips are labeled synthetic.
     synthetic: ClassVar[bool] = False
+    #: False for a plugin that is no model by itself (`manual`): `catalog_sync` adds no model for
+    #: it; staff add each model whose clips they import, under its real name.
+    catalogued: ClassVar[bool] = True
     #: Whether `find_job` can recover a job by our own reference after a crash mid-submit.
     supports_reference_lookup: ClassVar[bool] = False
     #: True for plugins of servers staff run themselves (benchmarks/providers/selfhosted.py):
     #: one plugin key serves many catalog rows, each configured from its SelfHostedEndpoint.
     self_hosted: ClassVar[bool] = False
+    #: What a job the provider accepted and then failed costs (its documentation, with the source
+    #: in docs/providers.md). UNDOCUMENTED counts failures as billed.
+    billing_policy: ClassVar[BillingPolicy] = BillingPolicy.UNDOCUMENTED
+    #: HTTP statuses that, on a create, leave the outcome unknown (a gateway answered, the
+    #: provider may have created the job): `OutcomeUnknownError`, never a blind resubmit.
+    unknown_outcome_statuses: ClassVar[frozenset[int]] = frozenset({502, 503, 504})
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -244,12 +350,9 @@ class BaseProvider:
             raise PermanentProviderError(
                 f"{name} needs a reference image; it has no text-to-video."
             )
-        if request.end_image_url and not caps.end_frame:
-            raise PermanentProviderError(f"{name} does not take an end frame.")
-        if request.audio and not caps.audio:
-            raise PermanentProviderError(f"{name} does not generate audio.")
-        if request.camera and not caps.camera_control:
-            raise PermanentProviderError(f"{name} has no camera control.")
+        refusal = self.refusal(request)
+        if refusal:
+            raise PermanentProviderError(refusal)
         if request.duration not in caps.durations:
             allowed = ", ".join(f"{d} s" for d in caps.durations)
             raise PermanentProviderError(
@@ -266,6 +369,30 @@ class BaseProvider:
                 f"{name} supports resolutions {allowed}, not {request.resolution}."
             )
 
+    def refusal(self, request: GenerationRequest) -> str:
+        """Return why the model can't honour the request's generation settings, or ""."""
+        caps = self.capabilities
+        name = self.display_name or self.key
+        if request.end_image_url and not caps.end_frame:
+            return f"{name} does not take the setting end frame (no last-frame input)."
+        if request.audio and not caps.audio:
+            return f"{name} does not take the setting audio on: it makes silent clips."
+        if request.audio is False and caps.audio_always:
+            return f"{name} does not take the setting audio off: it always makes sound."
+        if request.camera and request.camera not in caps.camera_moves:
+            offered = ", ".join(CAMERA_MOVES[m] for m in caps.camera_moves)
+            move = CAMERA_MOVES.get(request.camera, request.camera)
+            return f"{name} does not take the camera move {move!r}" + (
+                f"; it offers {offered}." if offered else ": it has no camera control."
+            )
+        if request.camera_text and not caps.camera_text:
+            return f"{name} does not take the setting camera text (a provider camera preset)."
+        if request.seed is not None and not caps.seed:
+            return f"{name} does not take the setting seed: its provider picks one."
+        if request.negative_prompt and not caps.negative_prompt:
+            return f"{name} does not take the setting negative prompt."
+        return ""
+
     def estimate_cost(self, request: GenerationRequest, *, amount: Decimal, unit: str) -> Decimal:
         """Return the expected cost of `request` at a price of `amount` per `unit`."""
         if unit == "clip":
@@ -273,11 +400,17 @@ class BaseProvider:
         return amount * Decimal(request.duration)
 
     def submit(self, request: GenerationRequest) -> SubmitResult:
-        """Start the job at the provider. Called once per generation; must not retry itself."""
+        """Start the job at the provider. Called once per generation; must not retry itself.
+
+        Raise OutcomeUnknownError (not Permanent/Transient) when the job may have been created.
+        """
         raise NotImplementedError
 
     def poll(self, job_id: str) -> PollResult:
-        """Return the job's current status. Cheap, idempotent, safe to call any time."""
+        """Return the job's current status. Cheap, idempotent, safe to call any time.
+
+        Raise JobUnknownError for a status the plugin doesn't know (never fail the job for it).
+        """
         raise NotImplementedError
 
     def download(self, poll: PollResult, dest: BinaryIO) -> int:
@@ -308,9 +441,16 @@ class BaseProvider:
 
 
 def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None = None) -> int:
-    """Stream `url` into `dest` in chunks; memory stays flat whatever the file size."""
+    """Stream `url` into `dest` in chunks; memory stays flat whatever the file size.
+
+    Stops at MEDIA_MAX_BYTES (checked against Content-Length first, then while reading, so a
+    server that lies or sends no length can't fill the disk) and at DOWNLOAD_DEADLINE_SECONDS in
+    total (a per-read timeout alone lets a trickling server hold a worker for hours).
+    """
     if not url:
         raise PermanentProviderError("The provider reported success but gave no output URL.")
+    limit = settings.MEDIA_MAX_BYTES
+    deadline = time.monotonic() + settings.DOWNLOAD_DEADLINE_SECONDS
     try:
         with httpx.stream(
             "GET", url, headers=headers or {}, timeout=DOWNLOAD_TIMEOUT, follow_redirects=True
@@ -320,14 +460,26 @@ def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None 
                     f"The output URL answered {response.status_code}: it has expired or is gone."
                 )
             if response.status_code == 429 or response.status_code >= 500:
-                raise TransientProviderError(f"The output URL answered {response.status_code}.")
+                raise TransientProviderError(
+                    f"The output URL answered {response.status_code}.",
+                    retry_after=_retry_after_seconds(response.headers),
+                )
             if response.status_code >= 400:
                 raise PermanentProviderError(f"The output URL answered {response.status_code}.")
             expected = response.headers.get("content-length")
+            if expected is not None and expected.isdigit() and int(expected) > limit:
+                raise PermanentProviderError(_too_large(int(expected), limit, announced=True))
             written = 0
-            for chunk in response.iter_raw(DOWNLOAD_CHUNK):
+            for chunk in response.iter_raw():  # as it arrives: the checks run on every read
+                if written + len(chunk) > limit:
+                    raise PermanentProviderError(_too_large(written + len(chunk), limit))
                 dest.write(chunk)
                 written += len(chunk)
+                if time.monotonic() > deadline:
+                    raise TransientProviderError(
+                        f"Download stopped after {settings.DOWNLOAD_DEADLINE_SECONDS} s "
+                        f"(DOWNLOAD_DEADLINE_SECONDS) with {_mb(written)} received."
+                    )
     except (httpx.TimeoutException, httpx.TransportError) as exc:
         raise TransientProviderError(f"Download failed: {exc.__class__.__name__}: {exc}") from exc
     if expected is not None and int(expected) != written:
@@ -335,6 +487,24 @@ def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None 
     if written == 0:
         raise PermanentProviderError("The provider's output file is empty.")
     return written
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024**2:.1f} MB"
+
+
+def _too_large(size: int, limit: int, *, announced: bool = False) -> str:
+    seen = f"announces {_mb(size)}" if announced else f"passed {_mb(size)}"
+    return (
+        f"The output file {seen}, over the {_mb(limit)} limit (MEDIA_MAX_BYTES): "
+        "not downloaded further."
+    )
+
+
+def _retry_after_seconds(headers: httpx.Headers) -> float | None:
+    from benchmarks.providers.client import retry_after
+
+    return retry_after(headers)
 
 
 def stable_seed(*parts: str) -> int:

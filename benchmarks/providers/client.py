@@ -2,10 +2,12 @@
 
 `HttpProvider.call()` sends a request and returns the parsed JSON body, raising
 
-- TransientProviderError for 408/409/425/429, 5xx, timeouts, connection failures and malformed
-  JSON (with `retry_after` from `Retry-After`/`retry-after-ms` when the provider sends one). An
-  error that leaves the outcome unknown (the request went out, no answer came back) has
-  `code="timeout"`: the pipeline then looks the job up instead of submitting again.
+- TransientProviderError for 408/409/425/429, 500 and other 5xx, and connection failures (with
+  `retry_after` from `Retry-After`/`retry-after-ms` when the provider sends one);
+- OutcomeUnknownError (a TransientProviderError) when the request went out and the answer doesn't
+  prove a refusal: a timeout or dropped connection after sending, a 2xx body that isn't JSON,
+  and the plugin's `unknown_outcome_statuses` (502/503/504 from a gateway). On a submit the
+  pipeline then looks the job up or asks staff, and never submits blindly a second time.
 - PermanentProviderError for the other 4xx (400, 401, 402, 403, 404, 422, ...), with the
   provider's own reason in words.
 
@@ -29,6 +31,7 @@ import httpx
 from benchmarks.providers import base
 from benchmarks.providers.base import (
     BaseProvider,
+    OutcomeUnknownError,
     PermanentProviderError,
     ProviderError,
     TransientProviderError,
@@ -73,7 +76,8 @@ class HttpProvider(BaseProvider):
             # Nothing reached the provider: safe to try again.
             raise TransientProviderError(f"{self._name()} is unreachable: {exc}") from exc
         except httpx.TransportError as exc:
-            raise TransientProviderError(
+            # The request may have reached the provider: the outcome is unknown.
+            raise OutcomeUnknownError(
                 f"{self._name()} did not answer in time ({exc.__class__.__name__}).",
                 code="timeout",
             ) from exc
@@ -98,8 +102,10 @@ class HttpProvider(BaseProvider):
         try:
             return response.json()
         except ValueError as exc:
-            raise TransientProviderError(
-                f"{self._name()} answered {response.status_code} with malformed JSON."
+            # A 2xx was sent, so the provider did what we asked; we just can't read what.
+            raise OutcomeUnknownError(
+                f"{self._name()} answered {response.status_code} with malformed JSON.",
+                code="malformed",
             ) from exc
 
     def http_error(self, response: httpx.Response) -> ProviderError:
@@ -108,6 +114,10 @@ class HttpProvider(BaseProvider):
         reason = self.error_reason(_json_or_none(response)) or response.text[:300].strip()
         words = STATUS_WORDS.get(status, f"answered {status}")
         message = f"{self._name()} {words} (HTTP {status})" + (f": {reason}" if reason else ".")
+        if status in self.unknown_outcome_statuses:
+            return OutcomeUnknownError(
+                message, retry_after=retry_after(response.headers), code=str(status)
+            )
         if status in TRANSIENT_STATUSES or status >= 500:
             return TransientProviderError(
                 message, retry_after=retry_after(response.headers), code=str(status)

@@ -4,12 +4,17 @@ from benchmarks.providers.base import BaseProvider, Capabilities, PermanentProvi
 
 
 class ManualImport(BaseProvider):
-    """A model whose clips are made elsewhere and imported; it never calls anything."""
+    """The plugin of a model whose clips are made elsewhere and imported; it calls nothing.
+
+    It is not a model itself: staff add the real model (its provider, its name) with this plugin
+    key, and imported clips are attributed to it. No "Imported clip" model is ever made.
+    """
 
     key = "manual"
     provider_slug = "manual"
     provider_name = "Imported clips"
     display_name = "Imported clip"
+    catalogued = False
     capabilities = Capabilities(
         text_to_video=True,
         image_to_video=True,

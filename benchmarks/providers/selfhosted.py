@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from benchmarks.providers.base import Capabilities, PollResult
+from benchmarks.providers.base import BillingPolicy, Capabilities, GenerationRequest, PollResult
 from benchmarks.providers.client import HttpProvider
 
 GPU_TIME_REPORTED = "reported"
@@ -68,6 +68,10 @@ class SelfHostedProvider(HttpProvider):
     """A plugin for a server staff run themselves; configured per catalog row."""
 
     self_hosted = True
+    catalogued = False  # staff add one row per model on their endpoint
+    # Our own GPUs run (and cost) whether the job succeeds or fails: a failed job counts the GPU
+    # time computed from its poll, else its estimate.
+    billing_policy = BillingPolicy.CHARGED_ON_ACCEPT
     provider_slug = "self-hosted"
     provider_name = "Self-hosted"
 
@@ -81,6 +85,17 @@ class SelfHostedProvider(HttpProvider):
 
     def check_config(self) -> None:
         """Raise ConfigError naming what the catalog row lacks (run when staff save it)."""
+
+    def refusal(self, request: GenerationRequest) -> str:
+        """Refuse what the row's capabilities don't take, and any request to a row that can't
+        drive its server (saved before a check existed, or its endpoint removed)."""
+        if self.config is None:
+            return f"{self._name()} has no self-hosted endpoint."
+        try:
+            self.check_config()
+        except ConfigError as exc:
+            return f"{self._name()}: {exc}"
+        return super().refusal(request)
 
     def base_url(self) -> str:
         return self.config.base_url.rstrip("/") if self.config else ""
@@ -102,21 +117,22 @@ class SelfHostedProvider(HttpProvider):
         return replace(poll, actual_cost=cost, gpu_seconds=used, gpu_time_source=source)
 
     # -- SUBMIT ERROR MAPPING ------------------------------------------------------------------
-    # The one place that says what a failed submit to a self-hosted server means:
+    # The one place that says what a failed submit to a self-hosted server means (the shared
+    # contract of benchmarks/providers/base.py, applied by `HttpProvider.send`/`parse_json`):
     # - connection refused / DNS / connect timeout: nothing reached the server → transient,
     #   the pipeline puts the generation back to QUEUED and Celery retries;
-    # - the request went out and no answer came back (read timeout, reset): outcome unknown →
-    #   TransientProviderError(code="timeout"); the pipeline then calls `find_job` (ComfyUI can
-    #   find the prompt by the id we chose) or asks staff (NEEDS_REVIEW), never resubmits blind;
-    # - 408/409/425/429/5xx: refused before acceptance → transient; other 4xx → permanent, with
-    #   the server's reason. (issue-paytwice may change how "outcome unknown" is signalled: this
-    #   method is the only place to adapt.)
+    # - the request went out and the answer doesn't prove a refusal (read timeout, reset, a 2xx
+    #   that can't be read or has no job id, a 502/503/504 from a proxy in front of the server):
+    #   `OutcomeUnknownError`; the pipeline then calls `find_job` (ComfyUI finds the prompt by
+    #   the id we chose) or asks staff (needs_review, counted as possibly spent), never resubmits;
+    # - 408/409/425/429/500: refused before acceptance → transient (after Retry-After if sent);
+    #   other 4xx → permanent, with the server's reason.
 
     def submit_call(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send the submit request and return its JSON body, failures mapped as above.
 
-        `HttpProvider.send` does the mapping today; both self-hosted plugins submit only
-        through here, so a change of contract touches this method alone.
+        Both self-hosted plugins submit only through here, so a change of contract touches
+        this method alone.
         """
         return self.parse_json(self.send(method, path, **kwargs))
 

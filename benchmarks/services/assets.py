@@ -1,5 +1,8 @@
 """Record the files a generation stored: one VideoAsset row per tier."""
 
+import shutil
+import tempfile
+
 from benchmarks.models import Generation, VideoAsset
 
 
@@ -30,6 +33,7 @@ def original_save(generation: Generation, *, key: str, sha256: str, info) -> Vid
         codec=info.video_codec,
         bitrate=info.bitrate,
         size_bytes=info.size_bytes,
+        has_audio=info.has_audio,
     )
 
 
@@ -43,4 +47,20 @@ def tier_facts(tier) -> dict:
         "codec": tier.codec,
         "bitrate": tier.bitrate,
         "size_bytes": tier.size_bytes,
+        # A poster has no audio track to probe.
+        "has_audio": tier.has_audio if tier.content_type.startswith("video/") else None,
     }
+
+
+def asset_probe_audio(asset: VideoAsset) -> bool:
+    """Probe whether `asset`'s file has an audio track, store it on the row and return it."""
+    from media_pipeline.probe import read_header
+
+    suffix = "." + asset.key.rsplit(".", 1)[-1] if "." in asset.key else ""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        with asset.storage.open(asset.key, "rb") as source:
+            shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        asset.has_audio = read_header(copy.name).audio is not None
+    VideoAsset.objects.filter(pk=asset.pk).update(has_audio=asset.has_audio)
+    return asset.has_audio

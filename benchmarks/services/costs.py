@@ -4,8 +4,7 @@ import statistics
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.utils import timezone
 
 from benchmarks.models import Generation, VideoModel
@@ -46,15 +45,16 @@ def computed_estimate(model: VideoModel, request: GenerationRequest) -> Decimal 
 def spend_this_month(now=None) -> Decimal:
     """Return everything spent or committed this calendar month.
 
-    Each generation counts its current attempt (billed, else estimated) and what its earlier
-    attempts cost.
+    Each generation counts what its attempts were or may have been billed (`with_spent`), plus
+    the estimate of an attempt still waiting to be submitted (`with_committed`).
     """
     now = now or timezone.now()
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    current = Coalesce("actual_cost", "estimated_cost", Value(Decimal("0")))
-    total = Generation.objects.filter(queued_at__gte=start).aggregate(
-        total=Sum(current + F("prior_attempts_cost"))
-    )["total"]
+    total = (
+        Generation.objects.filter(queued_at__gte=start)
+        .with_committed()
+        .aggregate(total=Sum("committed"))["total"]
+    )
     return total or Decimal("0")
 
 

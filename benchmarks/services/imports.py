@@ -1,5 +1,6 @@
 """Import a clip made elsewhere into a run, through the same media steps as a generated one."""
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -11,11 +12,19 @@ from media_pipeline.storage import sha256_of, store_file
 
 
 def clip_import(
-    *, path: Path, model: VideoModel, prompt: Prompt, requested_by=None, dispatch: bool = True
+    *,
+    path: Path,
+    model: VideoModel,
+    prompt: Prompt,
+    cost: Decimal | None = None,
+    requested_by=None,
+    dispatch: bool = True,
 ) -> Generation:
     """Probe, store and queue `path` as `model`'s clip for `prompt`; return the generation.
 
-    The file is checked first (InvalidMedia says what is wrong, and nothing is stored). The same
+    `cost` is what staff paid for the clip, if they know it: it is recorded as billed and counts
+    as spend; without it the clip's cost is unknown (never zero). The file is checked first
+    (InvalidMedia says what is wrong, and nothing is stored). The same
     file imported again for the same model and prompt returns the generation made the first time.
     """
     info = probe(path)
@@ -29,7 +38,10 @@ def clip_import(
     with transaction.atomic():
         run = _import_run_create(key=key, prompt=prompt, requested_by=requested_by, info=info)
         generation = Generation.objects.create(
-            run=run, video_model=model, request_sent={"imported_file": Path(path).name}
+            run=run,
+            video_model=model,
+            request_sent={"imported_file": Path(path).name},
+            actual_cost=cost,
         )
         original_save(generation, key=storage_key, sha256=sha256, info=info)
         generation.transition(

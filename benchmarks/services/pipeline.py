@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from benchmarks.models import Generation, QualityReport, VideoAsset
 from benchmarks.providers.base import (
     JobStatus,
+    JobUnknownError,
+    OutcomeUnknownError,
     PermanentProviderError,
     TransientProviderError,
 )
@@ -46,6 +48,8 @@ class Next:
 
 
 DONE = Next("")
+#: First key of the submit advisory lock (the second is the generation id).
+SUBMIT_LOCK = 13_0001
 
 
 def _load(generation_id: int) -> Generation:
@@ -67,11 +71,41 @@ def generation_fail(generation: Generation, *, kind: str, message: str, actor="p
 # -- submit ----------------------------------------------------------------------------------
 
 
+@contextmanager
+def _submit_lock(generation_id: int):
+    """Hold the generation's submit lock for the whole provider call; yield False if taken.
+
+    A PostgreSQL session advisory lock: a second delivery of the submit task (acks_late, the
+    reaper) finds it taken and does nothing while the first is still waiting for the provider.
+    A worker that dies loses its connection and with it the lock, so recovery can then run.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [SUBMIT_LOCK, generation_id])
+        taken = cursor.fetchone()[0]
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SUBMIT_LOCK, generation_id])
+
+
 def generation_submit(generation_id: int) -> Next:
-    """Submit the generation to its provider, exactly once."""
+    """Submit the generation to its provider, exactly once, one call in flight at a time."""
+    with _submit_lock(generation_id) as taken:
+        if not taken:
+            logger.info(
+                "Generation %s: another worker is submitting it; nothing to do", generation_id
+            )
+            return DONE
+        return _submit_locked(generation_id)
+
+
+def _submit_locked(generation_id: int) -> Next:
     generation = _load(generation_id)
     if generation.state == State.SUBMITTING:
-        return _recover_submit(generation)
+        # Nobody holds the lock: the worker that claimed the submit died mid-call.
+        return _recover_submit(generation, why="A submit was interrupted")
     if generation.state != State.QUEUED:
         return resume_step(generation)
     plugin = plugin_for(generation.video_model)
@@ -84,7 +118,11 @@ def generation_submit(generation_id: int) -> Next:
     # Record that a submit is under way *before* calling: a crash from here on leaves a
     # SUBMITTING row that recovery resolves instead of submitting blindly a second time.
     if not generation.transition(
-        State.SUBMITTING, reason="Submitting", attempts=generation.attempts + 1, seed=request.seed
+        State.SUBMITTING,
+        reason="Submitting",
+        attempts=generation.attempts + 1,
+        seed=request.seed,
+        billing_policy=plugin.billing_policy,
     ):
         return DONE
     return _submit_claimed(generation, plugin, request)
@@ -97,10 +135,11 @@ def _submit_claimed(generation: Generation, plugin, request) -> Next:
     except PermanentProviderError as exc:
         generation_fail(generation, kind=Generation.ErrorKind.PERMANENT, message=exc.message)
         return DONE
+    except OutcomeUnknownError as exc:  # the provider may have created (and billed) the job
+        return _recover_submit(generation, why=f"The submit's outcome is unknown: {exc.message}")
     except TransientProviderError as exc:
-        if exc.code == "timeout":  # the provider may have accepted it: don't guess
-            return _recover_submit(generation)
-        # Refused before acceptance (429, 5xx): nothing is paid for, a retry may submit again.
+        # Refused before acceptance (429, a 500 from the application): nothing was created, a
+        # retry may submit again.
         generation.transition(State.QUEUED, reason=f"Submit refused: {exc.message}")
         raise
     return _submit_accepted(generation, plugin, result)
@@ -108,6 +147,9 @@ def _submit_claimed(generation: Generation, plugin, request) -> Next:
 
 def _submit_accepted(generation: Generation, plugin, result) -> Next:
     """Record the provider's job id and what was sent; poll the job next."""
+    fields = {}
+    if result.provider_estimate is not None:
+        fields["estimated_cost"] = result.provider_estimate
     generation.transition(
         State.SUBMITTED,
         reason=f"Accepted as {result.job_id}",
@@ -116,16 +158,24 @@ def _submit_accepted(generation: Generation, plugin, result) -> Next:
             "request_sent": result.request_sent,
             "model_version": result.model_version,
             "estimated_cost": str(generation.estimated_cost),
+            "provider_estimate": (
+                None if result.provider_estimate is None else str(result.provider_estimate)
+            ),
         },
         provider_job_id=result.job_id,
         request_sent=result.request_sent,
         model_version=result.model_version or generation.video_model.model_id,
+        **fields,
     )
     return Next("poll", plugin.poll_interval * _poll_scale(plugin))
 
 
-def _recover_submit(generation: Generation) -> Next:
-    """Resolve a submit whose outcome is unknown: find the job by our reference, or ask staff."""
+def _recover_submit(generation: Generation, *, why: str) -> Next:
+    """Resolve a submit whose outcome is unknown: find the job by our reference, or ask staff.
+
+    Never submits again: the provider may have created the job. Without a lookup the generation
+    goes to needs_review with `outcome_unknown`, which counts its estimate as possibly billed.
+    """
     plugin = plugin_for(generation.video_model)
     job_id = (
         plugin.find_job(str(generation.reference)) if plugin.supports_reference_lookup else None
@@ -133,16 +183,22 @@ def _recover_submit(generation: Generation) -> Next:
     if job_id:
         generation.transition(
             State.SUBMITTED,
-            reason=f"Recovered job {job_id} by our reference after an interrupted submit",
+            reason=f"{why}. Recovered job {job_id} by our reference",
             provider_job_id=job_id,
         )
         return Next("poll")
+    lookup = (
+        "no job was found by our reference"
+        if plugin.supports_reference_lookup
+        else "the provider can't look jobs up by our reference"
+    )
     generation.transition(
         State.NEEDS_REVIEW,
         reason=(
-            "A submit was interrupted and the provider can't look jobs up by our reference: "
-            "check the provider's dashboard, then resubmit or give up."
+            f"{why}; {lookup}. The provider may have billed it: check its dashboard, then "
+            "resubmit or give up. Counted as spent until then."
         ),
+        outcome_unknown=True,
     )
     return DONE
 
@@ -173,7 +229,14 @@ def generation_poll(generation_id: int) -> Next:
     if generation.state not in (State.SUBMITTED, State.GENERATING):
         return resume_step(generation) if generation.state != State.SUBMITTING else DONE
     plugin = plugin_for(generation.video_model)
-    result = plugin.poll(generation.provider_job_id)
+    try:
+        result = plugin.poll(generation.provider_job_id)
+    except JobUnknownError as exc:
+        return _job_lost(generation, exc.message)
+    except PermanentProviderError as exc:
+        if exc.code != "404":
+            raise
+        return _job_lost(generation, exc.message)
     Generation.objects.filter(pk=generation.pk).update(
         polls=F("polls") + 1, updated_at=timezone.now()
     )
@@ -191,8 +254,35 @@ def generation_poll(generation_id: int) -> Next:
         )
     elif result.progress is not None:
         Generation.objects.filter(pk=generation.pk).update(progress=result.progress)
-    interval = result.poll_after or plugin.poll_interval
+    # A provider's own "poll again in" is capped like its Retry-After: no countdown may reach
+    # the broker's visibility timeout.
+    interval = min(
+        result.poll_after or plugin.poll_interval, settings.PROVIDER_RETRY_AFTER_MAX_SECONDS
+    )
     return Next("poll", interval * _poll_scale(plugin))
+
+
+def _job_lost(generation: Generation, message: str) -> Next:
+    """A poll lost the job (404, a status we don't know): ask again later, then ask staff.
+
+    The job may still be running and billing, so it is never failed-and-free: after
+    POLL_LOST_RETRIES tries, POLL_LOST_DELAY_SECONDS apart, it goes to needs_review.
+    """
+    since = generation.submitted_at or generation.queued_at
+    lost = generation.events.filter(details__poll_lost=True, at__gte=since).count() + 1
+    allowed = settings.POLL_LOST_RETRIES
+    if lost <= allowed:
+        generation.log(f"Poll lost the job ({lost} of {allowed}): {message}", poll_lost=True)
+        Generation.objects.filter(pk=generation.pk).update(updated_at=timezone.now())
+        return Next("poll", settings.POLL_LOST_DELAY_SECONDS)
+    generation.transition(
+        State.NEEDS_REVIEW,
+        reason=(
+            f"Polls lost the job {lost - 1} times: {message} It may still be running and "
+            "billing: check the provider's dashboard. Counted as spent."
+        ),
+    )
+    return DONE
 
 
 def _cost_fields(result) -> dict:
@@ -207,9 +297,15 @@ def _cost_fields(result) -> dict:
 
 
 def _job_failed(generation: Generation, result) -> Next:
-    """Resubmit a job the provider failed if a new attempt may succeed; else fail with why."""
-    if fields := _cost_fields(result):
-        Generation.objects.filter(pk=generation.pk).update(**fields)
+    """Resubmit a job the provider failed if a new attempt may succeed; else fail with why.
+
+    What the failed attempt costs: the billed amount when the provider reports one, else the
+    plugin's billing policy (`Generation.provider_failed` + `billing_policy` in `with_spent`).
+    """
+    fields = {"provider_failed": True, **_cost_fields(result)}
+    Generation.objects.filter(pk=generation.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(generation, name, value)
     message = result.error or f"The job {result.status}."
     if result.status == JobStatus.CANCELED:
         generation_fail(generation, kind=Generation.ErrorKind.CANCELED, message=message)

@@ -6,7 +6,10 @@ idempotent — or, after a few tries or past the overall deadline, fails it with
 """
 
 import logging
+import shutil
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -35,7 +38,11 @@ def generations_stuck(now=None):
     now = now or timezone.now()
     stale = Q()
     for state in settings.REAPER_STALE_SECONDS:
-        stale |= Q(state=state, updated_at__lt=now - stale_after(state))
+        limit = now - stale_after(state)
+        # A generation waiting out a provider's Retry-After is not stuck until the wait is over
+        # and its retry had as long as any step to show up: no parallel chain meanwhile.
+        not_waiting = Q(waiting_until__isnull=True) | Q(waiting_until__lt=limit)
+        stale |= Q(state=state, updated_at__lt=limit) & not_waiting
     return (
         Generation.objects.filter(stale)
         .select_related("video_model", "run")
@@ -70,6 +77,36 @@ def generations_reap(now=None) -> dict[str, int]:
         Generation.objects.filter(pk=generation.pk).update(updated_at=now)
         tasks.STEPS[step].delay(generation.pk)
         outcome["requeued"] += 1
+    outcome["scratch_swept"] = scratch_sweep()
     if any(outcome.values()):
         logger.warning("Reaper: %s", outcome)
     return outcome
+
+
+def scratch_sweep(now: float | None = None) -> int:
+    """Remove the scratch directories of steps that died (a killed worker can't clean up).
+
+    A step's directory (`WORK_DIR/gen<id>-*`, see pipeline._workdir) is left alone while
+    anything in it changed within SCRATCH_STALE_SECONDS, well past the longest media step.
+    Returns how many were removed.
+    """
+    root = Path(settings.WORK_DIR)
+    if not root.is_dir():
+        return 0
+    cutoff = (now or time.time()) - settings.SCRATCH_STALE_SECONDS
+    removed = 0
+    for path in root.glob("gen*-*"):
+        if path.is_dir() and _newest_mtime(path) < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _newest_mtime(path: Path) -> float:
+    newest = path.stat().st_mtime
+    for child in path.rglob("*"):
+        try:
+            newest = max(newest, child.stat().st_mtime)
+        except FileNotFoundError:  # removed by its own step meanwhile
+            continue
+    return newest

@@ -1,13 +1,102 @@
-"""Turn a generation row into the provider-neutral request its plugin receives."""
+"""The generation settings of a run, and the provider-neutral request each plugin receives."""
 
 import base64
 import mimetypes
+from dataclasses import asdict, dataclass, replace
 
 from django.conf import settings
 from django.urls import reverse
 
-from benchmarks.models import Generation
+from benchmarks.models import BenchmarkRun, Generation, Prompt, PromptSuite
+from benchmarks.models.prompts import audio_flag
 from benchmarks.providers.base import GenerationRequest, stable_seed
+
+SEED_MASK = 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The settings every clip of a run is made with.
+
+    They come from the prompt, then the suite (what it sets overrides the prompt), then the
+    caller (admin action, API, `run_benchmark`). `audio` is an AudioSetting value.
+    """
+
+    duration: int = 5
+    aspect_ratio: str = "16:9"
+    seed: int | None = None
+    audio: str = ""
+    camera: str = ""
+    camera_text: str = ""
+    samples: int = 1
+
+    @classmethod
+    def of(cls, prompt: Prompt, suite: PromptSuite | None = None, **given) -> "RunSettings":
+        """Return the prompt's settings, with the suite's and then `given` (None: not given)."""
+        values = {
+            "duration": prompt.duration,
+            "aspect_ratio": prompt.aspect_ratio,
+            "seed": prompt.seed,
+            "audio": prompt.audio,
+            "camera": prompt.camera_motion,
+            "camera_text": prompt.camera_text,
+        }
+        if suite is not None:
+            values["samples"] = suite.samples
+            suite_values = {"seed": suite.seed, "audio": suite.audio, "camera": suite.camera_motion}
+            values |= {k: v for k, v in suite_values.items() if v not in (None, "")}
+        return cls(**(values | {k: v for k, v in given.items() if v is not None}))
+
+    @classmethod
+    def of_run(cls, run: BenchmarkRun) -> "RunSettings":
+        """Return the settings `run` was started with."""
+        return cls(
+            duration=run.duration,
+            aspect_ratio=run.aspect_ratio,
+            seed=run.seed,
+            audio=run.audio,
+            camera=run.camera_motion,
+            camera_text=run.camera_text,
+            samples=run.samples,
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def request(
+        self,
+        *,
+        text: str,
+        negative_prompt: str = "",
+        image: bool = False,
+        end_image: bool = False,
+        offered_resolutions=(),
+    ) -> GenerationRequest:
+        """Return the request a model will be asked to accept (images as placeholders).
+
+        Run checks and estimates read this: it has everything the plugin will send that
+        changes what is allowed or what it costs (duration, resolution, audio, samples, ...).
+        """
+        return GenerationRequest(
+            prompt=text,
+            negative_prompt=negative_prompt,
+            duration=self.duration,
+            aspect_ratio=self.aspect_ratio,
+            resolution=closest_resolution("720p", list(offered_resolutions)),
+            seed=self.seed,
+            image_url="data:" if image else "",
+            end_image_url="data:" if end_image else "",
+            audio=audio_flag(self.audio),
+            camera=self.camera,
+            camera_text=self.camera_text,
+            samples=self.samples,
+        )
+
+
+def sample_seed(run: BenchmarkRun, sample: int) -> int:
+    """Return the seed of sample `sample` of `run`: the run's seed (or one derived) plus k."""
+    base = run.seed if run.seed is not None else stable_seed(run.prompt.slug, str(run.pk))
+    return (base + sample) & SEED_MASK
 
 
 def generation_request(generation: Generation) -> GenerationRequest:
@@ -15,17 +104,20 @@ def generation_request(generation: Generation) -> GenerationRequest:
     run = generation.run
     prompt = run.prompt
     caps = generation.video_model.capabilities or {}
-    seed = None
-    if caps.get("seed"):
-        seed = run.seed if run.seed is not None else stable_seed(prompt.slug, str(run.pk))
-    return GenerationRequest(
-        prompt=prompt.text,
+    seed = generation.seed
+    if seed is None and caps.get("seed"):
+        seed = sample_seed(run, generation.sample)
+    request = RunSettings.of_run(run).request(
+        text=prompt.text,
         negative_prompt=prompt.negative_prompt,
-        duration=run.duration,
-        aspect_ratio=run.aspect_ratio,
+        offered_resolutions=caps.get("resolutions") or [],
+    )
+    return replace(
+        request,
         resolution=closest_resolution(run.resolution, caps.get("resolutions") or []),
         seed=seed,
         image_url=_image_data_uri(prompt.reference_image) if prompt.reference_image else "",
+        end_image_url=_image_data_uri(run.end_image) if run.end_image else "",
         callback_url=_callback_url(generation),
         reference=str(generation.reference),
     )

@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -11,10 +10,11 @@ from django.utils.text import slugify
 
 from benchmarks import signals
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
-from benchmarks.providers.base import GenerationRequest, PermanentProviderError
+from benchmarks.models.prompts import MAX_SAMPLES
+from benchmarks.providers.base import PermanentProviderError
 from benchmarks.providers.registry import plugin_for
 from benchmarks.services import costs
-from benchmarks.services.requests import closest_resolution
+from benchmarks.services.requests import RunSettings, sample_seed
 
 
 class RunRefused(Exception):
@@ -30,20 +30,27 @@ def run_start(
     idempotency_key: str = "",
     suite=None,
     seed: int | None = None,
+    settings: RunSettings | None = None,
     dispatch: bool = True,
 ) -> BenchmarkRun:
     """Start one run of `prompt` on `models`, or return the run already made under the key.
 
+    `settings` default to the prompt's (and the suite's); `seed`, if given, overrides theirs.
+    Each model makes `settings.samples` clips, each its own generation with its own seed.
     Everything is checked before any provider is called: retired models, what each model can
-    do, and the monthly budget. Submissions are queued after the transaction commits (unless
-    `dispatch` is False: the caller drives the steps itself, as `seed_demo` does).
+    do with these settings, and the monthly budget for every sample. Submissions are queued
+    after the transaction commits (unless `dispatch` is False: the caller drives the steps
+    itself, as `seed_demo` does).
     """
     models = list(models)
     if existing := _run_under_key(idempotency_key):
         return existing
-    _check_models(prompt, models)
-    estimates = _estimate_costs(prompt, models)
-    check_budget(estimates.values())
+    settings = settings or RunSettings.of(prompt, suite)
+    if seed is not None:
+        settings = RunSettings(**(settings.as_dict() | {"seed": seed}))
+    _check_models(prompt, models, settings)
+    estimates = _estimate_costs(prompt, models, settings)
+    check_budget(e * settings.samples if e else e for e in estimates.values())
     try:
         with transaction.atomic():
             run = BenchmarkRun.objects.create(
@@ -52,9 +59,14 @@ def run_start(
                 trigger=trigger,
                 requested_by=requested_by,
                 idempotency_key=idempotency_key or f"adhoc:{uuid.uuid4()}",
-                duration=prompt.duration,
-                aspect_ratio=prompt.aspect_ratio,
-                seed=seed,
+                duration=settings.duration,
+                aspect_ratio=settings.aspect_ratio,
+                seed=settings.seed,
+                audio=settings.audio,
+                camera_motion=settings.camera,
+                camera_text=settings.camera_text,
+                end_image=prompt.end_image.name if prompt.end_image else "",
+                samples=settings.samples,
             )
             _generations_create(run, models, estimates, dispatch=dispatch)
     except IntegrityError:
@@ -70,12 +82,25 @@ def _run_under_key(idempotency_key: str) -> BenchmarkRun | None:
     return BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
 
 
-def _estimate_costs(prompt: Prompt, models: list[VideoModel]) -> dict[int, Decimal | None]:
-    """Return each model's estimated cost of `prompt`, by model pk (None where unknown)."""
-    request = GenerationRequest(
-        prompt=prompt.text, duration=prompt.duration, aspect_ratio=prompt.aspect_ratio
+def _estimate_costs(
+    prompt: Prompt, models: list[VideoModel], settings: RunSettings
+) -> dict[int, Decimal | None]:
+    """Return each model's estimated cost of one clip, by model pk (None where unknown)."""
+    return {
+        model.pk: costs.estimate_cost(model, _planned_request(prompt, model, settings))
+        for model in models
+    }
+
+
+def _planned_request(prompt: Prompt, model: VideoModel, settings: RunSettings):
+    """Return the request `model` will get for `prompt` with `settings` (images as stand-ins)."""
+    return settings.request(
+        text=prompt.text,
+        negative_prompt=prompt.negative_prompt,
+        image=bool(prompt.reference_image),
+        end_image=bool(prompt.end_image),
+        offered_resolutions=(model.capabilities or {}).get("resolutions") or [],
     )
-    return {model.pk: costs.estimate_cost(model, request) for model in models}
 
 
 def _generations_create(
@@ -85,27 +110,33 @@ def _generations_create(
     *,
     dispatch: bool,
 ) -> None:
-    """Create one generation per model; queue their submits for after the commit if `dispatch`."""
+    """Create each model's samples; queue their submits for after the commit if `dispatch`.
+
+    Models that take a seed get one per sample, recorded now (the run's seed plus k).
+    """
     generations = Generation.objects.bulk_create(
-        Generation(run=run, video_model=m, estimated_cost=estimates[m.pk]) for m in models
+        Generation(
+            run=run,
+            video_model=m,
+            sample=k,
+            seed=sample_seed(run, k) if (m.capabilities or {}).get("seed") else None,
+            estimated_cost=estimates[m.pk],
+        )
+        for m in models
+        for k in range(run.samples)
     )
     if dispatch:
         _dispatch_submits([g.pk for g in generations])
 
 
-def _check_models(prompt: Prompt, models: list[VideoModel]) -> None:
+def _check_models(prompt: Prompt, models: list[VideoModel], settings: RunSettings) -> None:
     if not models:
         raise RunRefused("Choose at least one model.")
+    if not 1 <= settings.samples <= MAX_SAMPLES:
+        raise RunRefused(f"A run makes 1 to {MAX_SAMPLES} samples per model.")
     problems = []
-    request = GenerationRequest(
-        prompt=prompt.text,
-        duration=prompt.duration,
-        aspect_ratio=prompt.aspect_ratio,
-        image_url="data:" if prompt.reference_image else "",
-    )
     for model in models:
-        offered = (model.capabilities or {}).get("resolutions") or []
-        request = replace(request, resolution=closest_resolution("720p", offered))
+        request = _planned_request(prompt, model, settings)
         if model.is_retired:
             retired = f" on {model.retired_on:%Y-%m-%d}" if model.retired_on else ""
             problems.append(f"{model} was retired{retired}; its past clips stay on the site.")
@@ -198,6 +229,8 @@ def generation_requeue(generation: Generation, *, reason: str, actor: str, **evi
         "error_kind": generation.error_kind,
         "error_message": generation.error_message,
         "spent": str(generation.spent - generation.prior_attempts_cost),
+        "billing_policy": generation.billing_policy,
+        "outcome_unknown": generation.outcome_unknown,
         **evidence,
     }
     return generation.transition(
@@ -211,9 +244,29 @@ def generation_requeue(generation: Generation, *, reason: str, actor: str, **evi
         actual_cost=None,
         gpu_seconds=None,
         gpu_time_source="",
+        outcome_unknown=False,
+        provider_failed=False,
         prior_attempts_cost=generation.spent,
         progress=None,
     )
+
+
+def generations_tag_unusable(*, generations, unusable: bool, actor: str) -> int:
+    """Tag `generations` unusable (or usable again) as staff judged them; return how many changed.
+
+    An unusable clip stays on the site but no longer counts as a usable sample (usable rate,
+    real cost per usable clip).
+    """
+    with transaction.atomic():
+        changed = list(generations.exclude(tagged_unusable=unusable))
+        Generation.objects.filter(pk__in=[g.pk for g in changed]).update(tagged_unusable=unusable)
+        for generation in changed:
+            generation.log("Tagged unusable" if unusable else "Tagged usable again", actor=actor)
+        ids = [g.pk for g in changed]
+        transaction.on_commit(
+            lambda: signals.clips_tagged.send(sender=Generation, generation_ids=ids)
+        )
+    return len(changed)
 
 
 def comparison_publish(*, run: BenchmarkRun, featured: bool = False):

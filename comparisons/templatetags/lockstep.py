@@ -80,6 +80,12 @@ def tiers(generation):
 
 
 @register.filter
+def first_samples(generations):
+    """Return each model's first sample: one clip per model for cards and counts."""
+    return [g for g in generations if g.sample == 0]
+
+
+@register.filter
 def any_synthetic(generations):
     """Return True if any of these generations was made by a synthetic (demo) model."""
     return any(g.video_model.synthetic for g in generations)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.settings.env import env, env_bool, env_int, env_list
+from config.settings.env import env, env_bool, env_decimal, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env("LOCKSTEP_VAR_DIR", str(BASE_DIR / "var")))
@@ -34,6 +34,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz for load balancers: before the HTTPS redirect, the host check and the page cache.
+    "api.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages are answered here, before sessions, CSRF and URL resolving.
@@ -179,7 +181,11 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 # --- Celery -------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# "localhost" only quiets kombu's "No hostname was supplied" warning: the folders are local.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
+#: Redis re-delivers a task not acknowledged within this many seconds, countdowns included: every
+#: retry countdown and callback backoff stays below it (system check `benchmarks.E002`).
+BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
@@ -196,7 +202,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif CELERY_BROKER_URL.startswith("redis"):
     # Longer than any countdown we schedule (polls, capped backoff), so a delayed task is not
     # delivered twice; a killed worker's tasks come back after it, or sooner through the reaper.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
@@ -216,13 +222,15 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-generations": {"task": "benchmarks.tasks.reap_stuck_generations", "schedule": 60.0},
+    # What `manage.py clearsessions` does: the session table would otherwise only grow.
+    "clear-expired-sessions": {"task": "api.tasks.clear_expired_sessions", "schedule": 24 * 3600.0},
 }
 
 # --- Benchmarks ---------------------------------------------------------------------------------
-MONTHLY_BUDGET_USD = env("MONTHLY_BUDGET_USD", "500")
-LOCAL_PROVIDER_SPEED = float(env("LOCAL_PROVIDER_SPEED", "1.0"))
+MONTHLY_BUDGET_USD = env_decimal("MONTHLY_BUDGET_USD", "500")
+LOCAL_PROVIDER_SPEED = env_float("LOCAL_PROVIDER_SPEED", 1.0)
 #: Multiplies every provider's poll interval (1 = as each plugin declares).
-POLL_INTERVAL_SCALE = float(env("POLL_INTERVAL_SCALE", "1.0"))
+POLL_INTERVAL_SCALE = env_float("POLL_INTERVAL_SCALE", 1.0)
 #: Seconds a generation may sit in a state without an update before the reaper acts.
 REAPER_STALE_SECONDS = {
     "queued": env_int("REAPER_STALE_QUEUED", 15 * 60),
@@ -238,6 +246,17 @@ REAPER_MAX_TRIES = env_int("REAPER_MAX_TRIES", 3)
 #: that a new attempt may fix (e.g. Runway's INTERNAL.*). Each is paid for anew, so they are
 #: counted against this and checked against the budget; 0 turns them off.
 PROVIDER_FAILURE_RESUBMITS = env_int("PROVIDER_FAILURE_RESUBMITS", 1)
+#: The longest a provider's Retry-After is honoured (submit, poll, download); longer asks are cut
+#: to this. Kept below BROKER_VISIBILITY_TIMEOUT (system check).
+PROVIDER_RETRY_AFTER_MAX_SECONDS = env_int("PROVIDER_RETRY_AFTER_MAX_SECONDS", 1800)
+#: A poll that loses the job (404, a status we don't know) is tried again this many times, this
+#: far apart, before the generation goes to needs_review (the job may still run and bill).
+POLL_LOST_RETRIES = env_int("POLL_LOST_RETRIES", 5)
+POLL_LOST_DELAY_SECONDS = env_int("POLL_LOST_DELAY_SECONDS", 60)
+#: The reaper removes a step's scratch directory untouched for this long (its worker died).
+SCRATCH_STALE_SECONDS = env_int("SCRATCH_STALE_SECONDS", 2 * 3600)
+#: A download stops at MEDIA_MAX_BYTES, and when it has taken longer than this in total.
+DOWNLOAD_DEADLINE_SECONDS = env_int("DOWNLOAD_DEADLINE_SECONDS", 15 * 60)
 #: No generation takes longer than this from queued to complete; past it, it fails as `timeout`.
 GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 6 * 3600)
 #: Base URL providers call back on; empty disables webhooks (polling only).
@@ -262,18 +281,46 @@ METRICS_TOKEN = env("METRICS_TOKEN")
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 #: Operations page alerts: the seed's P99 over 15 s, and a 24 h failure rate over 20 %.
 OPS_P99_ALERT_SECONDS = env_int("OPS_P99_ALERT_SECONDS", 15)
-OPS_FAILURE_RATE_ALERT = float(env("OPS_FAILURE_RATE_ALERT", "0.2"))
+OPS_FAILURE_RATE_ALERT = env_float("OPS_FAILURE_RATE_ALERT", 0.2)
+
+# --- Arena (arena/conf.py says what each one does) ---------------------------------------------
+ARENA_SALT = env("ARENA_SALT")
+ARENA_IP_HEADER = env("ARENA_IP_HEADER")
+ARENA_TOKEN_MAX_AGE = env_int("ARENA_TOKEN_MAX_AGE", 900)
+ARENA_RATE_LIMIT_SESSION = (
+    env_int("ARENA_RATE_LIMIT_SESSION_VOTES", 20), env_int("ARENA_RATE_LIMIT_SESSION_SECONDS", 60)
+)  # fmt: skip
+ARENA_RATE_LIMIT_IP = (
+    env_int("ARENA_RATE_LIMIT_IP_VOTES", 120), env_int("ARENA_RATE_LIMIT_IP_SECONDS", 60)
+)  # fmt: skip
+ARENA_REFRESH_DELAY = env_int("ARENA_REFRESH_DELAY", 60)
+ARENA_BOOTSTRAP_ROUNDS = env_int("ARENA_BOOTSTRAP_ROUNDS", 200)
+ARENA_MIN_WATCH_SHARE = env_int("ARENA_MIN_WATCH_PERCENT", 75) / 100
+ARENA_SCREEN_WINDOW = env_int("ARENA_SCREEN_WINDOW", 86400)
+ARENA_SCREEN_MIN_VOTES = env_int("ARENA_SCREEN_MIN_VOTES", 8)
+ARENA_SUSPICION_Z = env_int("ARENA_SUSPICION_Z", 4)
 
 # --- Security -----------------------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402
 
+from config.s3 import media_origins  # noqa: E402
+
+#: Where browsers fetch clips and posters: the CDN, the bucket or the S3-compatible endpoint, and
+#: an absolute MEDIA_URL. A mismatch with the real URLs fails `media_pipeline.E001` at start-up.
+MEDIA_ORIGINS = media_origins(
+    bucket=AWS_STORAGE_BUCKET_NAME,
+    custom_domain=AWS_S3_CUSTOM_DOMAIN,
+    endpoint_url=AWS_S3_ENDPOINT_URL,
+    region=AWS_S3_REGION_NAME,
+)
+if MEDIA_URL.startswith(("http://", "https://")):
+    MEDIA_ORIGINS.append("/".join(MEDIA_URL.split("/")[:3]))
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"]
-    + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
-    "media-src": [CSP.SELF] + ([f"https://{AWS_S3_CUSTOM_DOMAIN}"] if AWS_S3_CUSTOM_DOMAIN else []),
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
+    "media-src": [CSP.SELF, *MEDIA_ORIGINS],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
@@ -283,6 +330,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 
 LOGIN_URL = "admin:login"
+
+# --- Error reports: Sentry (Django and Celery), on when SENTRY_DSN is set ---------------------
+from config.sentry import sentry_init  # noqa: E402
+
+SENTRY_ENABLED = sentry_init()
 
 LOGGING = {
     "version": 1,

@@ -110,3 +110,14 @@ def test_the_methodology_page_points_to_the_open_data(client):
 
     for url in ("/api/v1/export/runs.csv", "/api/v1/export/runs.json", "/api/v1/export/votes.csv"):
         assert url in page
+
+
+def test_the_csv_export_says_which_billing_policy_priced_each_clip(client, published):
+    _, clips = published
+    Generation.objects.filter(pk=clips[0].pk).update(billing_policy="failures_free")
+
+    response = client.get("/api/v1/export/runs.csv")
+
+    rows = list(csv.DictReader(io.StringIO(_body(response))))
+    policies = {int(r["generation_id"]): r["billing_policy"] for r in rows}
+    assert policies == {clips[0].pk: "failures_free", clips[1].pk: ""}

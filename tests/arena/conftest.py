@@ -25,8 +25,16 @@ def make_grid(*, models=4, prompts=2, prefix="arena", audio=True, synthetic=True
     for _ in range(prompts):
         prompt = PromptFactory(category=category, reference_image=image)
         run = RunFactory(prompt=prompt)
-        generations += [PlayableGenerationFactory(run=run, video_model=m) for m in made]
+        generations += [
+            PlayableGenerationFactory(run=run, video_model=m, assets__audio=audio) for m in made
+        ]
     return made, generations
+
+
+@pytest.fixture(autouse=True)
+def no_watch_gate(settings):
+    """Votes in most tests come at once: the watch-time gate is tested on its own."""
+    settings.ARENA_MIN_WATCH_SHARE = 0
 
 
 @pytest.fixture(autouse=True)

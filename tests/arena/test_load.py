@@ -27,7 +27,7 @@ VOTES_EACH = 100
 def test_fifty_concurrent_voters_send_5000_votes_and_end_with_5000_rows(live_server, settings):
     settings.ARENA_RATE_LIMIT_SESSION = (VOTES_EACH, 60)
     settings.ARENA_RATE_LIMIT_IP = (VOTERS * VOTES_EACH, 60)
-    settings.ARENA_REFRESH_EVERY = 0  # no broker traffic from the live server
+    settings.ARENA_REFRESH_DELAY = 0  # no broker traffic from the live server
     make_grid(models=6, prompts=8)  # 15 model pairs × 8 prompts: 120 pairs per voter
     started = time.monotonic()
     # The voters (threads + httpx) run in a child process: the server keeps this one's GIL.

@@ -61,13 +61,15 @@ def test_pools_and_the_synthetic_line_are_never_crossed(db):
     assert pair_sample(voter="v", pool=Pool.I2V) is None
 
 
-def test_sampling_favours_model_pairs_with_few_votes(grid):
+def test_sampling_favours_model_pairs_whose_ratings_are_still_uncertain(grid, settings):
+    settings.ARENA_EXPLORATION = 0.05
     models, _ = grid
     first, second = models[0], models[1]
     for _ in range(30):
         VoteFactory(
             generation_a__video_model=first, generation_b__video_model=second, outcome="tie"
         )
+    services.ratings_refresh(rounds=50, seed=1)
     rng = random.Random(3)
     model_of = dict(Generation.objects.values_list("pk", "video_model_id"))
     drawn = Counter(_models_of(pair_sample(voter="v", rng=rng), model_of) for _ in range(300))
@@ -282,15 +284,25 @@ def test_staff_void_a_voters_votes_and_the_ratings_forget_them(
     assert after[models[0].pk].votes == 1
 
 
-def test_a_refresh_queues_after_every_n_votes(grid, voter, ip, settings,
-                                              django_capture_on_commit_callbacks):  # fmt: skip
-    settings.ARENA_REFRESH_EVERY = 2
-    with django_capture_on_commit_callbacks() as callbacks:
-        votes = [
+def test_a_burst_of_votes_queues_one_refresh_soon_and_the_next_vote_after_it_another(
+    grid, voter, ip, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.ARENA_REFRESH_DELAY = 30
+    queued = []
+    monkeypatch.setattr(
+        "arena.tasks.refresh_ratings.apply_async", lambda **kw: queued.append(kw["countdown"])
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(4):
             vote_record(token=issue(voter).token, choice="left", voter=voter, ip=ip)
-            for _ in range(4)
-        ]
-    assert len(callbacks) == sum(1 for v in votes if v.pk % 2 == 0) == 2
+    assert queued == [30]
+    assert services.refresh_due() == pytest.approx(time.time() + 30, abs=5)
+
+    services.ratings_refresh(rounds=0)  # the queued refresh runs: the next vote queues anew
+    assert services.refresh_due() is None
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_record(token=issue(voter).token, choice="left", voter=voter, ip=ip)
+    assert queued == [30, 30]
 
 
 def test_ratings_refresh_fits_every_pool_overall_and_per_category(db, settings):

@@ -127,7 +127,10 @@ def test_a_failure_the_provider_says_may_pass_is_resubmitted_once_by_itself(runw
     assert requeued.from_state in (State.SUBMITTED, State.GENERATING)
     assert "INTERNAL.BAD_OUTPUT" in requeued.details["error_message"]
     assert requeued.details["provider_job_id"] not in ("", generation.provider_job_id)
-    assert generation.prior_attempts_cost == generation.estimated_cost  # the failed job, kept
+    # The failed job's cost is kept: what Runway says it charged, 0 as it refunds failures.
+    assert requeued.details["spent"] == "0.0000"
+    assert generation.prior_attempts_cost == 0
+    assert generation.actual_cost == generation.estimated_cost  # the clip, billed
     assert generation.run.state == BenchmarkRun.State.COMPLETE
 
 
@@ -160,7 +163,8 @@ def test_a_submit_the_provider_refused_does_not_use_up_the_resubmit(runway):
 
 def test_no_new_attempt_is_paid_for_past_the_monthly_budget(runway, settings):
     generation = _generation("runway-gen4-5")
-    settings.MONTHLY_BUDGET_USD = str(generation.estimated_cost)  # room for one attempt only
+    # Runway refunds the failed job, so the budget must lack room for one more attempt itself.
+    settings.MONTHLY_BUDGET_USD = str(generation.estimated_cost / 2)
     runway.inject("job_failed_internal")
 
     drive_inline({generation.pk: "submit"})

@@ -27,7 +27,7 @@ def dispatched():
 def test_a_fresh_generation_is_left_alone(dispatched):
     GenerationFactory(state=State.TRANSCODING)
 
-    assert generations_reap() == {"requeued": 0, "failed": 0}
+    assert generations_reap() == {"requeued": 0, "failed": 0, "scratch_swept": 0}
     dispatched.__getitem__.assert_not_called()
 
 
@@ -35,7 +35,7 @@ def test_a_stale_generation_has_its_step_queued_again(dispatched):
     generation = GenerationFactory(state=State.TRANSCODING)
     _age(generation, 3 * 3600)
 
-    assert generations_reap() == {"requeued": 1, "failed": 0}
+    assert generations_reap() == {"requeued": 1, "failed": 0, "scratch_swept": 0}
 
     dispatched.__getitem__.assert_called_with("transcode")
     dispatched.__getitem__.return_value.delay.assert_called_with(generation.pk)
@@ -59,7 +59,7 @@ def test_after_repeated_tries_the_reaper_fails_it_as_a_timeout(dispatched, setti
         generations_reap()
     _age(generation, 3 * 3600)
 
-    assert generations_reap() == {"requeued": 0, "failed": 1}
+    assert generations_reap() == {"requeued": 0, "failed": 1, "scratch_swept": 0}
 
     generation.refresh_from_db()
     assert generation.state == State.FAILED
@@ -80,3 +80,36 @@ def test_past_the_deadline_it_fails_at_once(dispatched, settings):
     generation.refresh_from_db()
     assert generation.state == State.FAILED
     assert generation.run.state == "failed"
+
+
+def test_the_reaper_sweeps_scratch_directories_of_killed_workers(settings):
+    import os
+    import time
+    from pathlib import Path
+
+    from benchmarks.services.reaper import scratch_sweep
+
+    settings.SCRATCH_STALE_SECONDS = 3600
+    root = Path(settings.WORK_DIR)
+    old = time.time() - 2 * 3600
+    dead = []
+    for n in range(15):  # 15 kills mid-step left 14 behind before
+        path = root / f"gen{n}-abc{n}"
+        (path / "out").mkdir(parents=True)
+        (path / "out" / "720p.mp4").write_bytes(b"x")
+        for item in (path / "out" / "720p.mp4", path / "out", path):
+            os.utime(item, (old, old))
+        dead.append(path)
+    alive = root / "gen99-live"
+    (alive / "out").mkdir(parents=True)
+    os.utime(alive, (old, old))  # the directory is old, but a file in it is being written
+    (alive / "out" / "720p.mp4").write_bytes(b"x")
+    other = root / "local_jobs"
+    other.mkdir()
+    os.utime(other, (old, old))
+
+    assert scratch_sweep() == 15
+
+    assert not any(path.exists() for path in dead)
+    assert alive.exists()
+    assert other.exists()

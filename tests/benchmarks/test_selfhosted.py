@@ -37,12 +37,17 @@ def _model(fake, plugin_key: str, **fields) -> VideoModel:
         display_name=f"{plugin_key} on our box",
         plugin_key=plugin_key,
         endpoint=endpoint,
-        capabilities={"text_to_video": True, "seed": True, "durations": [5], "fps": 16},
+        capabilities=fields.pop("capabilities", _capabilities(plugin_key)),
         **fields,
     )
     model.full_clean()
     model.save()
     return model
+
+
+def _capabilities(plugin_key: str) -> dict:
+    # The OpenAI Videos protocol has no seed field: only ComfyUI's workflow takes one.
+    return {"text_to_video": True, "seed": plugin_key == "comfyui", "durations": [5], "fps": 16}
 
 
 def _generation(model: VideoModel) -> Generation:

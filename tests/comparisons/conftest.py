@@ -31,12 +31,20 @@ def empty_page_cache():
     clear_local()
 
 
-def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25,)):
+def published_run(**fields):
+    """Create a run with a published comparison: its generations are public."""
+    run = RunFactory(**fields)
+    ComparisonFactory(prompt=run.prompt, run=run)
+    return run
+
+
+def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25,), sample=0):
     """Create a completed generation of `model` in `run` with its files and quality report."""
     submitted = run.created_at + timedelta(seconds=5)
     generation = GenerationFactory(
         run=run,
         video_model=model,
+        sample=sample,
         state=Generation.State.COMPLETE,
         submitted_at=submitted,
         downloading_at=submitted + timedelta(seconds=seconds),
@@ -76,7 +84,7 @@ def add_clip(run, model, *, coherence=0.9, seconds=40, cost="0.50", spikes=(1.25
     return generation
 
 
-def add_failure(run, model, *, cost="0.50"):
+def add_failure(run, model, *, cost="0.50", sample=0):
     """Create a failed generation the provider accepted and billed (estimated) at `cost`.
 
     With no cost, the provider refused it at submit: no job id, nothing spent.
@@ -84,6 +92,7 @@ def add_failure(run, model, *, cost="0.50"):
     return GenerationFactory(
         run=run,
         video_model=model,
+        sample=sample,
         state=Generation.State.FAILED,
         error_kind=Generation.ErrorKind.PERMANENT,
         estimated_cost=Decimal(cost) if cost else None,

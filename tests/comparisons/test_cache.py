@@ -122,7 +122,9 @@ def test_a_finished_run_makes_cached_pages_stale(
 ):
     board = reverse("comparisons:leaderboard")
     client.get(board)
+    # A run already published (a staff retry finishing later) changes the public numbers.
     run = RunFactory(state="running")
+    ComparisonFactory(prompt=run.prompt, run=run)
     add_clip(run, VideoModelFactory(slug="newcomer", display_name="Newcomer", synthetic=False))
     with django_capture_on_commit_callbacks(execute=True):
         run_refresh(run.pk)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from benchmarks.models import VideoModel
 from comparisons import views
-from tests.comparisons.conftest import add_clip, build_catalog
+from tests.comparisons.conftest import add_clip, build_catalog, published_run
 from tests.factories import ComparisonFactory, PromptFactory, RunFactory, VideoModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_synthetic_and_retired_models_are_labelled_on_the_comparison_page(client
 def test_an_earlier_run_of_the_same_prompt_plays_against_this_one(client, catalog):
     comparison = catalog["comparisons"][0]
     model = comparison.generations.first().video_model
-    earlier = RunFactory(
+    earlier = published_run(
         prompt=comparison.prompt,
         state="complete",
         created_at=comparison.run.created_at - timedelta(days=40),
@@ -219,3 +219,22 @@ def test_pages_link_to_each_other_in_the_navigation(client):
 def test_a_comparison_with_one_clip_still_renders(client, size):
     data = build_catalog(size, clips_per_run=1)
     assert client.get(data["comparisons"][0].get_absolute_url()).status_code == 200
+
+
+def test_a_clip_says_billed_when_the_provider_reported_its_cost_else_est(client, catalog):
+    from decimal import Decimal
+
+    from benchmarks.models import Generation
+
+    comparison = catalog["comparisons"][0]
+    billed, estimated = list(comparison.generations.order_by("pk"))[:2]
+    Generation.objects.filter(pk=billed.pk).update(actual_cost=Decimal("0.42"))
+
+    html = client.get(comparison.get_absolute_url()).content.decode()
+
+    billed_block = html.split(f'id="clip-{billed.pk}"', 1)[1].split('id="clip-', 1)[0]
+    assert "$0.42 <abbr" in billed_block
+    assert ">billed</abbr>" in billed_block
+    assert ">est.</abbr>" not in billed_block
+    estimated_block = html.split(f'id="clip-{estimated.pk}"', 1)[1].split('id="clip-', 1)[0]
+    assert ">est.</abbr>" in estimated_block

@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from tests.comparisons.conftest import add_clip, build_catalog
-from tests.factories import RunFactory
+from tests.comparisons.conftest import add_clip, build_catalog, published_run
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +55,7 @@ def test_every_public_page_runs_a_fixed_number_of_queries(client, django_assert_
     # `size` earlier runs of the last comparison's prompt, three clips each.
     latest = data["comparisons"][-1]
     earlier = [
-        RunFactory(
+        published_run(
             prompt=latest.prompt,
             state="complete",
             created_at=latest.run.created_at - timedelta(days=i + 1),
@@ -64,8 +63,9 @@ def test_every_public_page_runs_a_fixed_number_of_queries(client, django_assert_
         for i in range(size)
     ]
     for run in earlier:
-        for model in data["models"][:3]:
-            add_clip(run, model, coherence=0.7)
+        run.comparison.generations.set(
+            [add_clip(run, model, coherence=0.7) for model in data["models"][:3]]
+        )
     data["earlier_run"] = earlier[0]
     for name, url in _pages(data).items():
         with django_assert_num_queries(EXPECTED[name]):

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from benchmarks.models import Generation, Price
-from comparisons.querysets import ClipFilter
+from comparisons.models import Comparison
+from comparisons.querysets import ClipFilter, video_models
 from comparisons.stats import leaderboard, parse_sort
-from tests.comparisons.conftest import add_clip, add_failure
+from tests.comparisons.conftest import add_clip, add_failure, published_run
 from tests.factories import (
     PriceFactory,
     PromptFactory,
@@ -27,7 +28,7 @@ def model():
 
 
 def _run(**prompt_fields):
-    return RunFactory(prompt=PromptFactory(**prompt_fields), state="complete")
+    return published_run(prompt=PromptFactory(**prompt_fields), state="complete")
 
 
 def test_generation_time_is_the_median_time_at_the_provider(model):
@@ -73,10 +74,15 @@ def test_a_per_clip_price_is_the_cost_of_a_clip(model):
     assert row.cost_per_clip == Decimal("0.35")
 
 
-def test_models_without_a_generation_or_with_only_unpublished_prompts_are_left_out(model):
+def test_models_without_a_generation_or_with_only_unpublished_runs_are_left_out(model):
     VideoModelFactory(slug="idle")
-    add_clip(_run(published=False), model)
+    # A staff test run of a library prompt, never published (a model with no key: 0 %, $0.60).
+    add_failure(RunFactory(prompt=PromptFactory(published=True), state="failed"), model)
+    # A published comparison taken back.
+    add_clip(published_run(prompt=PromptFactory(published=True), state="complete"), model)
+    Comparison.objects.update(published=False)
     assert leaderboard() == []
+    assert not video_models().benchmarked().exists()
 
 
 @pytest.mark.parametrize(
@@ -93,7 +99,7 @@ def test_models_without_a_generation_or_with_only_unpublished_prompts_are_left_o
 def test_filters_select_the_clips_counted(model, query, expected):
     add_clip(_run(category="motion"), model)
     beta = VideoModelFactory(slug="beta", display_name="Beta", synthetic=False)
-    i2v = RunFactory(
+    i2v = published_run(
         prompt=PromptFactory(category="scene", reference_image="prompt-images/a.png"),
         state="complete",
         duration=8,
@@ -127,7 +133,7 @@ def test_a_sort_parameter_names_a_column_and_a_minus_flips_it():
 def test_the_trend_has_one_point_per_benchmark_day(model):
     today = timezone.now()
     for days_ago, coherence in ((10, 0.6), (10, 0.8), (1, 0.9)):
-        run = RunFactory(
+        run = published_run(
             prompt=PromptFactory(), state="complete", created_at=today - timedelta(days=days_ago)
         )
         add_clip(run, model, coherence=coherence)

@@ -1,4 +1,10 @@
-"""Fake Runway API: tasks with PENDING → RUNNING (progress) → SUCCEEDED, errors as {"error"}."""
+"""Fake Runway API: tasks with PENDING → RUNNING (progress) → SUCCEEDED, errors as {"error"}.
+
+Answers carry what Runway's official SDK types require (runwayml 5.24): `estimatedCost.credits`
+on create and on every unfinished task, `cost.credits` on every finished one (0 when a failed or
+cancelled task is refunded, as Runway does), `createdAt` always. Job faults add `throttled`
+(THROTTLED on the first poll: over the account's concurrency) and `unknown_status`.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,28 @@ from tests.fakes.server import (
 )
 
 RATIOS = {"1280:720", "720:1280", "960:960", "1920:1080", "1080:1920", "1280:768", "768:1280"}
+#: Credits per second of video (PROVIDERS.md §1); Veo models: (without audio, with audio).
+CREDITS_PER_SECOND = {
+    "gen4.5": 12,
+    "gen4_turbo": 5,
+    "gen3a_turbo": 5,
+    "veo3": (40, 40),
+    "veo3.1": (20, 40),
+    "veo3.1_fast": (10, 15),
+}
+
+
+def credits_for(body: dict) -> int:
+    """Return what Runway charges for the task `body` asks for."""
+    rate = CREDITS_PER_SECOND.get(body.get("model"), 10)
+    if isinstance(rate, tuple):
+        rate = rate[1] if body.get("audio", True) else rate[0]
+    return rate * int(body.get("duration") or 5)
 
 
 class FakeRunway(FakeProvider):
     slug = "runway"
-    job_faults = (*JOB_FAULTS, "job_failed_internal")
+    job_faults = (*JOB_FAULTS, "job_failed_internal", "throttled", "unknown_status")
     routes = [
         ("POST", r"/v1/text_to_video", "create_text", "submit"),
         ("POST", r"/v1/image_to_video", "create_image", "submit"),
@@ -43,16 +66,23 @@ class FakeRunway(FakeProvider):
         if not isinstance(body.get("duration"), int):
             return self.error(400, "duration must be an integer.")
         job = self.new_job(body)
-        return json_response({"id": job.id})
+        return json_response({"id": job.id, "estimatedCost": {"credits": credits_for(body)}})
 
     def retrieve(self, request: Request, task_id: str) -> Response:
         job = self.jobs.get(task_id)
         if job is None:
             return self.error(404, "Task not found.")
         phase = self.advance(job)
+        credits = credits_for(job.body)
         task = {"id": job.id, "createdAt": "2026-11-24T12:00:00Z"}
-        if phase == "queued":
-            task["status"] = "PENDING"
+        if phase in ("queued", "running"):
+            task["estimatedCost"] = {"credits": credits}
+        else:  # a finished task says what it charged: refunded (0) unless it succeeded
+            task["cost"] = {"credits": credits if phase in ("succeeded", "no_output") else 0}
+        if job.fault == "unknown_status":
+            task["status"] = "ARCHIVED"
+        elif phase == "queued":
+            task["status"] = "THROTTLED" if job.fault == "throttled" else "PENDING"
         elif phase == "running":
             task |= {"status": "RUNNING", "progress": self.progress(job)}
         elif phase == "succeeded":

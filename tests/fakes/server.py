@@ -10,8 +10,11 @@ Faults, injected with `fake.inject(fault, on=phase, times=n)`:
 - on a request phase (`submit`, `poll`, `result`, `download`, `cancel`, or `any`):
   `bad_request` (400), `unauthorized` (401), `no_credit` (402 or the provider's equivalent),
   `rate_limited` (429 + Retry-After), `server_error` (500), `malformed` (200, broken JSON),
-  `hang` (no answer for `hang_seconds`), `lost_answer` (the request is carried out, then no
-  answer for `hang_seconds`), and for downloads `expired` and `truncated`;
+  `hang` (no answer for `hang_seconds`, then the real answer: a slow provider), `not_found`
+  (404), `lost_answer` (the request is carried out, then no answer for `hang_seconds`: the
+  client times out), and for downloads `expired` and `truncated`; `cut_off` and
+  `gateway_error` let the provider do the work (create the job) and then lose the answer: a 200
+  whose JSON is cut off (`{"id": "abc`) or a gateway's 502;
 - on `job` (the next submitted job): `job_failed` (the provider reports a failure) and
   `no_output` (the provider reports success, or done, without a usable output); fakes whose
   provider tells its own failures apart add `job_failed_internal` (a failure the provider says
@@ -51,7 +54,12 @@ REQUEST_FAULTS = (
     "lost_answer",
     "expired",
     "truncated",
+    "cut_off",
+    "gateway_error",
+    "not_found",
 )
+#: Faults applied *after* the provider did the work: the job exists, the answer is lost.
+AFTER_FAULTS = ("cut_off", "gateway_error")
 JOB_FAULTS = ("job_failed", "no_output")
 #: Routes anyone may call: signed output URLs and published signing keys.
 PUBLIC_PHASES = ("download", "jwks")
@@ -145,6 +153,7 @@ class FakeProvider(CallbackSender):
         self.callbacks = callbacks  # POST the provider's callback when a job finishes
         self.webhook_url = webhook_url  # for providers whose webhooks are set per project
         self.hang_seconds = 1.0
+        self.retry_after: int | str = RETRY_AFTER  # seconds, or an HTTP-date
         self.jobs: dict[str, FakeJob] = {}
         # Bounded: a standalone fake in a long perf run sees many thousands of polls.
         self.requests: deque[Request] = deque(maxlen=5000)
@@ -231,13 +240,17 @@ class FakeProvider(CallbackSender):
                 fault = self.take_fault(phase)
                 if phase == "download" and fault in ("expired", "truncated"):
                     request.headers["x-fake-fault"] = fault  # serve_file shapes the body
-                elif fault and (response := self.fault_response(fault)):
+                elif (
+                    fault and fault not in AFTER_FAULTS and (response := self.fault_response(fault))
+                ):
                     return response
                 if phase not in PUBLIC_PHASES and not self.authorized(request):
                     return self.error(401, "Invalid API key or token.")
                 response = getattr(self, name)(request, **match.groupdict())
                 if fault == "lost_answer":
                     time.sleep(self.hang_seconds)
+                if fault in AFTER_FAULTS and response.status < 400:
+                    return self.lost_answer(fault, response)
                 return response
         return self.error(404, f"No route for {request.method} {request.path}.")
 
@@ -261,18 +274,32 @@ class FakeProvider(CallbackSender):
             return Response(200, b'{"id": "x", "status', {"Content-Type": "application/json"})
         if fault == "rate_limited":
             response = self.error(429, "Too many requests, slow down.")
-            response.headers["Retry-After"] = str(RETRY_AFTER)
+            response.headers["Retry-After"] = str(self.retry_after)
             return response
-        status = {"bad_request": 400, "unauthorized": 401, "no_credit": 402, "server_error": 500}
+        status = {
+            "bad_request": 400,
+            "unauthorized": 401,
+            "no_credit": 402,
+            "server_error": 500,
+            "not_found": 404,
+        }
         if fault == "no_credit":
             return self.no_credit()
         return self.error(status.get(fault, 400), self.fault_message(fault))
+
+    def lost_answer(self, fault: str, response: Response) -> Response:
+        """Return what reaches the client after the work was done: a cut-off body or a 502."""
+        if fault == "cut_off":
+            return Response(200, response.body[: max(len(response.body) // 2, 1)], response.headers)
+        body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        return Response(502, body, {"Content-Type": "text/html"})
 
     def fault_message(self, fault: str) -> str:
         return {
             "bad_request": BAD_REQUEST_REASON,
             "unauthorized": "Invalid API key or token.",
             "server_error": "Internal server error.",
+            "not_found": "Not found.",
         }.get(fault, fault)
 
     def no_credit(self) -> Response:

@@ -121,3 +121,24 @@ def test_absurd_values_are_refused(clip, change, message):
 )
 def test_bit_depth_is_read_from_the_pixel_format(pix_fmt, depth):
     assert bit_depth(pix_fmt) == depth
+
+
+def test_stream_metadata_does_not_depend_on_the_text_ffmpeg_prints(clip, monkeypatch):
+    from media_pipeline import ffmpeg
+    from media_pipeline.probe import read_header
+
+    def no_log_text(*args, **kwargs):
+        raise AssertionError(f"ffmpeg was run to read metadata: {args}")
+
+    path = clip("rotated", rotation=90)
+    monkeypatch.setattr(ffmpeg, "run", no_log_text)
+
+    header = read_header(path)
+
+    assert (header.container, header.duration) == ("mp4", pytest.approx(2.0, abs=0.05))
+    assert header.video["codec"] == "h264"
+    assert (header.video["width"], header.video["height"], header.video["rotation"]) == (
+        320, 180, 90
+    )  # fmt: skip
+    assert header.video["fps"] == 24
+    assert (header.audio["codec"], header.audio["channels"]) == ("aac", 2)

@@ -8,8 +8,8 @@ import pytest
 
 from media_pipeline import ffmpeg
 from media_pipeline.errors import InvalidMedia
-from media_pipeline.probe import probe
-from media_pipeline.transcode import fit_size, transcode_tiers
+from media_pipeline.probe import keyframe_times, probe
+from media_pipeline.transcode import KEYFRAME_SECONDS, fit_size, transcode_tiers
 
 
 def top_level_boxes(path) -> list[str]:
@@ -138,3 +138,17 @@ def test_a_failing_encode_removes_its_partial_files(clip, bad_file, tmp_path):
     with pytest.raises(InvalidMedia, match="transcoding failed"):
         transcode_tiers(bad_file("garbage"), out, info=info)
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("fps", [24, 30000 / 1001])
+def test_web_tiers_have_a_closed_gop_with_a_keyframe_at_least_every_second(clip, tmp_path, fps):
+    """A seek decodes from the keyframe before it: x264's default put them 250 frames apart."""
+    tiers = tiers_of(clip("smooth", fps=fps, seconds=4.5), tmp_path)
+    for name in ("standard", "preview"):
+        path = tiers[name].path
+        times = keyframe_times(path)
+        gaps = [b - a for a, b in zip([0.0, *times], [*times, tiers[name].duration], strict=True)]
+        assert times[0] == pytest.approx(0.0, abs=1e-3)
+        assert len(times) >= 4
+        assert max(gaps) <= KEYFRAME_SECONDS + 1e-3, (name, times)
+        assert b"open_gop=0" in path.read_bytes()[:200_000]  # x264 writes its options in the file

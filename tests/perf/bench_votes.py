@@ -77,7 +77,7 @@ def bench_votes(voters: int, votes_each: int, workers: int) -> int:
         "SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False\n"
         f"ARENA_RATE_LIMIT_SESSION = ({votes_each}, 60)\n"
         f"ARENA_RATE_LIMIT_IP = ({voters * votes_each}, 60)\n"
-        "ARENA_REFRESH_EVERY = 0\n"
+        "ARENA_REFRESH_DELAY = 0\n"
     )
     server_env["DJANGO_SETTINGS_MODULE"] = "bench_votes_settings"
     server_env["PYTHONPATH"] = f"{settings_dir}:{ROOT}"

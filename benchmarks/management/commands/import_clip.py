@@ -1,5 +1,6 @@
 """Import a clip made elsewhere (a model without an API) and run it through the media pipeline."""
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,10 +19,16 @@ class Command(BaseCommand):
         parser.add_argument("--model", required=True, help="Model slug.")
         parser.add_argument("--prompt", required=True, help="Prompt slug.")
         parser.add_argument(
+            "--cost",
+            default="",
+            help="What the clip cost in US dollars, if known; left out, its cost shows as unknown.",
+        )
+        parser.add_argument(
             "--queue", action="store_true", help="Leave transcoding to the workers; don't wait."
         )
 
-    def handle(self, *args, path, model, prompt, queue, **options):
+    def handle(self, *args, path, model, prompt, cost, queue, **options):
+        amount = _cost(cost)
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"{path}: no such file.")
@@ -33,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"No prompt with slug {prompt!r}.")
         try:
             generation = clip_import(
-                path=source, model=video_model, prompt=prompt_obj, dispatch=queue
+                path=source, model=video_model, prompt=prompt_obj, cost=amount, dispatch=queue
             )
         except InvalidMedia as exc:
             raise CommandError(f"{path}: {exc}") from None
@@ -45,3 +52,16 @@ class Command(BaseCommand):
         )
         if generation.state == generation.State.FAILED:
             raise CommandError(generation.error_message)
+
+
+def _cost(raw: str) -> Decimal | None:
+    """Return `--cost` as dollars (None when not given); refuse anything but a sum >= 0."""
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise CommandError(f"--cost {raw!r} is not an amount in US dollars.") from None
+    if not amount.is_finite() or amount < 0:
+        raise CommandError(f"--cost {raw!r} is not an amount in US dollars.")
+    return amount

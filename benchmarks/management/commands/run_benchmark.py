@@ -6,6 +6,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
+from benchmarks.models.prompts import MAX_SAMPLES
+from benchmarks.providers.base import CAMERA_MOVES
+from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import RunRefused, run_start
 
 REFRESH_SECONDS = 1.0
@@ -17,7 +20,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--prompt", required=True, help="Prompt slug.")
         parser.add_argument("--models", required=True, help="Comma-separated model slugs.")
-        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument("--seed", type=int, default=None, help="Seed of the first sample.")
+        parser.add_argument(
+            "--samples", type=int, default=None, help=f"Clips per model (1-{MAX_SAMPLES})."
+        )
+        parser.add_argument(
+            "--audio",
+            choices=["on", "off"],
+            default=None,
+            help="Sound (default: the prompt's).",
+        )
+        parser.add_argument(
+            "--camera", choices=list(CAMERA_MOVES), default=None, help="Camera move."
+        )
+        parser.add_argument(
+            "--camera-text", default=None, help="The provider's own camera instruction."
+        )
         parser.add_argument("--key", default="", help="Idempotency key (same key, same run).")
         parser.add_argument("--wait", action="store_true", help="Show progress until the run ends.")
         parser.add_argument(
@@ -37,9 +55,16 @@ class Command(BaseCommand):
             run = run_start(
                 prompt=prompt_obj,
                 models=[found[s] for s in slugs],
-                seed=seed,
                 idempotency_key=key,
                 trigger=BenchmarkRun.Trigger.STAFF,
+                settings=RunSettings.of(
+                    prompt_obj,
+                    seed=seed,
+                    samples=options["samples"],
+                    audio=options["audio"],
+                    camera=options["camera"],
+                    camera_text=options["camera_text"],
+                ),
             )
         except RunRefused as exc:
             raise CommandError(str(exc)) from None
@@ -52,16 +77,23 @@ class Command(BaseCommand):
                 sys.exit(1)
 
     def _watch(self, run: BenchmarkRun, timeout: float) -> None:
+        """Redraw the table in place on a terminal; elsewhere (a log, CI) write one line per
+        generation whose state changed, so the output holds each change once."""
         deadline = time.monotonic() + timeout
         tty = self.stdout.isatty()
-        lines = 0
+        shown: list[str] = []
         while True:
             run.refresh_from_db()
             rows = self._rows(run)
-            if tty and lines:
-                self.stdout.write(f"\x1b[{lines}F\x1b[J", ending="")
-            self.stdout.write("\n".join(rows))
-            lines = len(rows)
+            if tty:
+                if shown:
+                    self.stdout.write(f"\x1b[{len(shown)}F\x1b[J", ending="")
+                self.stdout.write("\n".join(rows))
+            else:
+                for row in rows:
+                    if row not in shown:
+                        self.stdout.write(row)
+            shown = rows
             if run.state != BenchmarkRun.State.RUNNING:
                 self.stdout.write(f"Run #{run.pk} {run.state}.")
                 return

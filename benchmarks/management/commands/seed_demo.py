@@ -14,15 +14,22 @@ from benchmarks.services.runs import comparison_publish, run_start
 class Command(BaseCommand):
     help = (
         "Create demo providers, models, prices and prompts, run a benchmark on the synthetic "
-        "local models through the pipeline (in this process) and publish it. Idempotent."
+        "local models through the pipeline (in this process, or in the worker with --background) "
+        "and publish it. Idempotent."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--runs", type=int, default=1, help="How many demo prompts to benchmark (default 1)."
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the demo clips for the Celery worker and return at once; the comparison "
+            "is published when they are done (what `make run` does).",
+        )
 
-    def handle(self, *args, runs, **options):
+    def handle(self, *args, runs, background, **options):
         catalog_sync()
         prompts = [self._prompt(spec) for spec in DEMO_PROMPTS]
         models = list(VideoModel.objects.filter(slug__in=DEMO_MODELS))
@@ -33,9 +40,13 @@ class Command(BaseCommand):
                 trigger=BenchmarkRun.Trigger.DEMO,
                 idempotency_key=f"demo:{prompt.slug}",
                 seed=7,
-                dispatch=False,
+                dispatch=background,
             )
-            self._finish(run)
+            if not background:
+                self._finish(run)
+            elif run.state == BenchmarkRun.State.RUNNING:
+                self.stdout.write(f"Demo clips for “{prompt}” are rendering in the worker.")
+                continue
             comparison = comparison_publish(run=run, featured=True)
             self.stdout.write(f"Published {comparison.get_absolute_url()}")
 

@@ -6,7 +6,9 @@ from benchmarks.services.catalog import catalog_sync
 
 
 class Command(BaseCommand):
-    help = "Create or update a model per registered plugin, keeping staff edits and prices."
+    help = (
+        "Create or update a model per registered plugin, keeping staff edits, lifecycle and prices."
+    )
 
     def handle(self, *args, **options):
         models = catalog_sync()

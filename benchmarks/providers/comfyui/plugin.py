@@ -30,6 +30,8 @@ from urllib.parse import urlencode
 from benchmarks.providers.base import (
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     SubmitResult,
@@ -80,7 +82,10 @@ class ComfyUI(SelfHostedProvider):
         }
         answer = self.submit_call("POST", "/prompt", json=body) or {}
         if not answer.get("prompt_id"):
-            raise PermanentProviderError("ComfyUI accepted the prompt but returned no prompt_id.")
+            # A 2xx without the id: the prompt may be queued. The pipeline looks it up.
+            raise OutcomeUnknownError(
+                "ComfyUI answered the prompt without a prompt_id.", code="malformed"
+            )
         return SubmitResult(job_id=answer["prompt_id"], request_sent=evidence(body))
 
     def values(self, request: GenerationRequest) -> dict[str, Any]:
@@ -96,6 +101,10 @@ class ComfyUI(SelfHostedProvider):
             "height": height,
             "frames": request.duration * fps,
             "fps": fps,
+            # Refused by `validate` unless the row's capabilities (and so its workflow) take them.
+            "audio": request.audio if request.audio is not None else True,
+            "camera": request.camera,
+            "camera_text": request.camera_text,
         }
         wanted = placeholders(self.config.workflow)
         for name, url in (("image", request.image_url), ("end_image", request.end_image_url)):
@@ -169,6 +178,10 @@ class ComfyUI(SelfHostedProvider):
             None,
         )
         wall = (ended - started) / 1000 if started is not None and ended is not None else None
+        if status.get("status_str") not in (None, "success", "error"):
+            raise JobUnknownError(
+                f"ComfyUI reported an unknown status {status.get('status_str')!r} for {job_id}."
+            )
         if "execution_interrupted" in events:
             result = PollResult(status=JobStatus.CANCELED, error="ComfyUI interrupted the prompt.")
         elif status.get("status_str") == "error" or "execution_error" in events:

@@ -27,6 +27,9 @@ PLACEHOLDERS = {
     "fps": "the frame rate",
     "image": "the uploaded first-frame image (a LoadImage file name)",
     "end_image": "the uploaded last-frame image (a LoadImage file name)",
+    "audio": "sound on (true) or off (false); on when the request leaves it to the model",
+    "camera": "the camera move's key (e.g. pan_left, one of the row's camera_moves), or empty",
+    "camera_text": "the staff's own camera instruction, verbatim, or empty",
 }
 #: Nodes that write a video to ComfyUI's output folder (core and Video Helper Suite).
 OUTPUT_NODES = frozenset(
@@ -70,6 +73,12 @@ def workflow_check(workflow: Any, capabilities: Capabilities) -> None:
         required["end_image"] = "the end frame's LoadImage node"
     if capabilities.seed:
         required["seed"] = "the sampler's seed"
+    if capabilities.audio and not capabilities.audio_always:
+        required["audio"] = "the input that switches sound on or off"
+    if capabilities.camera_moves:
+        required["camera"] = "the input that picks the camera move"
+    if capabilities.camera_text:
+        required["camera_text"] = "the camera instruction's text"
     for name, hint in required.items():
         if name not in found:
             raise WorkflowError(

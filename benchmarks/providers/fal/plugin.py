@@ -14,11 +14,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
-    PermanentProviderError,
+    JobUnknownError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -36,6 +38,9 @@ class FalProvider(HttpProvider):
 
     provider_slug = "fal"
     provider_name = "fal.ai"
+    # "You pay only for successful outputs"; server errors (HTTP 500+) are never charged
+    # (docs.fal.ai model-apis/pricing and FAQ). A 422 may be billed: it fails before acceptance.
+    billing_policy = BillingPolicy.FAILURES_FREE
     api_key_setting = "FAL_API_KEY"
     base_url_setting = "FAL_BASE_URL"
     default_base_url = "https://queue.fal.run"
@@ -59,7 +64,7 @@ class FalProvider(HttpProvider):
             path += "?" + urlencode({"fal_webhook": request.callback_url})
         answer = self.call("POST", path, json=body) or {}
         if not answer.get("request_id"):
-            raise PermanentProviderError("fal accepted the request but returned no request_id.")
+            raise OutcomeUnknownError("fal accepted the request but returned no request_id.")
         sent = {"endpoint": endpoint, "input": evidence(body)}
         return SubmitResult(job_id=answer["request_id"], request_sent=sent)
 
@@ -76,7 +81,7 @@ class FalProvider(HttpProvider):
             body["aspect_ratio"] = request.aspect_ratio
         if request.negative_prompt:
             body["negative_prompt"] = request.negative_prompt
-        if request.seed is not None and self.capabilities.seed:
+        if request.seed is not None:
             body["seed"] = request.seed
         return body
 
@@ -86,7 +91,7 @@ class FalProvider(HttpProvider):
         if status in STATUSES:
             return PollResult(status=STATUSES[status], raw=state)
         if status != "COMPLETED":
-            raise PermanentProviderError(f"fal reported an unknown status {status!r}.")
+            raise JobUnknownError(f"fal reported an unknown status {status!r}.")
         if state.get("error"):
             kind = state.get("error_type") or "error"
             return PollResult(
@@ -137,6 +142,7 @@ class Pika22(FalProvider):
     capabilities = Capabilities(
         image_to_video=True,
         seed=True,
+        negative_prompt=True,
         durations=(5, 10),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16", "1:1", "4:5", "5:4", "3:2", "2:3"),
@@ -154,6 +160,7 @@ class Pika25(FalProvider):
     display_name = "Pika 2.5 (via fal)"
     capabilities = Capabilities(
         seed=True,
+        negative_prompt=True,
         durations=(5, 10),
         resolutions=("480p", "720p", "1080p"),
         aspect_ratios=("16:9", "9:16", "1:1"),

@@ -15,10 +15,13 @@ import jwt
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     ProviderError,
@@ -51,6 +54,19 @@ CODE_WORDS = {
 NOT_FOUND_CODES = {"1203"}
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
 CAMERA_PRESETS = ("down_back", "forward_up", "right_turn_forward", "left_turn_forward")
+#: Neutral move -> (Kling axis, sign). Axis meanings and signs follow the copy of Kling's docs
+#: (pan turns left/right, tilt up/down, zoom < 0 narrows the view) [2nd]; the exact sign
+#: conventions are UNCONFIRMED. Static, dolly and orbit have no single axis: refused.
+CAMERA_CONFIG = {
+    "pan_left": ("pan", -1),
+    "pan_right": ("pan", 1),
+    "tilt_up": ("tilt", 1),
+    "tilt_down": ("tilt", -1),
+    "zoom_in": ("zoom", -1),
+    "zoom_out": ("zoom", 1),
+}
+#: Half of Kling's range: a clear move that rarely tears the scene.
+CAMERA_STRENGTH = 5
 TOKEN_LIFETIME = 1800
 MAX_PROMPT = 2500
 PRICE = DefaultPrice(
@@ -67,6 +83,8 @@ class KlingProvider(HttpProvider):
 
     provider_slug = "kling"
     provider_name = "Kling"
+    # Kling documents no refund of a failed task's units (packs are non-refundable): counted.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "KLING_ACCESS_KEY"
     base_url_setting = "KLING_BASE_URL"
     default_base_url = "https://api-singapore.klingai.com"
@@ -90,8 +108,8 @@ class KlingProvider(HttpProvider):
         super().validate(request)
         if len(request.prompt) > MAX_PROMPT or len(request.negative_prompt) > MAX_PROMPT:
             raise PermanentProviderError(f"Kling takes prompts of at most {MAX_PROMPT} characters.")
-        if request.camera:
-            camera_control(request.camera)
+        if request.camera or request.camera_text:
+            camera_control(request.camera, request.camera_text)
             if request.end_image_url:
                 raise PermanentProviderError(
                     "Kling can't combine an end frame with camera control in one request."
@@ -103,7 +121,7 @@ class KlingProvider(HttpProvider):
         data = self.call_kling("POST", f"/v1/videos/{kind}", json=body)
         task_id = data.get("task_id")
         if not task_id:
-            raise PermanentProviderError("Kling accepted the task but returned no task_id.")
+            raise OutcomeUnknownError("Kling accepted the task but returned no task_id.")
         return SubmitResult(job_id=task_id, request_sent=evidence(body))
 
     def request_body(self, request: GenerationRequest, kind: str) -> dict[str, Any]:
@@ -121,10 +139,10 @@ class KlingProvider(HttpProvider):
             body["image_tail"] = strip_data_uri(request.end_image_url)
         if request.negative_prompt:
             body["negative_prompt"] = request.negative_prompt
-        if self.has_sound:
+        if self.has_sound and request.audio is not None:
             body["sound"] = "on" if request.audio else "off"
-        if request.camera:
-            body["camera_control"] = camera_control(request.camera)
+        if request.camera or request.camera_text:
+            body["camera_control"] = camera_control(request.camera, request.camera_text)
         if request.callback_url:
             body["callback_url"] = request.callback_url
         if request.reference:
@@ -204,9 +222,7 @@ def task_status(task: dict[str, Any]) -> PollResult:
     """Return the PollResult for a Kling task object."""
     status = STATUSES.get(task.get("task_status", ""))
     if status is None:
-        raise PermanentProviderError(
-            f"Kling reported an unknown status {task.get('task_status')!r}."
-        )
+        raise JobUnknownError(f"Kling reported an unknown status {task.get('task_status')!r}.")
     if status == JobStatus.FAILED:
         reason = task.get("task_status_msg") or "Kling reported a failure without a reason."
         return PollResult(status=status, error=reason, raw=task)
@@ -220,26 +236,27 @@ def task_status(task: dict[str, Any]) -> PollResult:
     return PollResult(status=status, raw=task)
 
 
-def camera_control(camera: dict[str, Any]) -> dict[str, Any]:
-    """Return Kling's camera_control for a neutral camera dict; refuse what Kling can't do.
+def camera_control(move: str, preset: str = "") -> dict[str, Any]:
+    """Return Kling's camera_control for a neutral `move` or Kling's own `preset`; refuse the rest.
 
-    Accepts a preset (`{"type": "down_back"}`) or one simple move: exactly one of
-    horizontal, vertical, pan, tilt, roll, zoom set to a value in -10..10.
+    A move becomes one "simple" axis at strength CAMERA_STRENGTH (Kling allows exactly one
+    non-zero axis in -10..10); a preset (camera text) is one of Kling's named moves.
     """
-    preset = camera.get("type", "simple")
-    if preset in CAMERA_PRESETS:
-        return {"type": preset}
-    if preset != "simple":
-        raise PermanentProviderError(f"Kling has no camera move {preset!r}.")
-    config = {axis: camera.get("config", camera).get(axis, 0) for axis in CAMERA_AXES}
-    moving = [axis for axis, value in config.items() if value]
-    if len(moving) != 1:
+    if move and preset:
         raise PermanentProviderError(
-            "Kling's simple camera control takes exactly one non-zero move "
-            f"({', '.join(CAMERA_AXES)})."
+            "Kling takes either a camera move or a camera preset (camera text), not both."
         )
-    if not -10 <= config[moving[0]] <= 10:
-        raise PermanentProviderError("Kling camera moves range from -10 to 10.")
+    if preset:
+        if preset not in CAMERA_PRESETS:
+            raise PermanentProviderError(
+                f"Kling has no camera preset {preset!r}; it offers {', '.join(CAMERA_PRESETS)}."
+            )
+        return {"type": preset}
+    if move not in CAMERA_CONFIG:
+        raise PermanentProviderError(f"Kling has no camera move {move!r}.")
+    axis, sign = CAMERA_CONFIG[move]
+    config = {name: 0 for name in CAMERA_AXES}
+    config[axis] = sign * CAMERA_STRENGTH
     return {"type": "simple", "config": config}
 
 
@@ -251,6 +268,7 @@ class KlingV26(KlingProvider):
     capabilities = Capabilities(
         image_to_video=True,
         audio=True,
+        negative_prompt=True,
         durations=(5, 10),
         aspect_ratios=("16:9", "9:16", "1:1"),
     )
@@ -264,6 +282,7 @@ class KlingV25Turbo(KlingProvider):
     capabilities = Capabilities(
         image_to_video=True,
         end_frame=True,
+        negative_prompt=True,
         durations=(5, 10),
         aspect_ratios=("16:9", "9:16", "1:1"),
     )
@@ -283,6 +302,9 @@ class KlingV16(KlingProvider):
         image_to_video=True,
         end_frame=True,
         camera_control=True,
+        camera_moves=tuple(CAMERA_CONFIG),
+        camera_text=True,
+        negative_prompt=True,
         durations=(5, 10),
         aspect_ratios=("16:9", "9:16", "1:1"),
     )

@@ -20,6 +20,7 @@ from django.conf import settings
 from benchmarks.providers import base
 from benchmarks.providers.base import (
     BaseProvider,
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
@@ -36,7 +37,9 @@ SIZES = {"16:9": (1280, 720), "9:16": (720, 1280), "1:1": (960, 960)}
 OUTPUT_SCHEME = "local:"
 #: Share of the simulated generation time spent "in the queue" before RUNNING.
 QUEUE_SHARE = 0.2
-RENDERER_VERSION = "procedural-1"
+RENDERER_VERSION = "procedural-2"
+#: Renderer versions that burned the model's name into the picture: the blind arena skips them.
+NAMED_RENDERERS = ("procedural-1",)
 DEMO_SOURCE = "demo figure for the built-in renderer, not a real price"
 
 
@@ -45,11 +48,14 @@ class LocalRenderer(BaseProvider):
 
     provider_slug = "local"
     provider_name = "Lockstep demo renderer"
+    # The demo renderer bills nothing.
+    billing_policy = BillingPolicy.FAILURES_FREE
     synthetic = True
     supports_reference_lookup = True
     poll_interval = 1.0
     capabilities = Capabilities(
         text_to_video=True,
+        # Sound by default; "audio off" renders a clip with no sound track.
         audio=True,
         seed=True,
         durations=(5, 8),
@@ -135,7 +141,7 @@ class LocalRenderer(BaseProvider):
             width=width,
             height=height,
             duration=request.duration,
-            label=self.display_name,
+            audio=request.audio is not False,
         )
 
     def model_version(self) -> str:

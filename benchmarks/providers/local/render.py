@@ -42,7 +42,7 @@ class ClipSpec:
     height: int = 720
     duration: int = 5
     fps: int = FPS
-    label: str = ""
+    audio: bool = True  # False: no sound track at all
 
     @property
     def frame_count(self) -> int:
@@ -90,7 +90,7 @@ def iter_frames(spec: ClipSpec) -> Iterator[np.ndarray]:
         t = index / spec.fps
         for sprite in sprites:
             sprite.draw(frame, t, spec.style)
-        _draw_text(frame, caption, spec.label)
+        _draw_text(frame, caption)
         if index in spikes:
             frame = cv2.add(frame, np.full(3, spikes[index], dtype=np.float64))
         held = frame
@@ -236,7 +236,7 @@ def _caption(prompt: str) -> str:
     return caption if len(caption) <= 48 else caption[:45] + "..."
 
 
-def _draw_text(frame: np.ndarray, caption: str, label: str) -> None:
+def _draw_text(frame: np.ndarray, caption: str) -> None:
     h, w = frame.shape[:2]
     font = cv2.FONT_HERSHEY_SIMPLEX
     scale = max(0.6, w / 1280 * 0.9)
@@ -245,7 +245,8 @@ def _draw_text(frame: np.ndarray, caption: str, label: str) -> None:
         y = h - 30
         cv2.rectangle(frame, (20, y - th - 14), (min(w, 40 + tw), y + 12), (20, 20, 20), -1)
         cv2.putText(frame, caption, (30, y), font, scale, (240, 240, 240), 2, cv2.LINE_AA)
-    tag = "SYNTHETIC DEMO" + (f" / {label}" if label else "")
+    # Never the model's name: the blind arena shows these clips (renderer "procedural-1" did).
+    tag = "SYNTHETIC DEMO"
     (tw, _), _ = cv2.getTextSize(tag, font, 0.5, 1)
     cv2.putText(frame, tag, (w - tw - 14, 24), font, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
 
@@ -263,15 +264,17 @@ def _chord_expression(seed: int) -> str:
 
 def _ffmpeg_command(spec: ClipSpec, dest: Path) -> list[str]:
     audio = f"aevalsrc='{_chord_expression(spec.seed)}':s={SAMPLE_RATE}:c=stereo:d={spec.duration}"
+    sound = ["-f", "lavfi", "-i", audio] if spec.audio else []
+    mapping = ["-map", "0:v", "-map", "1:a"] if spec.audio else ["-map", "0:v"]
+    codec = ["-c:a", "aac", "-b:a", "128k"] if spec.audio else []
     return [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
         "-f", "rawvideo", "-pix_fmt", "bgr24",
         "-s", f"{spec.width}x{spec.height}", "-r", str(spec.fps), "-i", "pipe:0",
-        "-f", "lavfi", "-i", audio,
-        "-map", "0:v", "-map", "1:a",
+        *sound, *mapping,
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "128k",
+        *codec,
         "-t", str(spec.duration), "-movflags", "+faststart",
         "-fflags", "+bitexact", "-map_metadata", "-1",
         str(dest),

@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     SubmitResult,
@@ -36,6 +38,8 @@ class LumaProvider(HttpProvider):
 
     provider_slug = "luma"
     provider_name = "Luma"
+    # Luma documents nothing about failed generations: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "LUMA_API_KEY"
     base_url_setting = "LUMA_BASE_URL"
     default_base_url = "https://api.lumalabs.ai/dream-machine/v1"
@@ -45,7 +49,7 @@ class LumaProvider(HttpProvider):
         body = self.request_body(request)
         answer = self.call("POST", "/generations/video", json=body) or {}
         if not answer.get("id"):
-            raise PermanentProviderError("Luma accepted the generation but returned no id.")
+            raise OutcomeUnknownError("Luma accepted the generation but returned no id.")
         return SubmitResult(
             job_id=answer["id"], request_sent=evidence(body), model_version=answer.get("model", "")
         )

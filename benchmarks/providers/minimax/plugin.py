@@ -11,10 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     ProviderError,
@@ -59,6 +62,8 @@ class MiniMaxProvider(HttpProvider):
 
     provider_slug = "minimax"
     provider_name = "MiniMax"
+    # MiniMax documents nothing about failed tasks: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "MINIMAX_API_KEY"
     base_url_setting = "MINIMAX_BASE_URL"
     default_base_url = "https://api.minimax.io"
@@ -89,7 +94,7 @@ class MiniMaxProvider(HttpProvider):
             body["callback_url"] = request.callback_url
         answer = self.call_minimax("POST", "/v1/video_generation", json=body)
         if not answer.get("task_id"):
-            raise PermanentProviderError("MiniMax accepted the task but returned no task_id.")
+            raise OutcomeUnknownError("MiniMax accepted the task but returned no task_id.")
         return SubmitResult(job_id=str(answer["task_id"]), request_sent=evidence(body))
 
     def poll(self, job_id: str) -> PollResult:
@@ -99,9 +104,7 @@ class MiniMaxProvider(HttpProvider):
             # No task in the answer: the query itself failed (bad id, auth, rate limit, ...).
             if (task.get("base_resp") or {}).get("status_code", 0) != 0:
                 raise minimax_error(task["base_resp"])
-            raise PermanentProviderError(
-                f"MiniMax reported an unknown status {task.get('status')!r}."
-            )
+            raise JobUnknownError(f"MiniMax reported an unknown status {task.get('status')!r}.")
         if status == JobStatus.FAILED:
             return failed_task(task)
         if status == JobStatus.SUCCEEDED:

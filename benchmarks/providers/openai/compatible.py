@@ -27,9 +27,30 @@ class OpenAICompatibleVideo(SelfHostedProvider, OpenAIVideoProvider):
     poll_interval = 5.0
 
     def check_config(self) -> None:
-        """Raise ConfigError when the row has no model id: the server needs it in `model`."""
+        """Raise ConfigError when the row has no model id (the server needs it in `model`), or
+        claims a setting the Videos protocol has no field for (it would be dropped unseen)."""
         if not self.model_id:
             raise ConfigError("model_id", "Give the model id the server expects in `model`.")
+        caps = self.capabilities
+        unsent = [
+            name
+            for name, claimed in (
+                ("end_frame", caps.end_frame),
+                ("seed", caps.seed),
+                ("camera_moves", bool(caps.camera_moves)),
+                ("camera_text", caps.camera_text),
+                ("negative_prompt", caps.negative_prompt),
+                ("audio (a switch)", caps.audio and not caps.audio_always),
+            )
+            if claimed
+        ]
+        if unsent:
+            raise ConfigError(
+                "capabilities",
+                "The OpenAI Videos protocol has no field for "
+                + ", ".join(unsent)
+                + ": remove it from the capabilities (use a ComfyUI workflow for those settings).",
+            )
 
     def poll(self, job_id: str) -> PollResult:
         try:

@@ -12,12 +12,14 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
     Lifecycle,
-    PermanentProviderError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -44,6 +46,8 @@ class OpenAIVideoProvider(HttpProvider):
 
     provider_slug = "openai"
     provider_name = "OpenAI"
+    # OpenAI documents nothing about failed videos: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "OPENAI_API_KEY"
     base_url_setting = "OPENAI_BASE_URL"
     default_base_url = "https://api.openai.com/v1"
@@ -64,7 +68,7 @@ class OpenAIVideoProvider(HttpProvider):
             fields["input_reference[image_url]"] = request.image_url
         answer = self.submit_call("POST", "/videos", files=multipart(fields)) or {}
         if not answer.get("id"):
-            raise PermanentProviderError("OpenAI accepted the video but returned no id.")
+            raise OutcomeUnknownError("OpenAI accepted the video but returned no id.")
         return SubmitResult(
             job_id=answer["id"],
             request_sent=evidence(fields),
@@ -87,9 +91,7 @@ class OpenAIVideoProvider(HttpProvider):
     def video_status(self, video: dict[str, Any], *, poll_after: float | None = None) -> PollResult:
         status = STATUSES.get(video.get("status", ""))
         if status is None:
-            raise PermanentProviderError(
-                f"OpenAI reported an unknown status {video.get('status')!r}."
-            )
+            raise JobUnknownError(f"OpenAI reported an unknown status {video.get('status')!r}.")
         version = video.get("model", "")
         if status == JobStatus.FAILED:
             error = video.get("error") or {}
@@ -157,7 +159,11 @@ class Sora2(OpenAIVideoProvider):
     model_id = "sora-2"
     display_name = "Sora 2"
     capabilities = Capabilities(
-        image_to_video=True, audio=True, durations=(4, 8, 12), aspect_ratios=("16:9", "9:16")
+        image_to_video=True,
+        audio=True,
+        audio_always=True,
+        durations=(4, 8, 12),
+        aspect_ratios=("16:9", "9:16"),
     )
     default_price = DefaultPrice(
         amount=Decimal("0.10"),
@@ -173,6 +179,7 @@ class Sora2Pro(OpenAIVideoProvider):
     capabilities = Capabilities(
         image_to_video=True,
         audio=True,
+        audio_always=True,
         durations=(4, 8, 12),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),

@@ -13,11 +13,13 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
-    PermanentProviderError,
+    JobUnknownError,
+    OutcomeUnknownError,
     PollResult,
     SubmitResult,
     WebhookEvent,
@@ -41,6 +43,9 @@ class ReplicateProvider(HttpProvider):
 
     provider_slug = "replicate"
     provider_name = "Replicate"
+    # Replicate bills the time a model ran, failed and canceled predictions included
+    # (replicate.com/docs/topics/billing).
+    billing_policy = BillingPolicy.CHARGED_ON_ACCEPT
     api_key_setting = "REPLICATE_API_KEY"
     base_url_setting = "REPLICATE_BASE_URL"
     default_base_url = "https://api.replicate.com"
@@ -53,7 +58,7 @@ class ReplicateProvider(HttpProvider):
             body["webhook_events_filter"] = ["completed"]
         prediction = self.call("POST", f"/v1/models/{self.model_id}/predictions", json=body) or {}
         if not prediction.get("id"):
-            raise PermanentProviderError("Replicate accepted the prediction but returned no id.")
+            raise OutcomeUnknownError("Replicate accepted the prediction but returned no id.")
         return SubmitResult(
             job_id=prediction["id"],
             request_sent=evidence(body),
@@ -71,7 +76,7 @@ class ReplicateProvider(HttpProvider):
             body["image"] = request.image_url
         if request.negative_prompt:
             body["negative_prompt"] = request.negative_prompt
-        if request.seed is not None and self.capabilities.seed:
+        if request.seed is not None:
             body["seed"] = request.seed
         return body
 
@@ -96,9 +101,7 @@ def prediction_status(prediction: dict[str, Any]) -> PollResult:
     """Return the PollResult for a Replicate prediction object."""
     status = STATUSES.get(prediction.get("status", ""))
     if status is None:
-        raise PermanentProviderError(
-            f"Replicate reported an unknown status {prediction.get('status')!r}."
-        )
+        raise JobUnknownError(f"Replicate reported an unknown status {prediction.get('status')!r}.")
     version = prediction.get("version") or ""
     if status == JobStatus.FAILED:
         reason = prediction.get("error") or "Replicate reported a failure without a reason."
@@ -123,7 +126,9 @@ class Wan25T2V(ReplicateProvider):
     key = "wan-2-5-t2v"
     model_id = "wan-video/wan-2.5-t2v"
     display_name = "Wan 2.5 (via Replicate)"
-    capabilities = Capabilities(seed=True, durations=(5, 10), resolutions=("480p", "720p", "1080p"))
+    capabilities = Capabilities(
+        seed=True, negative_prompt=True, durations=(5, 10), resolutions=("480p", "720p", "1080p")
+    )
     # Replicate's per-model prices were not captured (PROVIDERS.md §9): staff set the price.
     default_price = None
 
@@ -136,6 +141,7 @@ class Wan25I2V(ReplicateProvider):
         text_to_video=False,
         image_to_video=True,
         seed=True,
+        negative_prompt=True,
         durations=(5, 10),
         resolutions=("480p", "720p", "1080p"),
     )
@@ -161,6 +167,6 @@ class Ltx2Fast(ReplicateProvider):
 
     def input(self, request: GenerationRequest) -> dict[str, Any]:
         body = super().input(request)
-        body.pop("negative_prompt", None)
-        body["generate_audio"] = request.audio
+        if request.audio is not None:
+            body["generate_audio"] = request.audio
         return body

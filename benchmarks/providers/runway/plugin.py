@@ -1,20 +1,27 @@
 """Runway's API (api.dev.runwayml.com): its own Gen-4 models and the Veo models it resells.
 
 Submit to /v1/text_to_video or /v1/image_to_video, poll /v1/tasks/{id}; no webhooks, no lookup
-by our reference. Facts: PROVIDERS.md §1.
+by our reference. A create answers `estimatedCost.credits` (the most the task may charge) and
+every finished task `cost.credits` (what was charged; 0 when Runway refunded a failed or
+cancelled task), per the official SDK's types (runwayml 5.24): both are read back in USD.
+Facts: PROVIDERS.md §1.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    JobUnknownError,
     Lifecycle,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     SubmitResult,
@@ -22,6 +29,8 @@ from benchmarks.providers.base import (
 from benchmarks.providers.client import HttpProvider, evidence
 
 API_VERSION = "2024-11-06"
+#: Runway sells credits at $0.01 each (PROVIDERS.md §1).
+CREDIT_USD = Decimal("0.01")
 MAX_PROMPT_UNITS = 1000
 STATUSES = {
     "PENDING": JobStatus.PENDING,
@@ -47,6 +56,9 @@ class RunwayProvider(HttpProvider):
 
     provider_slug = "runway"
     provider_name = "Runway"
+    # Every terminal task reports what it charged (`cost.credits`, 0 when refunded); when a
+    # failed task's cost is missing anyway, it counts as charged (nothing documented otherwise).
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "RUNWAY_API_KEY"
     base_url_setting = "RUNWAY_BASE_URL"
     default_base_url = "https://api.dev.runwayml.com"
@@ -80,8 +92,12 @@ class RunwayProvider(HttpProvider):
         path = "/v1/image_to_video" if request.image_url else "/v1/text_to_video"
         answer = self.call("POST", path, json=body) or {}
         if not answer.get("id"):
-            raise PermanentProviderError("Runway accepted the task but returned no id.")
-        return SubmitResult(job_id=answer["id"], request_sent=evidence(body))
+            raise OutcomeUnknownError("Runway accepted the task but returned no id.")
+        return SubmitResult(
+            job_id=answer["id"],
+            request_sent=evidence(body),
+            provider_estimate=_credits(answer.get("estimatedCost")),
+        )
 
     def request_body(self, request: GenerationRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -90,7 +106,7 @@ class RunwayProvider(HttpProvider):
             "ratio": self.ratios.get((request.aspect_ratio, request.resolution), ""),
             "duration": request.duration,
         }
-        if request.seed is not None and self.capabilities.seed:
+        if request.seed is not None:
             body["seed"] = request.seed
         if request.end_image_url:
             body["promptImage"] = [
@@ -99,19 +115,23 @@ class RunwayProvider(HttpProvider):
             ]
         elif request.image_url:
             body["promptImage"] = request.image_url
-        if self.veo_fields:
+        if self.veo_fields and request.audio is not None:
             body["audio"] = request.audio
-            if request.negative_prompt:
-                body["negativePrompt"] = request.negative_prompt
+        if self.veo_fields and request.negative_prompt:
+            body["negativePrompt"] = request.negative_prompt
         return body
 
     def poll(self, job_id: str) -> PollResult:
-        task = self.call("GET", f"/v1/tasks/{job_id}") or {}
+        result = self.task_status(self.call("GET", f"/v1/tasks/{job_id}") or {})
+        if result.status.is_terminal:
+            return replace(result, actual_cost=_credits(result.raw.get("cost")))
+        return result
+
+    def task_status(self, task: dict[str, Any]) -> PollResult:
+        """Return the PollResult for a Runway task object (without its cost)."""
         status = STATUSES.get(task.get("status", ""))
         if status is None:
-            raise PermanentProviderError(
-                f"Runway reported an unknown status {task.get('status')!r}."
-            )
+            raise JobUnknownError(f"Runway reported an unknown status {task.get('status')!r}.")
         if status == JobStatus.SUCCEEDED:
             outputs = task.get("output") or []
             if not outputs:
@@ -135,6 +155,14 @@ class RunwayProvider(HttpProvider):
 
     def cancel(self, job_id: str) -> None:
         self.best_effort("DELETE", f"/v1/tasks/{job_id}", headers={"Accept": "*/*"})
+
+
+def _credits(cost: Any) -> Decimal | None:
+    """Return `{"credits": n}` in USD, or None when Runway gave no figure."""
+    credits = cost.get("credits") if isinstance(cost, dict) else None
+    if isinstance(credits, bool) or not isinstance(credits, int | float) or credits < 0:
+        return None
+    return (Decimal(str(credits)) * CREDIT_USD).quantize(Decimal("0.0001"))
 
 
 def _fraction(progress: Any) -> float | None:
@@ -177,6 +205,8 @@ class RunwayVeo31(RunwayProvider):
         image_to_video=True,
         end_frame=True,
         audio=True,
+        seed=True,  # runwayml 5.24 types: veo3.1 and veo3.1_fast take `seed`
+        negative_prompt=True,
         durations=(4, 6, 8),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),
@@ -218,12 +248,19 @@ class RunwayGen3aTurbo(RunwayProvider):
 
 
 class RunwayVeo3(RunwayVeo31):
+    """Kept so past runs keep their model. `veo3` is in none of the request types of Runway's
+    official SDK (runwayml 5.24: only veo3.1 and veo3.1_fast), so the API would likely refuse it
+    after billing nothing; retired here rather than offered."""
+
     key = "runway-veo3"
     model_id = "veo3"
     display_name = "Veo 3 (via Runway)"
+    lifecycle = Lifecycle.RETIRED
+    retired_on = "2026-12-07"  # the day Lockstep stopped offering it (runwayml 5.24 check)
     capabilities = Capabilities(
         image_to_video=True,
         audio=True,
+        negative_prompt=True,
         durations=(8,),
         resolutions=("720p", "1080p"),
         aspect_ratios=("16:9", "9:16"),

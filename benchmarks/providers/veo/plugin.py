@@ -14,10 +14,12 @@ from typing import Any
 from django.conf import settings
 
 from benchmarks.providers.base import (
+    BillingPolicy,
     Capabilities,
     DefaultPrice,
     GenerationRequest,
     JobStatus,
+    OutcomeUnknownError,
     PermanentProviderError,
     PollResult,
     SubmitResult,
@@ -37,6 +39,8 @@ class VeoProvider(HttpProvider):
 
     provider_slug = "veo"
     provider_name = "Google Veo (Gemini API)"
+    # Google documents nothing about failed Veo operations: counted as billed.
+    billing_policy = BillingPolicy.UNDOCUMENTED
     api_key_setting = "GEMINI_API_KEY"
     base_url_setting = "GEMINI_BASE_URL"
     default_base_url = "https://generativelanguage.googleapis.com/v1beta"
@@ -58,7 +62,7 @@ class VeoProvider(HttpProvider):
         path = f"/models/{self.model_id}:predictLongRunning"
         answer = self.call("POST", path, json=body) or {}
         if not answer.get("name"):
-            raise PermanentProviderError("Gemini accepted the request but returned no operation.")
+            raise OutcomeUnknownError("Gemini accepted the request but returned no operation.")
         return SubmitResult(job_id=answer["name"], request_sent=evidence(body))
 
     def request_body(self, request: GenerationRequest) -> dict[str, Any]:
@@ -140,6 +144,8 @@ VEO3_CAPS = Capabilities(
     end_frame=True,
     # Veo 3 on the Gemini API always makes sound; the switch is Vertex-only.
     audio=True,
+    audio_always=True,
+    negative_prompt=True,
     durations=(4, 6, 8),
     resolutions=("720p", "1080p"),
     aspect_ratios=("16:9", "9:16"),

@@ -185,3 +185,101 @@ def test_cancel_removes_a_queued_prompt(provider_fake):
     h.plugin.cancel(job_id)
 
     assert h.poll_until_done(job_id).status == JobStatus.CANCELED
+
+
+def _with_settings_inputs() -> dict:
+    """WAN_WORKFLOW with inputs for sound, camera move and camera text (a custom node's)."""
+    workflow = copy.deepcopy(WAN_WORKFLOW)
+    workflow["20"] = {
+        "class_type": "CameraControl",
+        "inputs": {"move": "{{camera}}", "text": "{{camera_text}}", "sound": "{{audio}}"},
+    }
+    return workflow
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "words"),
+    [
+        (Capabilities(audio=True), "no {{audio}} placeholder"),
+        (Capabilities(camera_moves=("pan_left",)), "no {{camera}} placeholder"),
+        (Capabilities(camera_text=True), "no {{camera_text}} placeholder"),
+    ],
+)
+def test_a_setting_the_capabilities_promise_needs_its_placeholder(capabilities, words):
+    with pytest.raises(WorkflowError, match=words.replace("{", r"\{").replace("}", r"\}")):
+        workflow_check(WAN_WORKFLOW, capabilities)
+
+
+def test_end_frame_audio_camera_and_seed_fill_their_placeholders(provider_fake):
+    caps = Capabilities(
+        image_to_video=True,
+        end_frame=True,
+        audio=True,
+        camera_moves=("pan_left", "zoom_in"),
+        camera_text=True,
+        seed=True,
+    )
+    workflow = _with_settings_inputs()
+    workflow["21"] = {"class_type": "LoadImage", "inputs": {"image": "{{image}}"}}
+    workflow["22"] = {"class_type": "LoadImage", "inputs": {"image": "{{end_image}}"}}
+    h = provider_fake("comfyui", "comfyui")
+    h.plugin = ComfyUI(selfhost_config(h.fake, workflow=workflow, capabilities=caps))
+    request = h.request(
+        image_url=PNG_DATA_URI,
+        end_image_url=PNG_DATA_URI,
+        audio=False,
+        camera="pan_left",
+        camera_text="slow crane up",
+        seed=42,
+    )
+
+    h.plugin.validate(request)
+    inputs = h.fake.jobs[h.plugin.submit(request).job_id].body["prompt"]
+
+    assert inputs["20"]["inputs"] == {"move": "pan_left", "text": "slow crane up", "sound": False}
+    assert inputs["3"]["inputs"]["seed"] == 42
+    # Both frames were uploaded, each under the name the server gave it.
+    assert [inputs["21"]["inputs"]["image"], inputs["22"]["inputs"]["image"]] == [
+        "upload_1.png",
+        "upload_2.png",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ({"end_image_url": PNG_DATA_URI}, "end frame"),
+        ({"audio": True}, "audio on"),
+        ({"camera": "orbit"}, "camera move 'orbit'"),
+        ({"camera_text": "crane"}, "camera text"),
+    ],
+)
+def test_a_setting_the_row_does_not_promise_is_refused_by_name(provider_fake, setting, words):
+    h = provider_fake("comfyui", "comfyui")
+
+    with pytest.raises(PermanentProviderError, match=words):
+        h.plugin.validate(h.request(**setting))
+
+
+def test_a_prompt_accepted_without_an_id_is_an_unknown_outcome_found_by_our_reference(
+    provider_fake,
+):
+    from benchmarks.providers.base import OutcomeUnknownError
+
+    h = provider_fake("comfyui", "comfyui")
+    request = h.request()
+    h.fake.inject("cut_off", on="submit")  # queued, then the answer is cut off
+
+    with pytest.raises(OutcomeUnknownError):
+        h.plugin.submit(request)
+
+    assert h.plugin.find_job(request.reference) == request.reference
+
+
+def test_a_status_comfyui_does_not_document_is_an_unknown_job(provider_fake):
+    from benchmarks.providers.base import JobUnknownError
+
+    h = provider_fake("comfyui", "comfyui")
+
+    with pytest.raises(JobUnknownError, match="unknown status 'paused'"):
+        h.plugin.history_status("p1", {"status": {"status_str": "paused"}, "outputs": {}})

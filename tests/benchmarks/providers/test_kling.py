@@ -59,16 +59,16 @@ def test_no_credit_on_http_429_is_permanent_but_a_rate_limit_is_not(kling):
 
 
 def test_camera_moves_map_to_kling_and_impossible_ones_are_refused():
-    assert camera_control({"zoom": 5}) == {
+    assert camera_control("zoom_out") == {
         "type": "simple",
         "config": {"horizontal": 0, "vertical": 0, "pan": 0, "tilt": 0, "roll": 0, "zoom": 5},
     }
-    assert camera_control({"type": "down_back"}) == {"type": "down_back"}
-    for bad in ({"pan": 3, "zoom": 2}, {"zoom": 11}, {"type": "orbit"}):
+    assert camera_control("", "down_back") == {"type": "down_back"}
+    for move, preset in (("orbit", ""), ("", "orbit"), ("zoom_in", "down_back")):
         with pytest.raises(PermanentProviderError):
-            camera_control(bad)
+            camera_control(move, preset)
     with pytest.raises(PermanentProviderError, match="no camera control"):
-        get_plugin("kling-v2-5-turbo").validate(GenerationRequest(prompt="x", camera={"zoom": 5}))
+        get_plugin("kling-v2-5-turbo").validate(GenerationRequest(prompt="x", camera="zoom_in"))
 
 
 def test_sound_is_switched_on_for_models_that_make_it(provider_fake):

@@ -61,3 +61,50 @@ def test_a_video_the_restarted_server_no_longer_knows_may_pass_on_a_new_attempt(
 def test_the_api_has_no_reference_to_find_an_interrupted_submit_by(provider_fake):
     h = provider_fake("openai-compatible", "openai-compatible")
     assert h.plugin.supports_reference_lookup is False
+
+
+def test_a_row_cannot_promise_settings_the_videos_protocol_has_no_field_for():
+    import pytest
+
+    from benchmarks.providers.base import Capabilities
+    from benchmarks.providers.selfhosted import ConfigError, SelfHostedConfig
+
+    config = SelfHostedConfig(
+        base_url="http://gpu:8000/v1",
+        gpu_hour_price=Decimal("2"),
+        model_id="ltx-video",
+        capabilities=Capabilities(seed=True, end_frame=True, camera_moves=("orbit",)),
+    )
+
+    with pytest.raises(ConfigError, match="no field for end_frame, seed, camera_moves") as caught:
+        OpenAICompatibleVideo(config).check_config()
+    assert caught.value.field == "capabilities"
+
+
+def test_end_frame_audio_camera_and_seed_are_refused_by_name(provider_fake):
+    import pytest
+
+    from benchmarks.providers.base import PermanentProviderError
+
+    h = provider_fake("openai-compatible", "openai-compatible")
+    for setting, words in [
+        ({"end_image_url": "data:image/png;base64,AA=="}, "end frame"),
+        ({"audio": True}, "audio on"),
+        ({"camera": "orbit"}, "no camera control"),
+        ({"seed": 3}, "seed"),
+    ]:
+        with pytest.raises(PermanentProviderError, match=words):
+            h.plugin.validate(h.request(**setting))
+
+
+def test_a_gateway_error_on_create_is_an_unknown_outcome(provider_fake):
+    import pytest
+
+    from benchmarks.providers.base import OutcomeUnknownError
+
+    h = provider_fake("openai-compatible", "openai-compatible")
+    h.fake.inject("gateway_error", on="submit")
+
+    with pytest.raises(OutcomeUnknownError):
+        h.plugin.submit(h.request())
+    assert h.fake.submissions == 1

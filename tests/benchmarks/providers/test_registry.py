@@ -49,3 +49,19 @@ def test_a_retired_model_says_when(key):
 def test_only_the_local_renderer_is_synthetic():
     synthetic = {key for key in PLUGINS if plugin_class(key).synthetic}
     assert synthetic == {"local-smooth", "local-flicker", "local-frozen", "local-jerky"}
+
+
+@pytest.mark.parametrize("key", sorted(PLUGINS))
+def test_a_plugin_declares_its_failure_billing_policy_and_docs_give_the_source(key):
+    from pathlib import Path
+
+    from benchmarks.providers.base import BaseProvider, BillingPolicy
+
+    cls = plugin_class(key)
+    family = next(c for c in cls.__mro__ if "billing_policy" in vars(c))
+    assert family is not BaseProvider or cls.provider_slug == "manual"
+    assert isinstance(cls.billing_policy, BillingPolicy)
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "providers.md").read_text()
+    section = docs.split("## Money: billing policy", 1)[1]
+    assert f"`{cls.billing_policy.value}`" in section
+    assert cls.provider_name in section

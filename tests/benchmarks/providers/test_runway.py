@@ -58,7 +58,9 @@ def test_models_refuse_what_runway_does_not_offer_with_a_clear_message():
         get_plugin("runway-gen3a-turbo").validate(
             GenerationRequest(prompt="x", image_url="https://a/b.png")
         )
-    with pytest.raises(PermanentProviderError, match="does not generate audio"):
+    with pytest.raises(
+        PermanentProviderError, match="Runway Gen-4.5 does not take the setting audio on"
+    ):
         get_plugin("runway-gen4-5").validate(GenerationRequest(prompt="x", audio=True))
     with pytest.raises(PermanentProviderError, match="needs a first frame"):
         get_plugin("runway-veo3-1").validate(
