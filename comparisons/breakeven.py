@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from benchmarks.models import Generation
+from benchmarks.models.runs import is_usable
 from benchmarks.providers.base import GenerationRequest
 from benchmarks.services.costs import estimate_cost
 
@@ -202,24 +203,47 @@ class Measured:
 
 
 def measured(model) -> Measured:
-    """Return what the site measured of `model` over its public runs (one query)."""
+    """Return what the site measured of `model` over its public clips (one query).
+
+    Public as everywhere (`GenerationQuerySet.public()`); usable as on the leaderboard
+    (`is_usable`: complete, scored, not mostly frozen or black, not tagged unusable).
+    """
     rows = list(
-        Generation.objects.filter(video_model=model, state__in=Generation.FINAL_STATES)
-        .filter(run__prompt__published=True)
+        Generation.objects.public()
+        .filter(video_model=model, state__in=Generation.FINAL_STATES)
         .with_spent()
-        .values("state", "submitted_at", "downloading_at", "run__duration", "spent")
+        .values(
+            "state",
+            "submitted_at",
+            "downloading_at",
+            "run__duration",
+            "spent",
+            "tagged_unusable",
+            "quality_report__frozen_fraction",
+            "quality_report__black_fraction",
+        )
     )
     done = [r for r in rows if r["state"] == Generation.State.COMPLETE and r["run__duration"]]
+    usable = [
+        r
+        for r in done
+        if is_usable(
+            state=r["state"],
+            tagged_unusable=r["tagged_unusable"],
+            frozen=r["quality_report__frozen_fraction"],
+            black=r["quality_report__black_fraction"],
+        )
+    ]
     times = [
         Decimal(str((r["downloading_at"] - r["submitted_at"]).total_seconds())) / r["run__duration"]
         for r in done
         if r["submitted_at"] and r["downloading_at"]
     ]
-    seconds = sum(r["run__duration"] for r in done)
+    seconds = sum(r["run__duration"] for r in usable)
     spent = sum((r["spent"] for r in rows), Decimal(0))
     return Measured(
         clips=len(done),
-        usable_rate=Decimal(len(done)) / len(rows) if rows else None,
+        usable_rate=Decimal(len(usable)) / len(rows) if rows else None,
         seconds_per_video_second=statistics.median(times) if times else None,
         real_cost_per_usable_second=spent / seconds if seconds and spent else None,
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from benchmarks.models import Generation
 from comparisons import breakeven
 from comparisons.breakeven import ON_DEMAND, Scenario
-from tests.comparisons.conftest import add_clip
+from tests.comparisons.conftest import add_clip, published_run
 from tests.factories import (
     PriceFactory,
     PromptFactory,
@@ -138,9 +138,9 @@ def test_chosen_models_bring_their_measured_time_usable_rate_and_endpoint(client
     )  # fmt: skip
     api = VideoModelFactory(slug="api-model", plugin_key="runway-gen4-5", synthetic=False)
     PriceFactory(video_model=api, amount="0.10")  # per second
-    run = RunFactory(prompt=PromptFactory(published=True), duration=5)
+    run = published_run(prompt=PromptFactory(published=True), duration=5)
     add_clip(run, own, seconds=150, cost="0.25")  # 150 s for 5 s of video: 30 s per second
-    failed = add_clip(RunFactory(prompt=run.prompt, duration=5), own, seconds=150, cost="0.25")
+    failed = add_clip(published_run(prompt=run.prompt, duration=5), own, seconds=150, cost="0.25")
     Generation.objects.filter(pk=failed.pk).update(state=Generation.State.FAILED)
     add_clip(run, api, seconds=40, cost="0.50")
 
@@ -156,3 +156,23 @@ def test_chosen_models_bring_their_measured_time_usable_rate_and_endpoint(client
     assert scenario.api_cost_per_clip == Decimal("1.0000")  # list price: $0.10 × 10 s
     assert scenario.api_real_cost_per_usable_clip == Decimal("1.00")  # $0.50 for 5 s, × 10 s
     assert response.context["result"].api_per_usable_clip == Decimal("1.00")
+
+
+@pytest.mark.django_db
+def test_measured_figures_come_from_public_usable_clips_only(client):
+    own = VideoModelFactory(
+        slug="wan-box", plugin_key="comfyui", synthetic=False,
+        endpoint=SelfHostedEndpointFactory(),
+    )  # fmt: skip
+    public = published_run(prompt=PromptFactory(published=True), duration=5)
+    add_clip(public, own, seconds=150, cost="0.25")
+    frozen = add_clip(published_run(prompt=public.prompt, duration=5), own, cost="0.25")
+    frozen.quality_report.frozen_fraction = 0.9  # mostly frozen: complete but not usable
+    frozen.quality_report.save()
+    add_clip(RunFactory(prompt=public.prompt, duration=5), own, seconds=10)  # a staff test run
+
+    seen = breakeven.measured(own)
+
+    assert seen.clips == 2  # the unpublished run's clip is not public
+    assert seen.usable_rate == Decimal("0.5")
+    assert seen.real_cost_per_usable_second == Decimal("0.1")  # $0.50 spent ÷ 5 usable seconds

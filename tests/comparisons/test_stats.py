@@ -159,7 +159,7 @@ def test_a_self_hosted_models_cost_per_clip_is_computed_from_its_clips_not_a_lis
         endpoint=SelfHostedEndpointFactory(),
     )  # fmt: skip
     for cost in ("0.10", "0.30", "0.20"):  # computed GPU cost of three 5 s clips
-        clip = add_clip(RunFactory(prompt=PromptFactory(), duration=5), own, cost="0")
+        clip = add_clip(published_run(prompt=PromptFactory(), duration=5), own, cost="0")
         Generation.objects.filter(pk=clip.pk).update(actual_cost=Decimal(cost), gpu_seconds=1)
 
     (row,) = leaderboard()
