@@ -12,7 +12,7 @@ from django.conf import settings
 from benchmarks.models import Prompt, VideoModel
 from benchmarks.models.prompts import MAX_SAMPLES, AudioSetting
 from benchmarks.providers.base import CAMERA_MOVES, GenerationRequest, PermanentProviderError
-from benchmarks.providers.registry import PLUGINS, get_plugin
+from benchmarks.providers.registry import PLUGINS, plugin_for
 from benchmarks.services.requests import RunSettings, closest_resolution
 
 PROMPT_MAX = 2000
@@ -352,7 +352,7 @@ def _check_capabilities(models: list[VideoModel], request: GenerationRequest) ->
         offered = (model.capabilities or {}).get("resolutions") or []
         sent = replace(request, resolution=closest_resolution(request.resolution, offered))
         try:
-            get_plugin(model.plugin_key).validate(sent)
+            plugin_for(model).validate(sent)
         except PermanentProviderError as exc:
             problems.append(exc.message)
     if problems:

@@ -28,11 +28,12 @@ from benchmarks.models import (
     PromptSuite,
     Provider,
     QualityReport,
+    SelfHostedEndpoint,
     Tag,
     VideoAsset,
     VideoModel,
 )
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
 from benchmarks.services.imports import ImportRefused, clip_import
 from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import (
@@ -66,19 +67,25 @@ class PromptPatternInline(admin.StackedInline):
     fields = ["category", "what_works", "what_fails", "example_prompt", "published"]
 
 
+@admin.register(SelfHostedEndpoint)
+class SelfHostedEndpointAdmin(admin.ModelAdmin):
+    list_display = ["name", "base_url", "gpu_count", "gpu_hour_price", "monthly_fixed_cost"]
+    search_fields = ["name", "base_url"]
+
+
 @admin.register(VideoModel)
 class VideoModelAdmin(admin.ModelAdmin):
     list_display = ["display_name", "provider", "plugin_key", "lifecycle", "available", "synthetic"]
     list_filter = ["provider", "lifecycle", "synthetic"]
-    list_select_related = ["provider"]
+    list_select_related = ["provider", "endpoint"]
     search_fields = ["display_name", "slug", "model_id"]
     inlines = [PriceInline, PromptPatternInline]
 
-    @admin.display(boolean=True, description="API key set")
+    @admin.display(boolean=True, description="API key or endpoint set")
     def available(self, obj):
         """Show whether the plugin can call its API; a missing key is not an error."""
         try:
-            return get_plugin(obj.plugin_key).is_configured()
+            return plugin_for(obj).is_configured()
         except KeyError:
             return False
 

@@ -256,3 +256,51 @@ def _line(s: Series, points: list[tuple[float, float]], label_y: float, y_format
 
 def _short(label: str, limit: int = 24) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+@dataclass
+class Line:
+    label: str
+    points: list[tuple[float, float]]
+    colour: str = PALETTE[0]
+    dashed: bool = False
+
+
+def lines(
+    series: list[Line],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    x_format=lambda v: f"{v:g}",
+    y_format=lambda v: f"{v:g}",
+    marker: tuple[float, str] | None = None,
+) -> SafeString:
+    """Return a line chart of numeric series (cost against volume), with an optional x marker."""
+    series = [s for s in series if s.points]
+    if not series:
+        return mark_safe("")
+    xs = [x for s in series for x, _ in s.points]
+    ys = [y for s in series for _, y in s.points]
+    frame = _Frame(xs, ys, x_label, y_label, x_ticks=nice_ticks(min(xs), max(xs)))
+    body = frame.axes(x_format, y_format)
+    if marker is not None and frame.x_ticks[0] <= marker[0] <= frame.x_ticks[-1]:
+        x = frame.px(marker[0])
+        body.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + frame.plot_h}" '
+            'stroke="#16181d" stroke-width="1" stroke-dasharray="4 3"/>'
+            f'<text x="{x + 4:.1f}" y="{TOP + 12}" font-size="11" fill="#16181d">'
+            f"{escape(marker[1])}</text>"
+        )
+    coords = [[(frame.px(x), frame.py(y)) for x, y in s.points] for s in series]
+    label_ys = frame.place_labels([points[-1] for points in coords])
+    for s, points, label_y in zip(series, coords, label_ys, strict=True):
+        dash = ' stroke-dasharray="6 4"' if s.dashed else ""
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(
+            f"<g><title>{escape(s.label)}</title>"
+            f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2.5"{dash}/>'
+            f'<text x="{points[-1][0] + 8:.1f}" y="{label_y:.1f}" font-size="11" '
+            f'fill="{s.colour}">{escape(_short(s.label, 14))}</text></g>'
+        )
+    return _svg(title, f"{y_label} against {x_label}, one line per option.", body)

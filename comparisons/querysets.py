@@ -191,6 +191,7 @@ class ClipQuerySet(GenerationQuerySet):
                 "spent_known",
                 "run_id",
                 "run__created_at",
+                "run__duration",
                 "quality_report__mean_coherence",
                 "quality_report__flicker_score",
                 "quality_report__motion_mean",
@@ -276,6 +277,20 @@ class ModelQuerySet(models.QuerySet):
     def benchmarked(self):
         """Return models with at least one public generation."""
         return self.filter(pk__in=Generation.objects.public().values("video_model"))
+
+    def api_models(self):
+        """Return models a team pays an API for: not self-hosted, not the demo, not retired."""
+        return self.filter(endpoint__isnull=True, synthetic=False).exclude(
+            lifecycle=VideoModel.Lifecycle.RETIRED
+        )
+
+    def self_hosted(self):
+        """Return models on a self-hosted endpoint, not retired, endpoint loaded."""
+        return (
+            self.filter(endpoint__isnull=False)
+            .exclude(lifecycle=VideoModel.Lifecycle.RETIRED)
+            .select_related("endpoint")
+        )
 
     def with_pks(self, pks):
         """Return the models whose primary keys are in `pks`."""

@@ -78,6 +78,8 @@ class ModelStats:
     usable: int = 0  # clips that passed validation, not mostly frozen/black, not tagged
     median_time: float | None = None  # seconds at the provider
     cost_per_clip: Decimal | None = None  # a 5 s clip at today's list price
+    #: True when cost_per_clip is computed from a self-hosted model's GPU time, not a list price.
+    cost_computed: bool = False
     real_cost_per_clip: Decimal | None = None  # all spend, failures included, per usable clip
     spent: Decimal | None = Decimal("0")  # None: some attempt's cost is unknown
     coherence: float | None = None
@@ -261,7 +263,11 @@ def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> Mo
     _fill_quality(stats, completed)
     if stats.usable and stats.spent is not None:
         stats.real_cost_per_clip = stats.spent / stats.usable
-    stats.cost_per_clip = _cost_per_clip(price)
+    if model.is_self_hosted:
+        stats.cost_per_clip = _computed_cost_per_clip(completed)
+        stats.cost_computed = True
+    else:
+        stats.cost_per_clip = _cost_per_clip(price)
     return stats
 
 
@@ -315,6 +321,21 @@ def _trend(reported: list[dict]) -> list[TrendPoint]:
         TrendPoint(day=day, coherence=statistics.fmean(values), clips=len(values))
         for day, values in sorted(by_day.items())
     ]
+
+
+def _computed_cost_per_clip(completed: list[dict]) -> Decimal | None:
+    """Return the median computed cost per second of a self-hosted model's clips × the reference.
+
+    Self-hosted models have no list price: their cost is GPU time × the endpoint's price.
+    """
+    per_second = [
+        row["actual_cost"] / row["run__duration"]
+        for row in completed
+        if row["actual_cost"] is not None and row["run__duration"]
+    ]
+    if not per_second:
+        return None
+    return (statistics.median(per_second) * REFERENCE_SECONDS).quantize(Decimal("0.0001"))
 
 
 def _cost_per_clip(price: Price | None) -> Decimal | None:

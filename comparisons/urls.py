@@ -13,4 +13,5 @@ urlpatterns = [
     path("prompts/", views.PromptListView.as_view(), name="prompts"),
     path("prompts/<slug:slug>/", views.PromptDetailView.as_view(), name="prompt"),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
+    path("break-even/", views.BreakEvenView.as_view(), name="breakeven"),
 ]

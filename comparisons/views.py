@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from arena.models import FailureTag
 from arena.services import disagreements, model_tag_rows
 from benchmarks.models import Prompt, PromptPattern
-from comparisons import charts
+from comparisons import breakeven, charts
 from comparisons.cache import CachedPageMixin
 from comparisons.clips import (
     Clip,
@@ -25,6 +25,7 @@ from comparisons.clips import (
     sample_summaries,
     then_and_now,
 )
+from comparisons.forms import BreakEvenForm
 from comparisons.querysets import ClipFilter, clips, comparisons, prompts, runs, video_models
 from comparisons.stats import REFERENCE_SECONDS, SORTS, attach_ratings, leaderboard, parse_sort
 
@@ -225,9 +226,10 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
 
 
 def _chart_name(row) -> str:
+    computed = " (self-hosted, computed)" if row.model.is_self_hosted else ""
     if row.mostly_frozen:
-        return row.model.display_name + " (frozen)"
-    return row.model.display_name + (" (flickers)" if row.mostly_flickering else "")
+        return row.model.display_name + computed + " (frozen)"
+    return row.model.display_name + computed + (" (flickers)" if row.mostly_flickering else "")
 
 
 def _chart_href(row, query: str) -> str:
@@ -413,6 +415,55 @@ class MethodologyView(SiteMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(reference_seconds=REFERENCE_SECONDS, **kwargs)
+
+
+class BreakEvenView(SiteMixin, TemplateView):
+    """API or self-hosting? Monthly costs, break-even volume and GPUs, from a GET form."""
+
+    template_name = "comparisons/breakeven.html"
+    section = "breakeven"
+
+    def get_context_data(self, **kwargs):
+        form = BreakEvenForm(
+            self.request.GET or None,
+            api_models=video_models().api_models().order_by("display_name"),
+            selfhosted_models=video_models().self_hosted().order_by("display_name"),
+        )
+        data = form.cleaned_data if form.is_valid() else {}
+        scenario, seconds, sources = breakeven.scenario_from(data)
+        result = breakeven.outcome(scenario)
+        seed = breakeven.outcome(breakeven.seed_002())
+        return super().get_context_data(
+            form=form,
+            scenario=scenario,
+            clip_seconds=seconds,
+            sources=sources,
+            result=result,
+            chart=_breakeven_chart(result),
+            seed=seed,
+            seed_claim=breakeven.SEED_002_CLAIM,
+            seed_api_needed=seed.selfhost_monthly / breakeven.SEED_002_CLAIM,
+            **kwargs,
+        )
+
+
+def _breakeven_chart(result):
+    """Return the SVG of monthly cost against volume, API and self-hosted, break-even marked."""
+    api = [(v, float(a)) for v, a, _ in result.curve]
+    own = [(v, float(s)) for v, _, s in result.curve]
+    marker = (result.break_even, f"break-even {result.break_even:,}") if result.break_even else None
+    return charts.lines(
+        [
+            charts.Line("API", api, charts.colour_for(0)),
+            charts.Line("Self-hosted", own, charts.colour_for(1), dashed=True),
+        ],
+        title="Monthly cost against monthly volume",
+        x_label="Usable clips a month",
+        y_label="US dollars a month",
+        x_format=lambda v: f"{v:,.0f}",
+        y_format=lambda v: f"${v:,.0f}",
+        marker=marker,
+    )
 
 
 def page_not_found(request, exception=None):

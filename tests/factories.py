@@ -1,7 +1,15 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from benchmarks.models import BenchmarkRun, Generation, Price, Prompt, Provider, VideoModel
+from benchmarks.models import (
+    BenchmarkRun,
+    Generation,
+    Price,
+    Prompt,
+    Provider,
+    SelfHostedEndpoint,
+    VideoModel,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,6 +43,16 @@ class VideoModelFactory(factory.django.DjangoModelFactory):
     capabilities = factory.LazyFunction(
         lambda: {"text_to_video": True, "seed": True, "durations": [5, 8], "audio": True}
     )
+
+
+class SelfHostedEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SelfHostedEndpoint
+
+    name = factory.Sequence(lambda n: f"GPU box {n}")
+    base_url = "http://127.0.0.1:8188"
+    gpu_hour_price = "2.00"
+    gpu_count = 1
 
 
 class PriceFactory(factory.django.DjangoModelFactory):

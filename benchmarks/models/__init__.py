@@ -1,4 +1,4 @@
-from benchmarks.models.catalog import Price, Provider, VideoModel
+from benchmarks.models.catalog import Price, Provider, SelfHostedEndpoint, VideoModel
 from benchmarks.models.outputs import QualityReport, VideoAsset
 from benchmarks.models.prompts import Prompt, PromptPattern, PromptSuite, Tag
 from benchmarks.models.runs import BenchmarkRun, Generation, GenerationEvent, WebhookDelivery
@@ -13,6 +13,7 @@ __all__ = [
     "PromptSuite",
     "Provider",
     "QualityReport",
+    "SelfHostedEndpoint",
     "Tag",
     "VideoAsset",
     "VideoModel",

@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.providers.registry import plugin_choices
+from benchmarks.providers.base import Capabilities
+from benchmarks.providers.registry import PLUGINS, plugin_choices, plugin_for
+from benchmarks.providers.selfhosted import ConfigError, SelfHostedConfig
 
 
 class Provider(models.Model):
@@ -16,6 +19,49 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SelfHostedEndpoint(models.Model):
+    """A video server staff run on their own GPUs (ComfyUI or OpenAI-compatible), and its price."""
+
+    name = models.CharField(max_length=100, unique=True)
+    base_url = models.URLField(
+        help_text="ComfyUI: http://host:8188. OpenAI-compatible: up to /v1 (http://host:8000/v1)."
+    )
+    auth_header = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='Optional header sent on every call, as "Name: value" '
+        '(e.g. "Authorization: Bearer …" for a reverse proxy).',
+    )
+    gpu_hour_price = models.DecimalField(
+        max_digits=10, decimal_places=4, help_text="US dollars per GPU-hour (rental or amortized)."
+    )
+    gpu_count = models.PositiveSmallIntegerField(
+        default=1, help_text="GPUs one job holds while it runs (the whole box for most servers)."
+    )
+    monthly_fixed_cost = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Optional: US dollars a month whatever the volume (reserved box, ops time).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(gpu_hour_price__gte=Decimal("0")),
+                name="endpoint_gpu_price_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gpu_count__gte=1), name="endpoint_gpus_min_1"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -59,6 +105,22 @@ class VideoModel(models.Model):
         default=False, help_text="Clips are rendered procedurally by the demo plugin."
     )
     staff_notes = models.TextField(blank=True, help_text="What prompts work well for this model.")
+    #: Self-hosted models only (plugins "comfyui", "openai-compatible").
+    endpoint = models.ForeignKey(
+        SelfHostedEndpoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="video_models",
+        help_text="The server a self-hosted plugin calls; empty for API models.",
+    )
+    workflow = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="ComfyUI only: the workflow from Export (API), with placeholders such as "
+        "{{prompt}}, {{negative_prompt}}, {{seed}}, {{width}}, {{height}}, {{frames}}, {{fps}}, "
+        '{{image}}, {{end_image}}. Frame rate: capabilities\' "fps" (default 24).',
+    )
 
     objects = VideoModelQuerySet.as_manager()
 
@@ -70,6 +132,42 @@ class VideoModel(models.Model):
 
     def get_absolute_url(self):
         return reverse("comparisons:model", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """Check a self-hosted model's endpoint and settings, naming what is wrong."""
+        if not self.plugin_key or self.plugin_key not in PLUGINS:
+            return
+        plugin = plugin_for(self)
+        if not plugin.self_hosted:
+            return
+        if self.endpoint_id is None:
+            raise ValidationError({"endpoint": "A self-hosted plugin needs an endpoint."})
+        try:
+            plugin.check_config()
+        except ConfigError as exc:
+            raise ValidationError({exc.field: str(exc)}) from exc
+
+    @property
+    def is_self_hosted(self) -> bool:
+        return self.endpoint_id is not None
+
+    def selfhost_config(self) -> SelfHostedConfig | None:
+        """Return the endpoint and model settings a self-hosted plugin needs, as plain values."""
+        endpoint = self.endpoint
+        if endpoint is None:
+            return None
+        capabilities = self.capabilities or {}
+        return SelfHostedConfig(
+            base_url=endpoint.base_url,
+            gpu_hour_price=endpoint.gpu_hour_price,
+            gpu_count=endpoint.gpu_count,
+            auth_header=endpoint.auth_header,
+            model_id=self.model_id,
+            display_name=self.display_name,
+            workflow=self.workflow or {},
+            capabilities=Capabilities.from_dict(capabilities),
+            fps=int(capabilities.get("fps") or 24),
+        )
 
     @property
     def is_retired(self) -> bool:

@@ -167,6 +167,10 @@ def _current_attempt_spent():
 
 
 class GenerationQuerySet(models.QuerySet):
+    def cost_computed(self):
+        """Return self-hosted generations whose cost was computed from GPU time."""
+        return self.filter(gpu_seconds__isnull=False, actual_cost__isnull=False)
+
     def public(self):
         """Return generations visitors may see: those of runs with a published comparison.
 
@@ -295,6 +299,14 @@ class Generation(models.Model):
     actual_cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     #: What earlier attempts of this generation cost (each attempt's evidence is in the event log).
     prior_attempts_cost = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
+    #: Self-hosted: the GPU-seconds the cost was computed from, and whether the server reported
+    #: them ("reported") or they are the job's wall time at the server × the endpoint's GPUs.
+    gpu_seconds = models.FloatField(null=True, blank=True)
+    gpu_time_source = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[("reported", "reported by the server"), ("wall", "wall time × GPUs")],
+    )
     #: The plugin's failure-billing policy (`BillingPolicy`) when the attempt was submitted.
     billing_policy = models.CharField(max_length=24, blank=True)
     #: The submit's answer did not prove a refusal (timeout, unreadable 2xx, 502/503/504) and the

@@ -181,6 +181,15 @@ class Capabilities:
     resolutions: tuple[str, ...] = ("720p",)
     aspect_ratios: tuple[str, ...] = ("16:9",)
 
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Capabilities:
+        """Return capabilities from a catalog row's JSON, as `as_dict` writes it."""
+        known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
+        for name, value in known.items():
+            if isinstance(value, list):
+                known[name] = tuple(value)
+        return cls(**known)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "text_to_video": self.text_to_video,
@@ -256,6 +265,10 @@ class PollResult:
     actual_cost: Decimal | None = None  # billed cost, when the provider reports it
     model_version: str = ""
     poll_after: float | None = None  # seconds the provider asks us to wait
+    #: Self-hosted servers: GPU-seconds the job used and where the figure comes from
+    #: ("reported" by the server, or "wall" time at the server times the endpoint's GPU count).
+    gpu_seconds: float | None = None
+    gpu_time_source: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -297,6 +310,9 @@ class BaseProvider:
     catalogued: ClassVar[bool] = True
     #: Whether `find_job` can recover a job by our own reference after a crash mid-submit.
     supports_reference_lookup: ClassVar[bool] = False
+    #: True for plugins of servers staff run themselves (benchmarks/providers/selfhosted.py):
+    #: one plugin key serves many catalog rows, each configured from its SelfHostedEndpoint.
+    self_hosted: ClassVar[bool] = False
     #: What a job the provider accepted and then failed costs (its documentation, with the source
     #: in docs/providers.md). UNDOCUMENTED counts failures as billed.
     billing_policy: ClassVar[BillingPolicy] = BillingPolicy.UNDOCUMENTED

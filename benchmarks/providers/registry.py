@@ -48,6 +48,9 @@ PLUGINS: dict[str, str] = {
     "wan-2-5-t2v": "benchmarks.providers.replicate.plugin.Wan25T2V",
     "wan-2-5-i2v": "benchmarks.providers.replicate.plugin.Wan25I2V",
     "ltx-2-fast": "benchmarks.providers.replicate.plugin.Ltx2Fast",
+    # Servers staff run themselves: one key, many catalog rows, each with its endpoint.
+    "comfyui": "benchmarks.providers.comfyui.plugin.ComfyUI",
+    "openai-compatible": "benchmarks.providers.openai.compatible.OpenAICompatibleVideo",
 }
 
 
@@ -60,6 +63,12 @@ def plugin_class(key: str) -> type[BaseProvider]:
 def get_plugin(key: str) -> BaseProvider:
     """Return a fresh plugin instance for `key`."""
     return plugin_class(key)()
+
+
+def plugin_for(model) -> BaseProvider:
+    """Return the plugin for catalog row `model`; a self-hosted one gets the row's endpoint."""
+    cls = plugin_class(model.plugin_key)
+    return cls(model.selfhost_config()) if cls.self_hosted else cls()
 
 
 def plugin_choices() -> list[tuple[str, str]]:

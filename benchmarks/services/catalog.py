@@ -17,7 +17,7 @@ LIFECYCLE_ORDER = [
 
 @transaction.atomic
 def catalog_sync() -> list[VideoModel]:
-    """Create or update a VideoModel per registered plugin; add its list price if it has none.
+    """Create or update a VideoModel per registered API plugin; add its list price if none.
 
     The registry owns the model id, capabilities and the synthetic flag. Staff own the rest and
     it is never overwritten: names, notes, prices, and the lifecycle, which the registry can only
@@ -26,7 +26,7 @@ def catalog_sync() -> list[VideoModel]:
     synced = []
     for key in PLUGINS:
         plugin = plugin_class(key)
-        if not plugin.catalogued:
+        if not plugin.catalogued:  # manual, self-hosted: staff add those rows themselves
             continue
         provider, _ = Provider.objects.get_or_create(
             slug=plugin.provider_slug, defaults={"name": plugin.provider_name}

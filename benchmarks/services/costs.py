@@ -1,5 +1,6 @@
 """What runs cost: estimates at submit, spend this month, the monthly budget."""
 
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -9,7 +10,10 @@ from django.utils import timezone
 
 from benchmarks.models import Generation, VideoModel
 from benchmarks.providers.base import GenerationRequest
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
+
+#: How many recent computed costs a self-hosted model's estimate is the median of.
+COMPUTED_SAMPLE = 20
 
 
 def estimate_cost(model: VideoModel, request: GenerationRequest, when=None) -> Decimal | None:
@@ -17,11 +21,14 @@ def estimate_cost(model: VideoModel, request: GenerationRequest, when=None) -> D
 
     `request` is the one the plugin will send (`requests.run_request`): its resolution, duration
     and options are what is priced. None means unknown, never zero: no price for that resolution.
+
+    A self-hosted model has no price: its estimate is the median computed cost per second of
+    its recent clips × the duration, and None (unknown) until it has made one.
     """
     price = model.price_at(when, request.resolution)
     if price is None:
-        return None
-    plugin = get_plugin(model.plugin_key)
+        return computed_estimate(model, request) if model.is_self_hosted else None
+    plugin = plugin_for(model)
     return plugin.estimate_cost(request, amount=price.amount, unit=price.unit)
 
 
@@ -40,7 +47,9 @@ class Estimate:
 
     @property
     def unpriced(self) -> bool:
-        return self.amount is None and not self.model.synthetic
+        """Say whether a vendor may bill an amount we can't estimate. A self-hosted model's first
+        clips have no estimate either, but they cost our own GPU time, computed after the job."""
+        return self.amount is None and not self.model.synthetic and not self.model.is_self_hosted
 
     @property
     def missing_price(self) -> str:
@@ -50,6 +59,20 @@ class Estimate:
 def estimate(model: VideoModel, request: GenerationRequest) -> Estimate:
     """Return the Estimate of sending `request` to `model` (the request the plugin will send)."""
     return Estimate(model, request.resolution, estimate_cost(model, request))
+
+
+def computed_estimate(model: VideoModel, request: GenerationRequest) -> Decimal | None:
+    """Return the median computed cost per second of `model`'s recent clips × the duration."""
+    recent = (
+        Generation.objects.cost_computed()
+        .filter(video_model=model)
+        .order_by("-pk")
+        .values_list("actual_cost", "run__duration")[:COMPUTED_SAMPLE]
+    )
+    per_second = [cost / seconds for cost, seconds in recent if seconds]
+    if not per_second:
+        return None
+    return (statistics.median(per_second) * request.duration).quantize(Decimal("0.0001"))
 
 
 def spend_this_month(now=None) -> Decimal:

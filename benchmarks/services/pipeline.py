@@ -25,7 +25,7 @@ from benchmarks.providers.base import (
     PermanentProviderError,
     TransientProviderError,
 )
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
 from benchmarks.services.assets import asset_save, original_save, tier_facts
 from benchmarks.services.requests import generation_request
 from benchmarks.services.runs import (
@@ -59,7 +59,9 @@ SUBMIT_LOCK = 13_0001
 
 
 def _load(generation_id: int) -> Generation:
-    return Generation.objects.select_related("run__prompt", "video_model").get(pk=generation_id)
+    return Generation.objects.select_related("run__prompt", "video_model__endpoint").get(
+        pk=generation_id
+    )
 
 
 def generation_fail(generation: Generation, *, kind: str, message: str, actor="pipeline") -> None:
@@ -112,7 +114,7 @@ def _submit_locked(generation_id: int) -> Next:
         return _recover_submit(generation, why="A submit was interrupted")
     if generation.state != State.QUEUED:
         return resume_step(generation)
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     request = generation_request(generation)
     try:
         plugin.validate(request)
@@ -180,7 +182,7 @@ def _recover_submit(generation: Generation, *, why: str) -> Next:
     Never submits again: the provider may have created the job. Without a lookup the generation
     goes to needs_review with `outcome_unknown`, which counts its estimate as possibly billed.
     """
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     job_id = (
         plugin.find_job(str(generation.reference)) if plugin.supports_reference_lookup else None
     )
@@ -232,7 +234,7 @@ def generation_poll(generation_id: int) -> Next:
     generation = _load(generation_id)
     if generation.state not in (State.SUBMITTED, State.GENERATING):
         return resume_step(generation) if generation.state != State.SUBMITTING else DONE
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     try:
         result = plugin.poll(generation.provider_job_id)
     except JobUnknownError as exc:
@@ -245,9 +247,7 @@ def generation_poll(generation_id: int) -> Next:
         polls=F("polls") + 1, updated_at=timezone.now()
     )
     if result.status == JobStatus.SUCCEEDED:
-        fields = {"progress": 1.0}
-        if result.actual_cost is not None:
-            fields["actual_cost"] = result.actual_cost
+        fields = {"progress": 1.0, **_cost_fields(result)}
         if result.model_version:
             fields["model_version"] = result.model_version
         generation.transition(State.DOWNLOADING, reason="Output ready", **fields)
@@ -291,15 +291,24 @@ def _job_lost(generation: Generation, message: str) -> Next:
     return DONE
 
 
+def _cost_fields(result) -> dict:
+    """Return the cost a poll reported (billed, or computed from a self-hosted job's GPU time)."""
+    fields = {}
+    if result.actual_cost is not None:
+        fields["actual_cost"] = result.actual_cost
+    if result.gpu_seconds is not None:
+        fields["gpu_seconds"] = result.gpu_seconds
+        fields["gpu_time_source"] = result.gpu_time_source
+    return fields
+
+
 def _job_failed(generation: Generation, result) -> Next:
     """Resubmit a job the provider failed if a new attempt may succeed; else fail with why.
 
     What the failed attempt costs: the billed amount when the provider reports one, else the
     plugin's billing policy (`Generation.provider_failed` + `billing_policy` in `with_spent`).
     """
-    fields = {"provider_failed": True}
-    if result.actual_cost is not None:
-        fields["actual_cost"] = result.actual_cost
+    fields = {"provider_failed": True, **_cost_fields(result)}
     Generation.objects.filter(pk=generation.pk).update(**fields)
     for name, value in fields.items():
         setattr(generation, name, value)
@@ -364,7 +373,7 @@ def generation_download(generation_id: int) -> Next:
     generation = _load(generation_id)
     if generation.state != State.DOWNLOADING:
         return resume_step(generation)
-    plugin = get_plugin(generation.video_model.plugin_key)
+    plugin = plugin_for(generation.video_model)
     result = plugin.poll(generation.provider_job_id)  # fresh output URL: signed URLs expire
     with _workdir(generation) as work:
         path = work / "original.mp4"

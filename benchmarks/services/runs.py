@@ -13,7 +13,7 @@ from benchmarks import signals
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
 from benchmarks.models.prompts import MAX_SAMPLES
 from benchmarks.providers.base import GenerationRequest, PermanentProviderError
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.registry import plugin_for
 from benchmarks.services import costs
 from benchmarks.services.requests import RunSettings, run_request, sample_seed
 
@@ -127,7 +127,7 @@ def _check_models(
             retired = f" on {model.retired_on:%Y-%m-%d}" if model.retired_on else ""
             problems.append(f"{model} was retired{retired}; its past clips stay on the site.")
             continue
-        plugin = get_plugin(model.plugin_key)
+        plugin = plugin_for(model)
         if missing := plugin.missing_configuration():
             problems.append(missing)
             continue
@@ -252,6 +252,8 @@ def generation_requeue(generation: Generation, *, reason: str, actor: str, **evi
         error_message="",
         provider_job_id="",
         actual_cost=None,
+        gpu_seconds=None,
+        gpu_time_source="",
         outcome_unknown=False,
         provider_failed=False,
         prior_attempts_cost=generation.spent,

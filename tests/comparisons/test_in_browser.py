@@ -56,6 +56,7 @@ def _pages(data):
         reverse("comparisons:prompts"),
         data["comparisons"][0].prompt.get_absolute_url(),
         reverse("comparisons:methodology"),
+        reverse("comparisons:breakeven"),
     ]
 
 
@@ -99,3 +100,41 @@ def test_public_pages_fit_a_phone_and_break_no_content_security_policy_rule(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], path
     assert errors == []
+
+
+KNOWN_INPUTS = {"api_cost_per_clip": "0.50", "gpu_hour_price": "2", "gpus": "1",
+                "minutes_per_clip": "6", "monthly_volume": "3000"}  # fmt: skip
+
+
+def test_the_break_even_calculator_updates_live_without_breaking_the_csp(live_server, chromium):
+    page = chromium.new_page()
+    errors = _watch_errors(page)
+    page.goto(live_server.url + reverse("comparisons:breakeven"))
+    assert page.locator('[data-figure="selfhost-monthly"]').inner_text() == "$8,000.00"
+
+    for name, value in KNOWN_INPUTS.items():
+        page.fill(f'input[name="{name}"]', value)
+    page.wait_for_function(  # the API's bill at the volume typed last
+        "() => document.querySelector('[data-figure=\"api-monthly\"]').textContent === '$1,500.00'",
+        timeout=10_000,
+    )
+
+    assert page.locator('[data-figure="break-even"]').inner_text() == "2920 clips a month"
+    assert page.locator('[data-figure="selfhost-monthly"]').inner_text() == "$1,460.00"
+    assert page.locator("#breakeven-results svg.chart").count() == 1
+    assert "monthly_volume=3000" in page.url  # the address can be shared
+    assert errors == []
+
+
+def test_the_break_even_calculator_works_as_a_plain_form_without_javascript(live_server, chromium):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("comparisons:breakeven"))
+    for name, value in KNOWN_INPUTS.items():
+        page.fill(f'input[name="{name}"]', value)
+
+    page.click("form[data-breakeven] button[type=submit]")
+
+    page.wait_for_url("**/break-even/?*")
+    assert page.locator('[data-figure="break-even"]').inner_text() == "2920 clips a month"
+    context.close()

@@ -17,6 +17,7 @@ from tests.factories import (
     PriceFactory,
     PromptFactory,
     RunFactory,
+    SelfHostedEndpointFactory,
     VideoModelFactory,
 )
 
@@ -184,3 +185,37 @@ def test_an_unpriced_models_accepted_job_makes_its_real_cost_unknown(client, mod
     assert row.real_cost_per_clip is None
     html = client.get(reverse("comparisons:leaderboard")).content.decode()
     assert "$0.00" not in html
+
+
+def test_a_self_hosted_models_cost_per_clip_is_computed_from_its_clips_not_a_list_price(client):
+    own = VideoModelFactory(
+        slug="wan-box", display_name="Wan box", plugin_key="comfyui", synthetic=False,
+        endpoint=SelfHostedEndpointFactory(),
+    )  # fmt: skip
+    for cost in ("0.10", "0.30", "0.20"):  # computed GPU cost of three 5 s clips
+        clip = add_clip(published_run(prompt=PromptFactory(), duration=5), own, cost="0")
+        Generation.objects.filter(pk=clip.pk).update(actual_cost=Decimal(cost), gpu_seconds=1)
+
+    (row,) = leaderboard()
+
+    assert row.cost_computed is True
+    assert row.cost_per_clip == Decimal("0.2000")  # median $0.04/s × the 5 s reference
+    page = client.get("/leaderboard/").content.decode()
+    assert "self-hosted, computed" in page
+
+
+def test_a_self_hosted_model_without_a_computed_cost_says_unknown(client):
+    own = VideoModelFactory(
+        slug="wan-box", display_name="Wan box", plugin_key="comfyui", synthetic=False,
+        endpoint=SelfHostedEndpointFactory(),
+    )  # fmt: skip
+    clip = add_clip(_run(), own, cost="0")
+    Generation.objects.filter(pk=clip.pk).update(estimated_cost=None)
+
+    (row,) = leaderboard()
+
+    assert row.cost_per_clip is None
+    assert (
+        "No clip of this self-hosted model has a computed cost yet"
+        in client.get("/leaderboard/").content.decode()
+    )

@@ -9,6 +9,8 @@ FAKES = {
     "minimax": "tests.fakes.minimax.FakeMiniMax",
     "fal": "tests.fakes.fal.FakeFal",
     "replicate": "tests.fakes.replicate.FakeReplicate",
+    "comfyui": "tests.fakes.comfyui.FakeComfyUI",
+    "openai-compatible": "tests.fakes.openai_compatible.FakeOpenAICompatible",
 }
 
 

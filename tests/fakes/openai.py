@@ -8,11 +8,13 @@ from tests.fakes.server import FAILURE_REASON, FakeProvider, Request, Response, 
 from tests.fakes.webhooks import standard_webhook
 
 SIZES = {"720x1280", "1280x720", "1024x1792", "1792x1024"}
+SECONDS = ("4", "8", "12")
 
 
 class FakeOpenAI(FakeProvider):
     slug = "openai"
     prefix = "/v1"
+    seconds: tuple[str, ...] = SECONDS
     routes = [
         ("POST", r"/v1/videos", "create", "submit"),
         ("GET", r"/v1/videos/(?P<video_id>video_\w+)", "retrieve", "poll"),
@@ -32,8 +34,8 @@ class FakeOpenAI(FakeProvider):
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             return self.error(400, "Expected multipart/form-data.")
         form = request.form()
-        if not form.get("prompt") or form.get("seconds") not in ("4", "8", "12"):
-            return self.error(400, "Invalid 'seconds': expected '4', '8' or '12'.")
+        if not form.get("prompt") or form.get("seconds") not in self.seconds:
+            return self.error(400, f"Invalid 'seconds': expected one of {', '.join(self.seconds)}.")
         if form.get("size") not in SIZES:
             return self.error(400, f"Invalid 'size' {form.get('size')!r}.")
         form = {k: v if isinstance(v, str) else f"<{len(v)} bytes>" for k, v in form.items()}

@@ -11,9 +11,10 @@ Faults, injected with `fake.inject(fault, on=phase, times=n)`:
   `bad_request` (400), `unauthorized` (401), `no_credit` (402 or the provider's equivalent),
   `rate_limited` (429 + Retry-After), `server_error` (500), `malformed` (200, broken JSON),
   `hang` (no answer for `hang_seconds`, then the real answer: a slow provider), `not_found`
-  (404), and for downloads `expired` and `truncated`; `cut_off` and `gateway_error` let the
-  provider do the work (create the job) and then lose the answer: a 200 whose JSON is cut off
-  (`{"id": "abc`) or a gateway's 502;
+  (404), `lost_answer` (the request is carried out, then no answer for `hang_seconds`: the
+  client times out), and for downloads `expired` and `truncated`; `cut_off` and
+  `gateway_error` let the provider do the work (create the job) and then lose the answer: a 200
+  whose JSON is cut off (`{"id": "abc`) or a gateway's 502;
 - on `job` (the next submitted job): `job_failed` (the provider reports a failure) and
   `no_output` (the provider reports success, or done, without a usable output); fakes whose
   provider tells its own failures apart add `job_failed_internal` (a failure the provider says
@@ -50,6 +51,7 @@ REQUEST_FAULTS = (
     "server_error",
     "malformed",
     "hang",
+    "lost_answer",
     "expired",
     "truncated",
     "cut_off",
@@ -165,6 +167,7 @@ class FakeProvider(CallbackSender):
     # -- server --------------------------------------------------------------------------------
 
     def start(self, port: int = 0) -> FakeProvider:
+        self.down = False
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self.server.daemon_threads = True
         threading.Thread(
@@ -173,9 +176,19 @@ class FakeProvider(CallbackSender):
         return self
 
     def stop(self) -> None:
+        self.down = True  # kept-alive connections are dropped too, as when a server dies
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+
+    def restart(self, *, keep_jobs: bool = False) -> None:
+        """Go away and come back on the same port; a server that keeps jobs in memory loses them."""
+        port = self.server.server_address[1]
+        self.stop()
+        if not keep_jobs:
+            with self.lock:
+                self.jobs.clear()
+        self.start(port)
 
     @property
     def origin(self) -> str:
@@ -234,6 +247,8 @@ class FakeProvider(CallbackSender):
                 if phase not in PUBLIC_PHASES and not self.authorized(request):
                     return self.error(401, "Invalid API key or token.")
                 response = getattr(self, name)(request, **match.groupdict())
+                if fault == "lost_answer":
+                    time.sleep(self.hang_seconds)
                 if fault in AFTER_FAULTS and response.status < 400:
                     return self.lost_answer(fault, response)
                 return response
@@ -252,6 +267,8 @@ class FakeProvider(CallbackSender):
         """Return the provider-shaped answer for `fault`, or None to go on (after a hang)."""
         if fault == "hang":
             time.sleep(self.hang_seconds)
+            return None
+        if fault == "lost_answer":  # `handle` carries the request out, then stalls
             return None
         if fault == "malformed":
             return Response(200, b'{"id": "x", "status', {"Content-Type": "application/json"})
@@ -365,6 +382,9 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True  # or keep-alive answers wait 40 ms on delayed ACKs
 
         def _serve(self) -> None:
+            if fake.down:
+                self.close_connection = True
+                return
             split = urlsplit(self.path)
             length = int(self.headers.get("content-length") or 0)
             request = Request(

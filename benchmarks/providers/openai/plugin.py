@@ -66,7 +66,7 @@ class OpenAIVideoProvider(HttpProvider):
             fields["input_reference"] = request.image_url
         elif request.image_url:
             fields["input_reference[image_url]"] = request.image_url
-        answer = self.call("POST", "/videos", files=multipart(fields)) or {}
+        answer = self.submit_call("POST", "/videos", files=multipart(fields)) or {}
         if not answer.get("id"):
             raise OutcomeUnknownError("OpenAI accepted the video but returned no id.")
         return SubmitResult(
@@ -74,6 +74,10 @@ class OpenAIVideoProvider(HttpProvider):
             request_sent=evidence(fields),
             model_version=answer.get("model", ""),
         )
+
+    def submit_call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send the create call (self-hosted servers map its errors in their own place)."""
+        return self.call(method, path, **kwargs)
 
     def size(self, request: GenerationRequest) -> str:
         return SIZES.get(request.aspect_ratio, "1280x720")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import base64
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import httpx
 import pytest
 
 from benchmarks.providers import base
-from benchmarks.providers.base import BaseProvider, GenerationRequest, PollResult
-from benchmarks.providers.registry import get_plugin
+from benchmarks.providers.base import BaseProvider, Capabilities, GenerationRequest, PollResult
+from benchmarks.providers.registry import get_plugin, plugin_class
+from benchmarks.providers.selfhosted import SelfHostedConfig
 from tests.fakes import fake_class
+from tests.fakes.comfyui import WAN_WORKFLOW
 from tests.fakes.server import FakeProvider
 
 #: provider slug -> the plugin key the contract suite drives against that provider's fake.
@@ -25,6 +28,23 @@ CONTRACT_MODELS = {
     "minimax": "minimax-hailuo-02",
     "fal": "pika-2-2",
     "replicate": "wan-2-5-t2v",
+    "comfyui": "comfyui",
+    "openai-compatible": "openai-compatible",
+}
+#: What a staff-made catalog row of each self-hosted plugin says, besides its endpoint.
+SELF_HOSTED_MODELS = {
+    "comfyui": {
+        "model_id": "wan2.2-t2v-14b",
+        "display_name": "Wan 2.2 (ComfyUI)",
+        "workflow": WAN_WORKFLOW,
+        "capabilities": Capabilities(seed=True, durations=(5, 10)),
+        "fps": 16,
+    },
+    "openai-compatible": {
+        "model_id": "ltx-video",
+        "display_name": "LTX-Video (OpenAI-compatible)",
+        "capabilities": Capabilities(image_to_video=True, durations=(4, 8)),
+    },
 }
 #: A 1x1 PNG, inlined the way the pipeline sends reference images.
 PNG_DATA_URI = (
@@ -56,12 +76,33 @@ class Harness:
         }
         return GenerationRequest(**(fields | overrides))
 
+    def spoil_key(self, settings) -> None:
+        """Give the plugin a wrong credential (a setting, or a self-hosted endpoint's header)."""
+        if self.plugin.self_hosted:
+            self.plugin.config = replace(self.plugin.config, auth_header="Authorization: Bearer no")
+            return
+        for name in self.fake.key_settings or (f"{self.fake.slug.upper()}_API_KEY",):
+            setattr(settings, name, "wrong-key-" * 4)
+
     def poll_until_done(self, job_id: str, limit: int = 10) -> PollResult:
         for _ in range(limit):
             result = self.plugin.poll(job_id)
             if result.status.is_terminal:
                 return result
         raise AssertionError(f"job {job_id} still {result.status} after {limit} polls")
+
+
+def selfhost_config(fake: FakeProvider, **overrides) -> SelfHostedConfig:
+    """Return the config of a self-hosted catalog row on `fake`, at $2/GPU-hour on 1 GPU."""
+    fields = {"gpu_hour_price": Decimal("2.00"), "gpu_count": 1}
+    fields |= fake.plugin_config() | SELF_HOSTED_MODELS[fake.slug]
+    return SelfHostedConfig(**(fields | overrides))
+
+
+def plugin_on(fake: FakeProvider, key: str) -> BaseProvider:
+    """Return the `key` plugin pointed at `fake` (self-hosted ones through their config)."""
+    cls = plugin_class(key)
+    return cls(selfhost_config(fake)) if cls.self_hosted else get_plugin(key)
 
 
 def start_fake(slug: str, settings, **options) -> FakeProvider:
@@ -81,7 +122,7 @@ def short_timeouts(monkeypatch):
 @pytest.fixture(params=sorted(CONTRACT_MODELS))
 def harness(request, settings):
     fake = start_fake(request.param, settings)
-    yield Harness(fake=fake, plugin=get_plugin(CONTRACT_MODELS[request.param]))
+    yield Harness(fake=fake, plugin=plugin_on(fake, CONTRACT_MODELS[request.param]))
     fake.stop()
 
 
@@ -93,7 +134,7 @@ def provider_fake(settings):
     def start(slug: str, plugin_key: str, **options) -> Harness:
         fake = start_fake(slug, settings, **options)
         started.append(fake)
-        return Harness(fake=fake, plugin=get_plugin(plugin_key))
+        return Harness(fake=fake, plugin=plugin_on(fake, plugin_key))
 
     yield start
     for fake in started:

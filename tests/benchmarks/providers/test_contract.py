@@ -56,8 +56,7 @@ def test_a_permanent_submit_error_carries_the_providers_reason(harness, fault, w
 
 
 def test_a_wrong_api_key_is_a_permanent_error(harness, settings):
-    for name in harness.fake.key_settings or (f"{harness.fake.slug.upper()}_API_KEY",):
-        setattr(settings, name, "wrong-key-" * 4)
+    harness.spoil_key(settings)
     with pytest.raises(PermanentProviderError):
         harness.plugin.submit(harness.request())
     assert harness.fake.submissions == 0
