@@ -4,9 +4,11 @@ and nothing overflows a phone screen."""
 import shutil
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from benchmarks.models import VideoAsset
+from tests.browser.media_server import MediaServer
 from tests.clips import make_clip
 from tests.comparisons.conftest import build_catalog
 
@@ -99,3 +101,69 @@ def test_public_pages_fit_a_phone_and_break_no_content_security_policy_rule(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], path
     assert errors == []
+
+
+@pytest.fixture
+def framing(site, media_dirs):
+    """The site's clips all playable, and a page on another origin that frames two of its pages."""
+    clip = make_clip(media_dirs / "standard.mp4", seconds=2, audio=False, rotation=0)
+    for asset in VideoAsset.objects.filter(tier="standard"):
+        target = media_dirs / "media" / asset.key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(clip, target)
+    comparison = site["comparisons"][0]
+    other_origin = MediaServer({}).start()
+    yield {
+        "server": other_origin,
+        "embed": reverse("comparisons:embed", kwargs={"slug": comparison.slug}),
+        "detail": comparison.get_absolute_url(),
+    }
+    other_origin.stop()
+
+
+def _framing_page(src: str) -> bytes:
+    return (
+        f"<!doctype html><title>A blog</title><p>Look at this:</p>"
+        f'<iframe id="lockstep" src="{src}" width="960" height="640"></iframe>'
+    ).encode()
+
+
+def test_the_embed_plays_in_a_frame_on_another_origin_under_its_csp(live_server, framing, chromium):
+    server = framing["server"]
+    server.pages["/post.html"] = _framing_page(live_server.url + framing["embed"])
+    page = chromium.new_page()
+    errors = _watch_errors(page)
+    page.goto(server.url + "/post.html")
+    frame = page.frame_locator("#lockstep")
+    player = frame.locator("[data-compare-player]")
+    player.wait_for()
+    framed = page.frames[1]
+    assert framed.url == live_server.url + framing["embed"]
+    framed.wait_for_function(
+        "() => document.querySelector('[data-compare-player]').dataset.state !== 'loading'",
+        timeout=15_000,
+    )
+    framed.locator("[data-player-toggle]").click()
+    framed.wait_for_function(
+        "() => [...document.querySelectorAll('video.cp-video')].every(v => v.currentTime > 0.2)",
+        timeout=15_000,
+    )
+    link = frame.locator("a.embed-back")
+    assert link.get_attribute("href") == settings.SITE_URL + framing["detail"]
+    assert errors == []
+
+
+def test_the_rest_of_the_site_refuses_to_be_framed(live_server, framing, chromium):
+    server = framing["server"]
+    server.pages["/post.html"] = _framing_page(live_server.url + framing["detail"])
+    page = chromium.new_page()
+    refused = []
+    page.on(
+        "console", lambda msg: refused.append(msg.text) if "frame-ancestors" in msg.text else None
+    )
+    page.goto(server.url + "/post.html")
+    page.wait_for_timeout(1500)
+    framed = page.frames[1]
+    assert framed.locator("[data-compare-player]").count() == 0
+    assert not framed.url.startswith(live_server.url)
+    assert refused, "Chromium reports the refused frame"
