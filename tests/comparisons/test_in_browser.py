@@ -7,10 +7,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from benchmarks.models import VideoAsset
+from benchmarks.models import BenchmarkRun, PromptPattern, QualityReport, VideoAsset
+from media_pipeline.metrics import ALGORITHM_VERSION
 from tests.browser.media_server import MediaServer
 from tests.clips import make_clip
-from tests.comparisons.conftest import build_catalog
+from tests.comparisons.conftest import add_clip, build_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +39,7 @@ def chromium():
 def site(media_dirs, settings):
     """A catalog whose preview tier is a real playable clip (posters stay placeholders)."""
     data = build_catalog(3)
+    _add_samples_sound_and_patterns(data)
     clip = make_clip(media_dirs / "preview.mp4", seconds=2, audio=False, rotation=0)
     for asset in VideoAsset.objects.filter(tier="preview"):
         target = media_dirs / "media" / asset.key
@@ -48,10 +50,40 @@ def site(media_dirs, settings):
     return data
 
 
+def _add_samples_sound_and_patterns(data):
+    """Give the first comparison what the newer markup shows: two samples per model (the sample
+    links and the "Across samples" table), a clip with sound (badge and loudness) and one asked
+    with sound that came back silent, and long prompt patterns on its model and prompt pages."""
+    comparison = data["comparisons"][0]
+    run = comparison.run
+    BenchmarkRun.objects.filter(pk=run.pk).update(samples=2, audio="on")
+    run.refresh_from_db()
+    shown = list(comparison.generations.all())
+    for generation in shown:
+        comparison.generations.add(add_clip(run, generation.video_model, sample=1))
+    loud, silent = shown[0], shown[1]
+    QualityReport.objects.filter(generation=loud).update(
+        loudness_lufs=-23.4, silence_fraction=0.02, algorithm_version=ALGORITHM_VERSION
+    )
+    QualityReport.objects.filter(generation=silent).update(
+        loudness_lufs=-70.0, silence_fraction=1.0, algorithm_version=ALGORITHM_VERSION
+    )
+    long_note = "Name one camera move per shot and say how fast it goes; " * 4
+    for model in data["models"]:
+        PromptPattern.objects.create(
+            video_model=model, category=comparison.prompt.category,
+            what_works=long_note, what_fails="Two moves at once: it picks one, or neither.",
+            example_prompt="Slow dolly in on a lighthouse at dusk, waves breaking below, " * 3,
+        )  # fmt: skip
+
+
 def _pages(data):
+    comparison = data["comparisons"][0]
     return [
         reverse("comparisons:home"),
-        data["comparisons"][0].get_absolute_url(),
+        comparison.get_absolute_url(),
+        comparison.get_absolute_url() + "?sample=1",
+        reverse("comparisons:embed", kwargs={"slug": comparison.slug}),
         reverse("comparisons:leaderboard"),
         reverse("comparisons:models"),
         data["models"][0].get_absolute_url(),
@@ -96,11 +128,29 @@ def test_public_pages_fit_a_phone_and_break_no_content_security_policy_rule(
 ):
     page = chromium.new_page(viewport=PHONE, is_mobile=True)
     errors = _watch_errors(page)
+    seen = set()
     for path in site["pages"]:
         page.goto(live_server.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], path
+        # The newer markup is on screen whole, not cut off by a container (tables scroll).
+        for selector in NEWER_MARKUP:
+            for box in page.locator(selector).evaluate_all(
+                "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                "return [r.left, r.right]; })"
+            ):
+                seen.add(selector)
+                assert box[0] >= 0, (path, selector, box)
+                assert box[1] <= PHONE["width"], (path, selector, box)
+    assert seen == set(NEWER_MARKUP)
     assert errors == []
+
+
+#: Markup added without styles by other branches, checked on a phone.
+NEWER_MARKUP = (
+    ".sample-switch", ".sample-switch .button", ".badge-sound", ".metrics .badge-warn",
+    ".pattern", ".pattern .prompt-text", ".embed-head", ".embed-back", "h2#samples-heading",
+)  # fmt: skip
 
 
 @pytest.fixture
