@@ -6,6 +6,7 @@ default storage next to the clips' files, under its content key (`share/ab/<sha2
 it exists (or when no clip has a poster) pages fall back to the first poster.
 """
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from django.core.files.storage import storages
 
 from benchmarks.models import VideoAsset
 from media_pipeline.storage import store_file
+
+logger = logging.getLogger(__name__)
 
 #: The share image: 1200x630, four cells of 600x315.
 WIDTH, HEIGHT = 1200, 630
@@ -102,8 +105,13 @@ def comparison_make_share_image(comparison) -> str:
         return ""
     encoded = []
     for asset in posters:
-        with asset.storage.open(asset.key, "rb") as source:
-            encoded.append(source.read())
+        try:
+            with asset.storage.open(asset.key, "rb") as source:
+                encoded.append(source.read())
+        except OSError:  # a poster row whose file is gone: the grid goes without it
+            logger.warning("Share image of %s: poster %s is missing", comparison.slug, asset.key)
+    if not encoded:
+        return ""
     with tempfile.TemporaryDirectory(prefix="lockstep-share-") as tmp:
         out = Path(tmp) / "share.jpg"
         out.write_bytes(draw_grid(encoded))

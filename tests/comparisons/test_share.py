@@ -379,3 +379,20 @@ def test_every_page_links_the_feeds(client):
     html = client.get(reverse("comparisons:home")).content.decode()
     assert link_href(html, "alternate", "application/rss+xml") == reverse("comparisons:feed_rss")
     assert link_href(html, "alternate", "application/atom+xml") == reverse("comparisons:feed_atom")
+
+
+def test_a_missing_poster_file_is_left_out_of_the_grid(media_dirs):
+    data = build_catalog(2, clips_per_run=2)
+    comparison = data["comparisons"][0]
+    first, second = write_posters(comparison, media_dirs)
+    (media_dirs / "media" / first.key).unlink()
+    raw = decode_rgb(storages["default"].path(comparison_make_share_image(comparison)))
+    assert close(pixel(raw, WIDTH // 4, HEIGHT // 4), COLOURS[1])
+    assert close(pixel(raw, 3 * WIDTH // 4, HEIGHT // 4), (0, 0, 0))
+
+
+def test_no_poster_file_at_all_makes_no_share_image(media_dirs):
+    comparison = build_catalog(2, clips_per_run=2)["comparisons"][0]
+    assert comparison_make_share_image(comparison) == ""
+    comparison.refresh_from_db()
+    assert comparison.share_image == ""
