@@ -537,7 +537,7 @@ def oembed(request):
         "height": height,
         "html": format_html(
             '<iframe src="{}" width="{}" height="{}" title="{}" frameborder="0" '
-            'allow="fullscreen" loading="lazy"></iframe>',
+            'allow="fullscreen; clipboard-write" loading="lazy"></iframe>',
             src, width, height, title,
         ),
         "thumbnail_url": share.latest_image(comparison) or None,

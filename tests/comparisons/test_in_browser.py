@@ -200,6 +200,9 @@ def test_the_embed_plays_in_a_frame_on_another_origin_under_its_csp(live_server,
     )
     link = frame.locator("a.embed-back")
     assert link.get_attribute("href") == settings.SITE_URL + framing["detail"]
+    # "Copy link to this moment" gives the comparison page at the shown time, not the embed.
+    shared = framed.evaluate("() => window.comparePlayer.shareUrl()")
+    assert shared.startswith(settings.SITE_URL + framing["detail"] + "?t=")
     assert errors == []
 
 
