@@ -4,10 +4,12 @@ page and oEmbed, sitemap.xml, robots.txt and the feeds of new comparisons."""
 import json
 import re
 import subprocess
+from io import StringIO
 from xml.etree import ElementTree
 
 import pytest
 from django.core.files.storage import storages
+from django.core.management import call_command
 from django.urls import reverse
 
 from benchmarks.models import VideoAsset
@@ -396,3 +398,21 @@ def test_no_poster_file_at_all_makes_no_share_image(media_dirs):
     assert comparison_make_share_image(comparison) == ""
     comparison.refresh_from_db()
     assert comparison.share_image == ""
+
+
+def test_make_share_images_fills_in_the_published_comparisons_without_one(media_dirs):
+    data = build_catalog(3, clips_per_run=2)
+    done, missing, hidden = data["comparisons"]
+    for comparison in data["comparisons"]:
+        write_posters(comparison, media_dirs)
+    comparison_make_share_image(done)
+    kept = Comparison.objects.get(pk=done.pk).share_image
+    Comparison.objects.filter(pk=hidden.pk).update(published=False)
+    out = StringIO()
+
+    call_command("make_share_images", stdout=out)
+
+    assert "Made 1 share image(s); 0 comparison(s) have no poster; 0 failed." in out.getvalue()
+    assert Comparison.objects.get(pk=missing.pk).share_image.startswith("share/")
+    assert Comparison.objects.get(pk=done.pk).share_image == kept
+    assert Comparison.objects.get(pk=hidden.pk).share_image == ""
