@@ -36,6 +36,9 @@ class Comparison(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     featured = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    #: Storage key (default storage) of the 2x2 grid of the clips' posters shown when the page is
+    #: shared (comparisons.share); empty until it is made, then pages use the first poster.
+    share_image = models.CharField(max_length=300, blank=True)
 
     objects = ComparisonQuerySet.as_manager()
 

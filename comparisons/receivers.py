@@ -26,6 +26,14 @@ def pipeline_changed(sender, **kwargs):
     invalidate_public_pages()
 
 
+@receiver(signals.comparison_published, dispatch_uid="comparisons.share_image")
+def queue_share_image(sender, comparison, **kwargs):
+    """Draw the grid of posters a shared link shows (sent after commit: the row is there)."""
+    from comparisons.tasks import make_share_image
+
+    make_share_image.delay(comparison.pk)
+
+
 @receiver(signals.run_finished, dispatch_uid="comparisons.publish_demo")
 def publish_finished_demo(sender, run, **kwargs):
     """Publish a demo run's comparison when its clips are done (`seed_demo --background`)."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from comparisons import views
+from comparisons.feeds import NewComparisonsAtomFeed, NewComparisonsFeed
 
 app_name = "comparisons"
 
@@ -14,4 +15,8 @@ urlpatterns = [
     path("prompts/<slug:slug>/", views.PromptDetailView.as_view(), name="prompt"),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("break-even/", views.BreakEvenView.as_view(), name="breakeven"),
+    path("embed/<slug:slug>/", views.ComparisonEmbedView.as_view(), name="embed"),
+    path("oembed", views.oembed, name="oembed"),
+    path("feeds/comparisons.rss", NewComparisonsFeed(), name="feed_rss"),
+    path("feeds/comparisons.atom", NewComparisonsAtomFeed(), name="feed_atom"),
 ]

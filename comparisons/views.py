@@ -3,19 +3,27 @@ and anonymous views are served from the page cache (comparisons.cache)."""
 
 from dataclasses import replace
 from operator import attrgetter
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
 from django.views.generic import DetailView, ListView, TemplateView
 
 from arena.models import FailureTag
 from arena.services import disagreements, model_tag_rows
 from benchmarks.models import Prompt, PromptPattern
-from comparisons import breakeven, charts
+from comparisons import breakeven, charts, share
 from comparisons.cache import CachedPageMixin
 from comparisons.clips import (
     Clip,
@@ -36,12 +44,22 @@ EARLIER_RUNS_SHOWN = 12
 
 
 class SiteMixin(CachedPageMixin):
-    """Shared by every public page: the section the navigation highlights, and page caching."""
+    """Shared by every public page: the section the navigation highlights, page caching, the
+    canonical link, and what a shared link shows (`get_share`)."""
 
     section = ""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, **kwargs)
+        return super().get_context_data(
+            section=self.section,
+            canonical_url=share.absolute(self.request.path),
+            share=self.get_share(),
+            **kwargs,
+        )
+
+    def get_share(self) -> dict | None:
+        """Return the page's OpenGraph / Twitter card (title, description, image), if it has one."""
+        return None
 
 
 class HomeView(SiteMixin, ListView):
@@ -133,6 +151,19 @@ class ComparisonDetailView(SiteMixin, DetailView):
             seek_prefix=seek_prefix,
             **kwargs,
         )
+
+    def get_share(self):
+        comparison = self.object
+        return {
+            "title": comparison.title,
+            "description": Truncator(comparison.prompt.text).words(40),
+            "image": share.comparison_image(comparison),
+            "oembed": share.absolute(
+                reverse("comparisons:oembed")
+                + "?"
+                + urlencode({"url": share.absolute(comparison.get_absolute_url())})
+            ),
+        }
 
     def _sample(self, samples: int) -> int:
         """Return the sample `?sample=` picks (0-based), the first one if it names none."""
@@ -316,13 +347,14 @@ class ModelDetailView(SiteMixin, DetailView):
         page = Paginator(
             listed.newest_first().with_outputs().with_comparisons(), self.clips_per_page
         ).get_page(self.request.GET.get("page"))
+        self.model_clips = clips_for_page(page)
         query = clip_filter.as_query()
         return super().get_context_data(
             stats=stats[0] if stats else None,
             clip_filter=clip_filter,
             filter_options=_filter_options(),
             page_obj=page,
-            model_clips=clips_for_page(page),
+            model_clips=self.model_clips,
             page_query=urlencode(query) + ("&" if query else ""),
             capabilities=_capabilities(model.capabilities),
             patterns=PromptPattern.objects.published().of_model(model),
@@ -331,6 +363,19 @@ class ModelDetailView(SiteMixin, DetailView):
             kinds=FailureTag.Kind.choices,
             **kwargs,
         )
+
+    def get_share(self):
+        model = self.object
+        # The newest clip on the page (the first page is the one people share).
+        posters = [clip.poster_url for clip in self.model_clips if clip.poster_url]
+        return {
+            "title": f"{model.display_name} by {model.provider.name}",
+            "description": (
+                f"Clips, quality, speed and cost of {model.display_name}, "
+                "measured side by side with other AI video models."
+            ),
+            "image": share.absolute(posters[0]) if posters else "",
+        }
 
 
 def clips_for_page(page):
@@ -399,14 +444,26 @@ class PromptDetailView(SiteMixin, DetailView):
     def get_context_data(self, **kwargs):
         prompt = self.object
         prompt_runs = list(runs().public().finished().of_prompt(prompt).with_counts()[:50])
+        self.prompt_comparisons = list(
+            comparisons().published().of_prompt(prompt).latest_first()[:50]
+        )
         return super().get_context_data(
             runs=prompt_runs,
-            comparisons=comparisons().published().of_prompt(prompt).latest_first()[:50],
+            comparisons=self.prompt_comparisons,
             rows=leaderboard(prompt=prompt),
             disagreements=disagreements(prompt),
             patterns=PromptPattern.objects.published().for_category(prompt.category),
             **kwargs,
         )
+
+    def get_share(self):
+        prompt = self.object
+        latest = self.prompt_comparisons[0] if self.prompt_comparisons else None
+        return {
+            "title": prompt.title,
+            "description": Truncator(prompt.text).words(40),
+            "image": share.latest_image(latest) if latest else "",
+        }
 
 
 class MethodologyView(SiteMixin, TemplateView):
@@ -473,3 +530,92 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors, no database: this page must render whatever broke.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+#: The embed page's policy: the site's own, except that any page may frame it.
+EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
+#: The embed's iframe size oEmbed answers with when the consumer sets no maximum.
+EMBED_WIDTH, EMBED_HEIGHT = 960, 640
+
+
+@method_decorator([xframe_options_exempt, csp_override(EMBED_CSP)], name="dispatch")
+class ComparisonEmbedView(CachedPageMixin, DetailView):
+    """Just the synced player of a published comparison (first sample), for other sites' frames.
+
+    The rest of the site forbids framing (`frame-ancestors 'none'`, `X-Frame-Options: DENY`).
+    """
+
+    template_name = "comparisons/embed.html"
+    context_object_name = "comparison"
+
+    def get_queryset(self):
+        return comparisons().published().with_clips()
+
+    def get_context_data(self, **kwargs):
+        shown = clips_for([g for g in self.object.generations.all() if g.sample == 0])
+        return super().get_context_data(
+            player_clips=[clip.player_data() for clip in shown],
+            canonical_url=share.absolute(self.object.get_absolute_url()),
+            synthetic=any(clip.model.synthetic for clip in shown),
+            **kwargs,
+        )
+
+
+def oembed(request):
+    """Answer oEmbed (https://oembed.com) for a comparison page's URL: a "video" with an iframe."""
+    url = request.GET.get("url", "")
+    if request.GET.get("format", "json") != "json":
+        return HttpResponse("Only the json format is served.", status=501)
+    site = urlsplit(settings.SITE_URL)
+    parts = urlsplit(url)
+    try:
+        match = resolve(parts.path) if (parts.scheme, parts.netloc) == site[:2] else None
+    except Resolver404:
+        match = None
+    if match is None or match.view_name not in ("comparisons:detail", "comparisons:embed"):
+        raise Http404("Not a comparison page of this site.")
+    comparison = get_object_or_404(comparisons().published(), slug=match.kwargs["slug"])
+    width, height = _embed_size(request.GET)
+    src = share.absolute(reverse("comparisons:embed", kwargs={"slug": comparison.slug}))
+    title = comparison.title
+    return JsonResponse({
+        "version": "1.0",
+        "type": "video",
+        "title": title,
+        "provider_name": "Lockstep",
+        "provider_url": settings.SITE_URL + "/",
+        "width": width,
+        "height": height,
+        "html": format_html(
+            '<iframe src="{}" width="{}" height="{}" title="{}" frameborder="0" '
+            'allow="fullscreen; clipboard-write" loading="lazy"></iframe>',
+            src, width, height, title,
+        ),
+        "thumbnail_url": share.latest_image(comparison) or None,
+    })  # fmt: skip
+
+
+def _embed_size(query) -> tuple[int, int]:
+    """Return the iframe's size: the default, scaled down to fit maxwidth / maxheight."""
+    scale = 1.0
+    for key, size in (("maxwidth", EMBED_WIDTH), ("maxheight", EMBED_HEIGHT)):
+        raw = query.get(key, "")
+        if raw.isascii() and raw.isdigit() and 0 < int(raw) < size:
+            scale = min(scale, int(raw) / size)
+    return int(EMBED_WIDTH * scale), int(EMBED_HEIGHT * scale)
+
+
+def robots_txt(request):
+    """Let crawlers see the public pages, not the admin, the API or the arena's votes."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /ops/",
+        "Disallow: /arena/vote",
+        "Disallow: /arena/media/",
+        "Disallow: /arena/pair.json",
+        "Disallow: /embed/",
+        f"Sitemap: {share.absolute(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

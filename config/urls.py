@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from api.metrics import metrics_view
 from api.ops import ops_view
+from comparisons.sitemaps import SITEMAPS
+from comparisons.views import robots_txt
 from media_pipeline.serve import serve_media, serve_original
 
 urlpatterns = [
@@ -13,6 +16,8 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("ops/", ops_view, name="ops"),
     path("arena/", include("arena.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
     path("", include("comparisons.urls")),
 ]
 

@@ -1,6 +1,9 @@
 """A real worker process takes a 3-model run from queued to a published comparison page."""
 
+import cv2
+import numpy
 import pytest
+from django.core.files.storage import storages
 from django.core.management import call_command
 
 from benchmarks.models import BenchmarkRun, Generation, QualityReport, VideoAsset, VideoModel
@@ -51,6 +54,16 @@ def test_a_worker_takes_a_three_model_run_to_a_published_comparison(start_worker
     ranged = client.get(standard.url, HTTP_RANGE="bytes=0-99")
     assert ranged.status_code == 206
     assert len(b"".join(ranged.streaming_content)) == 100
+
+    # Publishing queued the share image (a 2x2 grid of the posters) on the worker's media queue.
+    def share_image_made():
+        comparison.refresh_from_db()
+        return bool(comparison.share_image)
+
+    wait_for(share_image_made, timeout=60, interval=0.5, message=worker.output()[-3000:])
+    with storages["default"].open(comparison.share_image, "rb") as image:
+        grid = cv2.imdecode(numpy.frombuffer(image.read(), numpy.uint8), cv2.IMREAD_COLOR)
+    assert grid.shape == (630, 1200, 3)
 
 
 @pytest.mark.django_db

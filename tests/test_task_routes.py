@@ -14,6 +14,7 @@ from config.celery_app import app
         ("benchmarks.tasks.transcode_generation", "media"),
         ("benchmarks.tasks.score_generation", "media"),
         ("arena.tasks.refresh_ratings", "media"),
+        ("comparisons.tasks.make_share_image", "media"),
     ],
 )
 def test_a_task_is_routed_to_its_queue(task, queue):

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_celery_beat",
     "benchmarks",
     "media_pipeline",
@@ -215,6 +216,7 @@ CELERY_TASK_ROUTES = {
     "benchmarks.tasks.transcode_generation": {"queue": "media"},
     "benchmarks.tasks.score_generation": {"queue": "media"},
     "arena.tasks.refresh_ratings": {"queue": "media"},
+    "comparisons.tasks.make_share_image": {"queue": "media"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False

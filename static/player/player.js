@@ -16,9 +16,11 @@ function startTime() {
   return Number.isFinite(t) && t > 0 ? t : 0;
 }
 
-/** Keep `?t=` in the address bar at the shown time, so a copied URL reopens on the same frame. */
-function shareUrl(seconds) {
-  const url = new URL(location.href);
+/** Keep `?t=` in the address bar at the shown time, so a copied URL reopens on the same frame.
+ * `base` is the page the link opens: this one, or the comparison page for the embed
+ * (`data-share-url` on the player). */
+function shareUrl(seconds, base = location.href) {
+  const url = new URL(base, location.href);
   if (seconds > 0) url.searchParams.set("t", seconds.toFixed(2));
   else url.searchParams.delete("t");
   return url;
@@ -84,7 +86,7 @@ function exposeApi(root, engine, videos) {
     get settled() {
       return engine.settled;
     },
-    shareUrl: () => shareUrl(engine.now()).href,
+    shareUrl: () => shareUrl(engine.now(), root.dataset.shareUrl || location.href).href,
   };
   engine.addEventListener("ready", () => {
     api.isReady = true;

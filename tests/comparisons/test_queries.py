@@ -29,8 +29,9 @@ EXPECTED = {
     "model": 12,
     # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
     # metrics; models and coherence are read only once there are votes), the category's
-    # prompt patterns with their models
-    "prompt": 9,
+    # prompt patterns with their models, and the newest comparison's first poster (the image a
+    # shared link shows while the comparison has no share image yet)
+    "prompt": 10,
 }
 
 
