@@ -111,5 +111,5 @@ class RatingFitAdmin(admin.ModelAdmin):
 
     @admin.action(description="Refit every pool now (queued)")
     def refresh(self, request, queryset):
-        refresh_ratings.delay()
+        refresh_ratings.delay_on_commit()
         self.message_user(request, "Rating refresh queued.", messages.SUCCESS)

@@ -405,7 +405,7 @@ def _refresh_soon() -> None:
         from arena.tasks import refresh_ratings
 
         # Robust: a broker hiccup is logged, it never turns a recorded vote into a 500.
-        transaction.on_commit(lambda: refresh_ratings.apply_async(countdown=delay), robust=True)
+        refresh_ratings.apply_async_on_commit(countdown=delay, robust=True)
 
 
 def refresh_due() -> float | None:
@@ -428,7 +428,7 @@ def votes_void(*, votes, by=None) -> int:
             voided=True, reason=Vote.Reason.STAFF, voided_at=timezone.now(), voided_by=by
         )
         if count:
-            transaction.on_commit(refresh_ratings.delay, robust=True)
+            refresh_ratings.apply_async_on_commit(robust=True)
     return count
 
 
@@ -444,7 +444,7 @@ def votes_restore(*, votes, by=None) -> int:
             voided=False, reason=Vote.Reason.COUNTED, reviewed=True, voided_at=None, voided_by=by
         )
         if count:
-            transaction.on_commit(refresh_ratings.delay, robust=True)
+            refresh_ratings.apply_async_on_commit(robust=True)
     return count
 
 

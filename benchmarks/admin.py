@@ -395,7 +395,7 @@ class GenerationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resubmit (needs review): start a new attempt")
     def resubmit(self, request, queryset):
-        from benchmarks.tasks import submit_generation
+        from benchmarks.tasks import step_queue
 
         waiting = list(
             queryset.with_spent()
@@ -411,7 +411,7 @@ class GenerationAdmin(admin.ModelAdmin):
         for generation in waiting:
             actor = request.user.get_username()
             if generation_requeue(generation, reason="Staff chose to resubmit", actor=actor):
-                submit_generation.delay(generation.pk)
+                step_queue("submit", generation_id=generation.pk, run_id=generation.run_id)
                 count += 1
         self.message_user(request, f"Resubmitted {count} generation(s).")
 

@@ -51,7 +51,7 @@ def provider_webhook(request, plugin_key: str):
                 )
         except IntegrityError:
             return HttpResponse("Replayed delivery.", status=409)
-    from benchmarks.tasks import poll_generation
+    from benchmarks.tasks import step_queue
 
-    poll_generation.delay(generation.pk)
+    step_queue("poll", generation_id=generation.pk, run_id=generation.run_id)
     return HttpResponse(status=204)

@@ -18,7 +18,9 @@ def test_concurrent_requests_with_one_key_make_one_run(token, video_models, monk
 
     queued = []
     # Commits are real here: keep the submits out of the shared broker, but count them.
-    monkeypatch.setattr(tasks.submit_generation, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.submit_generation, "apply_async", lambda args, **options: queued.append(args[0])
+    )
     barrier = threading.Barrier(PARALLEL)
     answers = []
 

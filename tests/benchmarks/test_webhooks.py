@@ -1,21 +1,21 @@
 """Incoming provider webhooks: verified before anything is read, and only ever a hint to poll."""
 
 import json
-from unittest import mock
 
 import pytest
 
 from benchmarks.models import Generation, WebhookDelivery
 from tests.factories import GenerationFactory, VideoModelFactory
 from tests.fakes.webhooks import TEST_SECRET, standard_webhook
+from tests.queued import steps_queued
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def poll():
-    with mock.patch("benchmarks.tasks.poll_generation.delay") as delay:
-        yield delay
+    with steps_queued("poll_generation") as queued:
+        yield queued
 
 
 @pytest.fixture
