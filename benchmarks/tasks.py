@@ -17,6 +17,7 @@ from benchmarks.providers.base import TransientProviderError
 from benchmarks.services import pipeline
 from benchmarks.services.pipeline import Next
 from config.celery_app import Task
+from config.logging import task_header
 
 logger = logging.getLogger(__name__)
 
@@ -95,14 +96,8 @@ def step_queue(step: str, *, generation_id: int, run_id: int | None, countdown=N
 def dispatch(task: Task, generation_id: int, step: Next) -> None:
     """Queue the step that follows `task` (after its countdown), for the same generation."""
     if step.step:
-        run_id = header(task.request, "run_id")
+        run_id = task_header(task.request, "run_id")
         step_queue(step.step, generation_id=generation_id, run_id=run_id, countdown=step.countdown)
-
-
-def header(request, name: str):
-    """Return the custom header `name` of a task request (None if the sender set none)."""
-    # A worker merges custom headers into the request; an eager call keeps them in `headers`.
-    return getattr(request, name, None) or (getattr(request, "headers", None) or {}).get(name)
 
 
 @shared_task(base=PipelineTask, bind=True)

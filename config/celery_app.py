@@ -24,3 +24,5 @@ class Task(DjangoTask):
 app = Celery("lockstep", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+from config import logging as _logging  # noqa: E402, F401 (connects the task log hooks)
