@@ -188,6 +188,16 @@ class GenerationInline(admin.TabularInline):
         return f"{obj.get_error_kind_display()}: {obj.error_message}" if obj.error_kind else ""
 
 
+def _cancel_at_provider(model_admin, request, generations):
+    """Cancel every in-flight generation of `generations` (the two admins' shared action)."""
+    from benchmarks.services.pipeline import CANCELABLE, generation_cancel
+
+    actor = request.user.get_username()
+    in_flight = generations.filter(state__in=CANCELABLE).select_related("video_model")
+    count = sum(generation_cancel(generation=g, actor=actor) for g in in_flight)
+    model_admin.message_user(request, f"Canceled {count} generation(s) at the provider.")
+
+
 @admin.register(BenchmarkRun)
 class BenchmarkRunAdmin(admin.ModelAdmin):
     list_display = ["__str__", "state", "trigger", "clips", "failures", "created_at", "finished_at"]
@@ -197,7 +207,7 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
     raw_id_fields = ["prompt", "suite", "requested_by"]
     readonly_fields = ["idempotency_key", "created_at", "finished_at", "state"]
     inlines = [GenerationInline]
-    actions = ["retry_failed", "publish_comparison"]
+    actions = ["retry_failed", "publish_comparison", "cancel_at_provider"]
     change_list_template = "admin/benchmarks/benchmarkrun/change_list.html"
     change_form_template = "admin/benchmarks/benchmarkrun/change_form.html"
 
@@ -209,6 +219,12 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
             path("<int:run_id>/progress/", progress, name="benchmarks_benchmarkrun_progress"),
             *super().get_urls(),
         ]
+
+    @admin.action(
+        description="Cancel at the provider: every in-flight generation", permissions=["change"]
+    )
+    def cancel_at_provider(self, request, queryset):
+        _cancel_at_provider(self, request, Generation.objects.filter(run__in=queryset))
 
     def get_readonly_fields(self, request, obj=None):
         """A finished run is a record: every field is read-only."""
@@ -369,7 +385,7 @@ class GenerationAdmin(admin.ModelAdmin):
         f.name for f in Generation._meta.fields if f.name not in ("id",)
     ]
     inlines = [VideoAssetInline, GenerationEventInline]
-    actions = ["resubmit", "give_up", "tag_unusable", "tag_usable"]
+    actions = ["resubmit", "give_up", "tag_unusable", "tag_usable", "cancel_at_provider"]
 
     def has_add_permission(self, request):
         return False
@@ -429,6 +445,12 @@ class GenerationAdmin(admin.ModelAdmin):
             )
             count += 1
         self.message_user(request, f"Gave up on {count} generation(s).")
+
+    @admin.action(
+        description="Cancel at the provider (in flight): mark failed", permissions=["change"]
+    )
+    def cancel_at_provider(self, request, queryset):
+        _cancel_at_provider(self, request, queryset)
 
 
 @admin.register(QualityReport)

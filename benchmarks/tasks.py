@@ -135,6 +135,12 @@ STEPS = {
 
 
 @shared_task(ignore_result=True)
+def generation_cancel_job(generation_id: int):
+    """Staff canceled the generation: stop its job at the provider (io queue, after commit)."""
+    pipeline.generation_cancel_job(generation_id)
+
+
+@shared_task(ignore_result=True)
 def reap_stuck_generations():
     """Beat, every minute: re-queue or fail generations stuck past their state's timeout."""
     from benchmarks.services.reaper import generations_reap
