@@ -263,6 +263,7 @@ class PollResult:
 class WebhookEvent:
     job_id: str
     trusted: bool  # signed and verified: the payload may be used; else re-read by poll
+    #: What a signed payload says about the job: logged as evidence, never acted upon.
     poll: PollResult | None = None
 
 

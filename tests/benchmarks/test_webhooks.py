@@ -44,6 +44,18 @@ def test_a_signed_webhook_is_recorded_once_and_polls_at_once(client, poll, repli
     assert WebhookDelivery.objects.filter(delivery_id=headers["webhook-id"]).exists()
 
 
+def test_what_a_signed_webhook_reports_is_kept_as_evidence(client, poll, replicate_generation):
+    headers, body = standard_webhook({"id": "pred-123", "status": "failed", "error": "NSFW"})
+
+    _post(client, "wan-2-5-t2v", headers, body)
+
+    event = replicate_generation.events.get(actor="webhook:wan-2-5-t2v")
+    assert event.reason == "Signed webhook: the provider reports failed"
+    assert (event.details["status"], event.details["error"]) == ("failed", "NSFW")
+    replicate_generation.refresh_from_db()
+    assert replicate_generation.state == Generation.State.GENERATING  # the poll decides
+
+
 def test_a_replayed_delivery_is_refused_and_records_nothing(client, poll, replicate_generation):
     headers, body = standard_webhook({"id": "pred-123", "status": "processing"})
     _post(client, "wan-2-5-t2v", headers, body)
