@@ -139,7 +139,7 @@ def callback_enqueue(*, callback: RunCallback, event: str, data: dict) -> Callba
         payload={"type": event, "timestamp": now.isoformat(), "data": data},
         created_at=now,
     )
-    tasks.deliver_callback.delay_on_commit(delivery.message_id)
+    tasks.callback_deliver.delay_on_commit(delivery.message_id)
     return delivery
 
 

@@ -101,36 +101,36 @@ def dispatch(task: Task, generation_id: int, step: Next) -> None:
 
 
 @shared_task(base=PipelineTask, bind=True)
-def submit_generation(self, generation_id: int):
+def generation_submit(self, generation_id: int):
     dispatch(self, generation_id, pipeline.generation_submit(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True)
-def poll_generation(self, generation_id: int):
+def generation_poll(self, generation_id: int):
     dispatch(self, generation_id, pipeline.generation_poll(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True)
-def download_generation(self, generation_id: int):
+def generation_download(self, generation_id: int):
     dispatch(self, generation_id, pipeline.generation_download(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True, soft_time_limit=MEDIA_SOFT_LIMIT)
-def transcode_generation(self, generation_id: int):
+def generation_transcode(self, generation_id: int):
     dispatch(self, generation_id, pipeline.generation_transcode(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True, soft_time_limit=MEDIA_SOFT_LIMIT)
-def score_generation(self, generation_id: int):
+def generation_score(self, generation_id: int):
     dispatch(self, generation_id, pipeline.generation_score(generation_id))
 
 
 STEPS = {
-    "submit": submit_generation,
-    "poll": poll_generation,
-    "download": download_generation,
-    "transcode": transcode_generation,
-    "score": score_generation,
+    "submit": generation_submit,
+    "poll": generation_poll,
+    "download": generation_download,
+    "transcode": generation_transcode,
+    "score": generation_score,
 }
 
 
@@ -141,19 +141,19 @@ def generation_cancel_job(generation_id: int):
 
 
 @shared_task(ignore_result=True)
-def reap_stuck_generations():
+def generations_reap():
     """Beat, every minute: re-queue or fail generations stuck past their state's timeout."""
-    from benchmarks.services.reaper import generations_reap
+    from benchmarks.services import reaper
 
-    generations_reap()
+    reaper.generations_reap()
 
 
 @shared_task(ignore_result=True)
-def run_suite(suite_id: int):
+def suite_run(suite_id: int):
     """Beat, on the suite's schedule: one run per prompt of the suite."""
     from benchmarks.models import PromptSuite
-    from benchmarks.services.suites import suite_run
+    from benchmarks.services import suites
 
     suite = PromptSuite.objects.filter(pk=suite_id).first()
     if suite:
-        suite_run(suite)
+        suites.suite_run(suite)

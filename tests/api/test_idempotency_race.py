@@ -19,7 +19,7 @@ def test_concurrent_requests_with_one_key_make_one_run(token, video_models, monk
     queued = []
     # Commits are real here: keep the submits out of the shared broker, but count them.
     monkeypatch.setattr(
-        tasks.submit_generation, "apply_async", lambda args, **options: queued.append(args[0])
+        tasks.generation_submit, "apply_async", lambda args, **options: queued.append(args[0])
     )
     barrier = threading.Barrier(PARALLEL)
     answers = []

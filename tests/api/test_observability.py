@@ -166,7 +166,7 @@ def test_json_logs_are_one_line_with_run_and_generation_ids():
 
     formatter = JsonFormatter()
     record = logging.LogRecord("lockstep", logging.INFO, __file__, 1, "Polled %s", ("job",), None)
-    with _task_running(tasks.poll_generation, (42,), run_id=7, generation_id=42):
+    with _task_running(tasks.generation_poll, (42,), run_id=7, generation_id=42):
         line = formatter.format(record)
 
     assert "\n" not in line
@@ -199,7 +199,7 @@ def test_a_pipeline_task_logs_with_its_generation_and_run(
 
     generation = GenerationFactory()
     with (
-        mock.patch.object(tasks.poll_generation, "apply_async") as send,
+        mock.patch.object(tasks.generation_poll, "apply_async") as send,
         django_capture_on_commit_callbacks(execute=True),
     ):
         tasks.step_queue("poll", generation_id=generation.pk, run_id=generation.run_id)
@@ -208,13 +208,13 @@ def test_a_pipeline_task_logs_with_its_generation_and_run(
 
     with (
         django_assert_num_queries(0),
-        _task_running(tasks.poll_generation, (generation.pk,), **headers),
+        _task_running(tasks.generation_poll, (generation.pk,), **headers),
     ):
         entry = json.loads(JsonFormatter().format(record))
 
     assert entry["generation_id"] == generation.pk
     assert entry["run_id"] == generation.run_id
-    assert entry["task"] == "benchmarks.tasks.poll_generation"
+    assert entry["task"] == "benchmarks.tasks.generation_poll"
 
 
 def test_a_suite_task_does_not_log_its_suite_id_as_a_generation_id(django_assert_num_queries):
@@ -222,11 +222,11 @@ def test_a_suite_task_does_not_log_its_suite_id_as_a_generation_id(django_assert
 
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "suite", (), None)
 
-    with django_assert_num_queries(0), _task_running(tasks.run_suite, (5,)):
+    with django_assert_num_queries(0), _task_running(tasks.suite_run, (5,)):
         entry = json.loads(JsonFormatter().format(record))
 
     assert (entry["generation_id"], entry["run_id"]) == (None, None)
-    assert entry["task"] == "benchmarks.tasks.run_suite"
+    assert entry["task"] == "benchmarks.tasks.suite_run"
 
 
 def test_a_malformed_metrics_network_fails_the_system_check(settings):

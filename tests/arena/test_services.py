@@ -290,7 +290,7 @@ def test_a_burst_of_votes_queues_one_refresh_soon_and_the_next_vote_after_it_ano
     settings.ARENA_REFRESH_DELAY = 30
     queued = []
     monkeypatch.setattr(
-        "arena.tasks.refresh_ratings.apply_async", lambda **kw: queued.append(kw["countdown"])
+        "arena.tasks.ratings_refresh.apply_async", lambda **kw: queued.append(kw["countdown"])
     )
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(4):

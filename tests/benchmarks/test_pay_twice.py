@@ -173,14 +173,14 @@ def _retry_countdown(task, generation) -> float:
 
 
 def test_a_429_with_a_long_retry_after_waits_as_asked_capped_by_the_setting(runway, settings):
-    from benchmarks.tasks import submit_generation
+    from benchmarks.tasks import generation_submit
 
     settings.PROVIDER_RETRY_AFTER_MAX_SECONDS = 3000
     runway.retry_after = 7200
     runway.inject("rate_limited", on="submit")
     generation = _generation("runway-gen4-5")
 
-    countdown = _retry_countdown(submit_generation, generation)
+    countdown = _retry_countdown(generation_submit, generation)
 
     assert countdown == 3000
     generation.refresh_from_db()
@@ -193,14 +193,14 @@ def test_a_429_with_a_long_retry_after_waits_as_asked_capped_by_the_setting(runw
 
 
 def test_retry_after_as_an_http_date_is_honoured_on_poll(runway, settings):
-    from benchmarks.tasks import poll_generation
+    from benchmarks.tasks import generation_poll
 
     generation = _generation("runway-gen4-5")
     pipeline.generation_submit(generation.pk)
     runway.retry_after = email.utils.formatdate(time.time() + 120, usegmt=True)
     runway.inject("rate_limited", on="poll")
 
-    countdown = _retry_countdown(poll_generation, generation)
+    countdown = _retry_countdown(generation_poll, generation)
 
     assert 110 <= countdown <= 121
 

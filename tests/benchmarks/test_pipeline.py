@@ -74,13 +74,13 @@ def test_a_rate_limited_submit_goes_back_to_queued_and_says_when_to_retry(runway
 
 
 def test_the_task_retries_a_transient_error_then_succeeds(runway, settings):
-    from benchmarks.tasks import submit_generation
+    from benchmarks.tasks import generation_submit
 
     runway.inject("server_error", on="submit")
     generation = _generation("runway-gen4-5")
 
     with mock.patch("benchmarks.tasks.dispatch"):
-        submit_generation.apply(args=(generation.pk,))
+        generation_submit.apply(args=(generation.pk,))
 
     generation.refresh_from_db()
     assert generation.state == State.SUBMITTED

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def poll():
-    with steps_queued("poll_generation") as queued:
+    with steps_queued("generation_poll") as queued:
         yield queued
 
 
