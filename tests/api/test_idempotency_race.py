@@ -13,6 +13,7 @@ PARALLEL = 4
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_concurrent_requests_with_one_key_make_one_run(token, video_models, monkeypatch):
     from benchmarks import tasks
 

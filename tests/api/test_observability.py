@@ -59,6 +59,7 @@ def test_metrics_need_the_token_or_an_allowed_network(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
+@pytest.mark.services
 def test_metrics_report_states_latency_failures_spend_and_queues(client, settings):
     settings.METRICS_TOKEN = "t"
     settings.MONTHLY_BUDGET_USD = "100"
@@ -95,6 +96,7 @@ def _spare_redis_db(url: str) -> str:
     return url.rsplit("/", 1)[0] + f"/{SPARE_REDIS_DB}"
 
 
+@pytest.mark.services
 def test_queue_depth_counts_waiting_messages_in_redis(settings):
     import redis
 

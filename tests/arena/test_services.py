@@ -381,6 +381,7 @@ def _report(generation, coherence):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_a_vote_on_a_clip_deleted_since_the_pair_was_shown_gets_410(voter, ip):
     make_grid(models=2, prompts=1)
     pair = issue(voter)

@@ -94,6 +94,7 @@ def test_a_vote_without_a_session_is_refused(grid, browser_client):
     assert not Vote.objects.exists()
 
 
+@pytest.mark.services
 def test_a_replayed_vote_gets_a_4xx_page_and_records_nothing(grid, browser_client):
     _, token, csrf = open_pair(browser_client)
     data = {"token": token, "choice": "left", "csrfmiddlewaretoken": csrf}
