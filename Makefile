@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versio
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lockstep
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/5
 
-.PHONY: run test lint worker beat install install-test lock lock-upgrade lock-check check-deploy \
+.PHONY: run test test-fast lint worker beat install install-test lock lock-upgrade lock-check check-deploy \
 	migrations-check clean
 
 # Installs come from the hashed lock files in requirements/ (run.txt: what running needs;
@@ -75,6 +75,12 @@ test: install-test
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The tests that need no PostgreSQL, Redis, worker or browser, on a throwaway SQLite: a few
+# minutes, no services to start. Marks: `services`, `worker`, `browser` (pyproject.toml).
+test-fast: install-test
+	env -u REDIS_URL DATABASE_URL=sqlite:///:memory: CELERY_BROKER_URL=memory:// \
+	$(BIN)/pytest -m "not services and not worker and not browser" $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

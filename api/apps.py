@@ -6,5 +6,5 @@ class ApiConfig(AppConfig):
     verbose_name = "API, callbacks and operations"
 
     def ready(self):
-        # Connect the callback receivers to the pipeline's signals and the log context to Celery.
-        from api import callbacks, checks, logging  # noqa: F401
+        # Connect the callback receivers to the pipeline's signals (logs: config/celery_app).
+        from api import callbacks, checks  # noqa: F401

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -139,7 +139,7 @@ def callback_enqueue(*, callback: RunCallback, event: str, data: dict) -> Callba
         payload={"type": event, "timestamp": now.isoformat(), "data": data},
         created_at=now,
     )
-    transaction.on_commit(lambda: tasks.deliver_callback.delay(delivery.message_id))
+    tasks.callback_deliver.delay_on_commit(delivery.message_id)
     return delivery
 
 

@@ -24,7 +24,7 @@ MAX_RETRIES = 40
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def deliver_callback(self, message_id: str):
+def callback_deliver(self, message_id: str):
     last_try = self.request.retries >= self.max_retries
     callbacks.callback_deliver(message_id=message_id, last_try=last_try)
 

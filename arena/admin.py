@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 
 from arena.models import FailureTag, FlaggedVote, Rating, RatingFit, Vote
 from arena.services import voter_void, votes_restore, votes_void
-from arena.tasks import refresh_ratings
+from arena.tasks import ratings_refresh
 
 
 @admin.register(Vote)
@@ -111,5 +111,5 @@ class RatingFitAdmin(admin.ModelAdmin):
 
     @admin.action(description="Refit every pool now (queued)")
     def refresh(self, request, queryset):
-        refresh_ratings.delay()
+        ratings_refresh.delay_on_commit()
         self.message_user(request, "Rating refresh queued.", messages.SUCCESS)

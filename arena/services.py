@@ -402,10 +402,10 @@ def _refresh_soon() -> None:
     due = time.time() + delay
     # add() is atomic in the shared cache: of concurrent votes, exactly one queues the task.
     if cache.add(REFRESH_KEY, due, timeout=delay + 5):
-        from arena.tasks import refresh_ratings
+        from arena import tasks
 
         # Robust: a broker hiccup is logged, it never turns a recorded vote into a 500.
-        transaction.on_commit(lambda: refresh_ratings.apply_async(countdown=delay), robust=True)
+        tasks.ratings_refresh.apply_async_on_commit(countdown=delay, robust=True)
 
 
 def refresh_due() -> float | None:
@@ -421,14 +421,14 @@ def voter_void(*, voters=(), ips=(), by=None) -> int:
 
 def votes_void(*, votes, by=None) -> int:
     """Void `votes` (counted or held for review) as staff; return how many changed."""
-    from arena.tasks import refresh_ratings
+    from arena import tasks
 
     with transaction.atomic():
         count = votes.filter(Q(voided=False) | Q(reason=Vote.Reason.SUSPICIOUS)).update(
             voided=True, reason=Vote.Reason.STAFF, voided_at=timezone.now(), voided_by=by
         )
         if count:
-            transaction.on_commit(refresh_ratings.delay, robust=True)
+            tasks.ratings_refresh.apply_async_on_commit(robust=True)
     return count
 
 
@@ -437,14 +437,14 @@ def votes_restore(*, votes, by=None) -> int:
 
     Votes that were too fast or revealed stay uncounted: no review changes what the voter saw.
     """
-    from arena.tasks import refresh_ratings
+    from arena import tasks
 
     with transaction.atomic():
         count = votes.filter(reason__in=(Vote.Reason.SUSPICIOUS, Vote.Reason.STAFF)).update(
             voided=False, reason=Vote.Reason.COUNTED, reviewed=True, voided_at=None, voided_by=by
         )
         if count:
-            transaction.on_commit(refresh_ratings.delay, robust=True)
+            tasks.ratings_refresh.apply_async_on_commit(robust=True)
     return count
 
 

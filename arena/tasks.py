@@ -10,6 +10,6 @@ REFRESH_TIME_LIMIT = 300
 
 
 @shared_task(ignore_result=True, soft_time_limit=REFRESH_TIME_LIMIT)
-def refresh_ratings() -> int:
+def ratings_refresh() -> int:
     """Refit every pool and category from all counted votes; return how many fits were stored."""
     return len(services.ratings_refresh())

@@ -195,6 +195,16 @@ class GenerationInline(admin.TabularInline):
         return f"{obj.get_error_kind_display()}: {obj.error_message}" if obj.error_kind else ""
 
 
+def _cancel_at_provider(model_admin, request, generations):
+    """Cancel every in-flight generation of `generations` (the two admins' shared action)."""
+    from benchmarks.services.pipeline import CANCELABLE, generation_cancel
+
+    actor = request.user.get_username()
+    in_flight = generations.filter(state__in=CANCELABLE).select_related("video_model")
+    count = sum(generation_cancel(generation=g, actor=actor) for g in in_flight)
+    model_admin.message_user(request, f"Canceled {count} generation(s) at the provider.")
+
+
 @admin.register(BenchmarkRun)
 class BenchmarkRunAdmin(admin.ModelAdmin):
     list_display = ["__str__", "state", "trigger", "clips", "failures", "created_at", "finished_at"]
@@ -204,7 +214,7 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
     raw_id_fields = ["prompt", "suite", "requested_by"]
     readonly_fields = ["idempotency_key", "created_at", "finished_at", "state"]
     inlines = [GenerationInline]
-    actions = ["retry_failed", "publish_comparison"]
+    actions = ["retry_failed", "publish_comparison", "cancel_at_provider"]
     change_list_template = "admin/benchmarks/benchmarkrun/change_list.html"
     change_form_template = "admin/benchmarks/benchmarkrun/change_form.html"
 
@@ -216,6 +226,12 @@ class BenchmarkRunAdmin(admin.ModelAdmin):
             path("<int:run_id>/progress/", progress, name="benchmarks_benchmarkrun_progress"),
             *super().get_urls(),
         ]
+
+    @admin.action(
+        description="Cancel at the provider: every in-flight generation", permissions=["change"]
+    )
+    def cancel_at_provider(self, request, queryset):
+        _cancel_at_provider(self, request, Generation.objects.filter(run__in=queryset))
 
     def get_readonly_fields(self, request, obj=None):
         """A finished run is a record: every field is read-only."""
@@ -376,7 +392,7 @@ class GenerationAdmin(admin.ModelAdmin):
         f.name for f in Generation._meta.fields if f.name not in ("id",)
     ]
     inlines = [VideoAssetInline, GenerationEventInline]
-    actions = ["resubmit", "give_up", "tag_unusable", "tag_usable"]
+    actions = ["resubmit", "give_up", "tag_unusable", "tag_usable", "cancel_at_provider"]
 
     def has_add_permission(self, request):
         return False
@@ -402,7 +418,7 @@ class GenerationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resubmit (needs review): start a new attempt")
     def resubmit(self, request, queryset):
-        from benchmarks.tasks import submit_generation
+        from benchmarks.tasks import step_queue
 
         waiting = list(
             queryset.with_spent()
@@ -418,7 +434,7 @@ class GenerationAdmin(admin.ModelAdmin):
         for generation in waiting:
             actor = request.user.get_username()
             if generation_requeue(generation, reason="Staff chose to resubmit", actor=actor):
-                submit_generation.delay(generation.pk)
+                step_queue("submit", generation_id=generation.pk, run_id=generation.run_id)
                 count += 1
         self.message_user(request, f"Resubmitted {count} generation(s).")
 
@@ -436,6 +452,12 @@ class GenerationAdmin(admin.ModelAdmin):
             )
             count += 1
         self.message_user(request, f"Gave up on {count} generation(s).")
+
+    @admin.action(
+        description="Cancel at the provider (in flight): mark failed", permissions=["change"]
+    )
+    def cancel_at_provider(self, request, queryset):
+        _cancel_at_provider(self, request, queryset)
 
 
 @admin.register(QualityReport)

@@ -7,7 +7,7 @@ Provider calls and downloads run on the `io` queue; transcoding and scoring on `
 import logging
 from datetime import timedelta
 
-from celery import Task, shared_task
+from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.utils import timezone
@@ -16,6 +16,8 @@ from benchmarks.models import Generation
 from benchmarks.providers.base import TransientProviderError
 from benchmarks.services import pipeline
 from benchmarks.services.pipeline import Next
+from config.celery_app import Task
+from config.logging import task_header
 
 logger = logging.getLogger(__name__)
 
@@ -80,62 +82,78 @@ def retry_countdown(exc: Exception, retries: int) -> float:
     )
 
 
-def dispatch(generation_id: int, step: Next) -> None:
-    """Queue the task for `step` (after its countdown)."""
-    if not step.step:
-        return
-    task = STEPS[step.step]
-    task.apply_async((generation_id,), countdown=step.countdown or None)
+def step_queue(step: str, *, generation_id: int, run_id: int | None, countdown=None) -> None:
+    """Queue pipeline `step` for a generation once the current transaction commits.
+
+    Every pipeline dispatch goes through here (services, reaper, webhook, admin, the steps
+    themselves): the ids ride in the message headers, where the JSON logs read them without a
+    query (config/logging.py). Outside a transaction the task is queued at once.
+    """
+    ids = {"generation_id": generation_id, "run_id": run_id}
+    STEPS[step].apply_async_on_commit((generation_id,), countdown=countdown or None, headers=ids)
+
+
+def dispatch(task: Task, generation_id: int, step: Next) -> None:
+    """Queue the step that follows `task` (after its countdown), for the same generation."""
+    if step.step:
+        run_id = task_header(task.request, "run_id")
+        step_queue(step.step, generation_id=generation_id, run_id=run_id, countdown=step.countdown)
 
 
 @shared_task(base=PipelineTask, bind=True)
-def submit_generation(self, generation_id: int):
-    dispatch(generation_id, pipeline.generation_submit(generation_id))
+def generation_submit(self, generation_id: int):
+    dispatch(self, generation_id, pipeline.generation_submit(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True)
-def poll_generation(self, generation_id: int):
-    dispatch(generation_id, pipeline.generation_poll(generation_id))
+def generation_poll(self, generation_id: int):
+    dispatch(self, generation_id, pipeline.generation_poll(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True)
-def download_generation(self, generation_id: int):
-    dispatch(generation_id, pipeline.generation_download(generation_id))
+def generation_download(self, generation_id: int):
+    dispatch(self, generation_id, pipeline.generation_download(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True, soft_time_limit=MEDIA_SOFT_LIMIT)
-def transcode_generation(self, generation_id: int):
-    dispatch(generation_id, pipeline.generation_transcode(generation_id))
+def generation_transcode(self, generation_id: int):
+    dispatch(self, generation_id, pipeline.generation_transcode(generation_id))
 
 
 @shared_task(base=PipelineTask, bind=True, soft_time_limit=MEDIA_SOFT_LIMIT)
-def score_generation(self, generation_id: int):
-    dispatch(generation_id, pipeline.generation_score(generation_id))
+def generation_score(self, generation_id: int):
+    dispatch(self, generation_id, pipeline.generation_score(generation_id))
 
 
 STEPS = {
-    "submit": submit_generation,
-    "poll": poll_generation,
-    "download": download_generation,
-    "transcode": transcode_generation,
-    "score": score_generation,
+    "submit": generation_submit,
+    "poll": generation_poll,
+    "download": generation_download,
+    "transcode": generation_transcode,
+    "score": generation_score,
 }
 
 
 @shared_task(ignore_result=True)
-def reap_stuck_generations():
-    """Beat, every minute: re-queue or fail generations stuck past their state's timeout."""
-    from benchmarks.services.reaper import generations_reap
-
-    generations_reap()
+def generation_cancel_job(generation_id: int):
+    """Staff canceled the generation: stop its job at the provider (io queue, after commit)."""
+    pipeline.generation_cancel_job(generation_id)
 
 
 @shared_task(ignore_result=True)
-def run_suite(suite_id: int):
+def generations_reap():
+    """Beat, every minute: re-queue or fail generations stuck past their state's timeout."""
+    from benchmarks.services import reaper
+
+    reaper.generations_reap()
+
+
+@shared_task(ignore_result=True)
+def suite_run(suite_id: int):
     """Beat, on the suite's schedule: one run per prompt of the suite."""
     from benchmarks.models import PromptSuite
-    from benchmarks.services.suites import suite_run
+    from benchmarks.services import suites
 
     suite = PromptSuite.objects.filter(pk=suite_id).first()
     if suite:
-        suite_run(suite)
+        suites.suite_run(suite)

@@ -2,6 +2,7 @@
 
 Whether the callback is signed or not, the job's state is read back from the provider's API by
 the regular poll step, so an unsigned or stale callback can never move a generation by itself.
+What a signed payload reports is kept in the generation's event log, as evidence.
 """
 
 import logging
@@ -51,7 +52,17 @@ def provider_webhook(request, plugin_key: str):
                 )
         except IntegrityError:
             return HttpResponse("Replayed delivery.", status=409)
-    from benchmarks.tasks import poll_generation
+    if event.trusted and event.poll:
+        # Evidence only: what the signed payload said, beside what the poll then reads.
+        reported = event.poll
+        generation.log(
+            f"Signed webhook: the provider reports {reported.status}",
+            actor=f"webhook:{plugin_key}",
+            status=reported.status,
+            error=reported.error,
+            output_url=reported.output_url,
+        )
+    from benchmarks.tasks import step_queue
 
-    poll_generation.delay(generation.pk)
+    step_queue("poll", generation_id=generation.pk, run_id=generation.run_id)
     return HttpResponse(status=204)

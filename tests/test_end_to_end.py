@@ -67,6 +67,7 @@ def test_a_worker_takes_a_three_model_run_to_a_published_comparison(start_worker
 
 
 @pytest.mark.django_db
+@pytest.mark.services
 def test_seed_demo_twice_creates_nothing_new(settings):
     call_command("seed_demo")
     counts = _counts()

@@ -8,12 +8,12 @@ from config.celery_app import app
 @pytest.mark.parametrize(
     ("task", "queue"),
     [
-        ("benchmarks.tasks.submit_generation", "io"),
-        ("benchmarks.tasks.poll_generation", "io"),
-        ("benchmarks.tasks.download_generation", "io"),
-        ("benchmarks.tasks.transcode_generation", "media"),
-        ("benchmarks.tasks.score_generation", "media"),
-        ("arena.tasks.refresh_ratings", "media"),
+        ("benchmarks.tasks.generation_submit", "io"),
+        ("benchmarks.tasks.generation_poll", "io"),
+        ("benchmarks.tasks.generation_download", "io"),
+        ("benchmarks.tasks.generation_transcode", "media"),
+        ("benchmarks.tasks.generation_score", "media"),
+        ("arena.tasks.ratings_refresh", "media"),
         ("comparisons.tasks.make_share_image", "media"),
     ],
 )

@@ -276,6 +276,7 @@ class PollResult:
 class WebhookEvent:
     job_id: str
     trusted: bool  # signed and verified: the payload may be used; else re-read by poll
+    #: What a signed payload says about the job: logged as evidence, never acted upon.
     poll: PollResult | None = None
 
 
@@ -434,7 +435,12 @@ class BaseProvider:
         return {}
 
     def cancel(self, job_id: str) -> None:
-        """Ask the provider to stop the job. Best effort; providers without cancel do nothing."""
+        """Ask the provider to stop the job. Best effort; providers without cancel do nothing.
+
+        Called by the `generation_cancel_job` task (io queue) after staff cancel a generation or
+        a run in the admin ("Cancel at the provider"); the generation is already failed as
+        canceled by then. It must not raise for a job that already ended.
+        """
 
     def find_job(self, reference: str) -> str | None:
         """Return the provider's job id for our `reference`, if the provider can look it up.

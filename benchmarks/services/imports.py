@@ -116,7 +116,9 @@ def clip_import(
             actor=requested_by.get_username() if requested_by else "import",
         )
         if dispatch:
-            _transcode_on_commit(generation)
+            from benchmarks.tasks import step_queue
+
+            step_queue("transcode", generation_id=generation.pk, run_id=generation.run_id)
     return generation
 
 
@@ -140,9 +142,3 @@ def _next_sample(run: BenchmarkRun, model: VideoModel) -> int:
         BenchmarkRun.objects.filter(pk=run.pk).update(samples=sample + 1)
         run.samples = sample + 1
     return sample
-
-
-def _transcode_on_commit(generation: Generation) -> None:
-    from benchmarks.tasks import transcode_generation
-
-    transaction.on_commit(lambda: transcode_generation.delay(generation.pk))

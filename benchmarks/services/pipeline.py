@@ -74,6 +74,49 @@ def generation_fail(generation: Generation, *, kind: str, message: str, actor="p
     run_refresh(generation.run_id)
 
 
+#: Where the provider may still be working (or about to): a staff cancel stops the job there.
+#: SUBMITTING is left out: its job id is unknown until the submit call returns, and failing it
+#: then would lose the id of a job that bills.
+CANCELABLE = (State.QUEUED, State.SUBMITTED, State.GENERATING, State.NEEDS_REVIEW)
+
+
+def generation_cancel(*, generation: Generation, actor: str) -> bool:
+    """Fail `generation` as canceled, queue the cancel of its provider job; False if not in flight.
+
+    The state it was in and its job id stay in the event log. The provider is called by the
+    `generation_cancel_job` task on the io queue after commit, never inline (it may hang).
+    """
+    from benchmarks.tasks import generation_cancel_job
+
+    if generation.state not in CANCELABLE:
+        return False
+    message = f"Canceled at the provider by {actor}"
+    evidence = {"canceled_in": generation.state, "provider_job_id": generation.provider_job_id}
+    with transaction.atomic():
+        canceled = generation.transition(
+            State.FAILED,
+            reason=message,
+            actor=actor,
+            details=evidence,
+            error_kind=Generation.ErrorKind.CANCELED,
+            error_message=message,
+        )
+        if canceled and generation.provider_job_id:
+            generation_cancel_job.delay_on_commit(generation.pk)
+    if canceled:
+        run_refresh(generation.run_id)
+    return canceled
+
+
+def generation_cancel_job(generation_id: int) -> None:
+    """Ask the provider to stop the job of a canceled generation, and log that it was asked."""
+    generation = _load(generation_id)
+    job_id = generation.provider_job_id
+    # Best effort by the plugin's contract: a job that already ended is left as it is.
+    get_plugin(generation.video_model.plugin_key).cancel(job_id)
+    generation.log("Asked the provider to cancel the job", provider_job_id=job_id)
+
+
 # -- submit ----------------------------------------------------------------------------------
 
 

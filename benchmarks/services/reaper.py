@@ -75,7 +75,7 @@ def generations_reap(now=None) -> dict[str, int]:
         )
         generation.log(f"Re-queued {step} after {generation.state} went stale", actor=REAPER_ACTOR)
         Generation.objects.filter(pk=generation.pk).update(updated_at=now)
-        tasks.STEPS[step].delay(generation.pk)
+        tasks.step_queue(step, generation_id=generation.pk, run_id=generation.run_id)
         outcome["requeued"] += 1
     outcome["scratch_swept"] = scratch_sweep()
     if any(outcome.values()):

@@ -110,7 +110,7 @@ def _generations_create(
         for k in range(run.samples)
     )
     if dispatch:
-        _dispatch_submits([g.pk for g in generations])
+        _dispatch_submits(run, [g.pk for g in generations])
 
 
 def _check_models(
@@ -171,11 +171,11 @@ def generation_estimate(generation: Generation) -> costs.Estimate:
     return costs.estimate(model, run_request(generation.run, model))
 
 
-def _dispatch_submits(generation_ids: list[int]) -> None:
-    from benchmarks import tasks
+def _dispatch_submits(run: BenchmarkRun, generation_ids: list[int]) -> None:
+    from benchmarks.tasks import step_queue
 
     for pk in generation_ids:
-        transaction.on_commit(lambda pk=pk: tasks.submit_generation.delay(pk))
+        step_queue("submit", generation_id=pk, run_id=run.pk)
 
 
 def run_refresh(run_id: int) -> BenchmarkRun:
@@ -222,7 +222,7 @@ def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
             BenchmarkRun.objects.filter(pk=run.pk).update(
                 state=BenchmarkRun.State.RUNNING, finished_at=None
             )
-            _dispatch_submits(retried)
+            _dispatch_submits(run, retried)
     return len(retried)
 
 

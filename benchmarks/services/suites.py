@@ -12,7 +12,7 @@ from benchmarks.services.runs import RunRefused, run_start
 
 logger = logging.getLogger(__name__)
 
-SUITE_TASK = "benchmarks.tasks.run_suite"
+SUITE_TASK = "benchmarks.tasks.suite_run"
 
 
 @transaction.atomic

@@ -213,9 +213,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "io"
 #: Provider calls and downloads wait on the network (`io`); these hold a core (`media`).
 CELERY_TASK_ROUTES = {
-    "benchmarks.tasks.transcode_generation": {"queue": "media"},
-    "benchmarks.tasks.score_generation": {"queue": "media"},
-    "arena.tasks.refresh_ratings": {"queue": "media"},
+    "benchmarks.tasks.generation_transcode": {"queue": "media"},
+    "benchmarks.tasks.generation_score": {"queue": "media"},
+    "arena.tasks.ratings_refresh": {"queue": "media"},
     "comparisons.tasks.make_share_image": {"queue": "media"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -223,7 +223,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 
 CELERY_BEAT_SCHEDULE = {
-    "reap-stuck-generations": {"task": "benchmarks.tasks.reap_stuck_generations", "schedule": 60.0},
+    "generations-reap": {"task": "benchmarks.tasks.generations_reap", "schedule": 60.0},
     # What `manage.py clearsessions` does: the session table would otherwise only grow.
     "clear-expired-sessions": {"task": "api.tasks.clear_expired_sessions", "schedule": 24 * 3600.0},
 }

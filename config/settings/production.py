@@ -22,8 +22,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
 
-# Structured logs: one JSON line per event, with run and generation ids (api/logging.py).
-LOGGING["formatters"] = {"json": {"()": "api.logging.JsonFormatter"}}  # noqa: F405
+# Structured logs: one JSON line per event, with run and generation ids (config/logging.py).
+LOGGING["formatters"] = {"json": {"()": "config.logging.JsonFormatter"}}  # noqa: F405
 LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
 # Workers log through the same LOGGING instead of Celery's own text format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

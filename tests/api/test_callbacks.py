@@ -101,16 +101,16 @@ def test_the_task_retries_until_its_limit_then_gives_up(receiver_factory, signed
     receiver = receiver_factory(502)
     token, generation = signed_run
     message = _message(_callback(generation.run, receiver.url, token), generation)
-    monkeypatch.setattr(tasks.deliver_callback, "max_retries", 4)  # 40 in production
+    monkeypatch.setattr(tasks.callback_deliver, "max_retries", 4)  # 40 in production
 
     # Eager: Celery re-runs the task at once instead of after the backoff countdown.
-    tasks.deliver_callback.apply(args=(message.message_id,))
+    tasks.callback_deliver.apply(args=(message.message_id,))
 
     attempts = CallbackDelivery.objects.of_message(message.message_id)
     assert attempts.count() == 5
     assert attempts.last().status == Status.GAVE_UP
-    assert tasks.deliver_callback.retry_backoff == tasks.BACKOFF_FIRST
-    assert tasks.deliver_callback.retry_jitter is True
+    assert tasks.callback_deliver.retry_backoff == tasks.BACKOFF_FIRST
+    assert tasks.callback_deliver.retry_jitter is True
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_generation_and_run_endings_queue_one_message_each(
     token, generation = signed_run
     _callback(generation.run, "https://93.184.216.34/hook", token)
     queued = []
-    monkeypatch.setattr(tasks.deliver_callback, "delay", queued.append)
+    monkeypatch.setattr(tasks.callback_deliver, "delay", queued.append)
     Generation.objects.filter(pk=generation.pk).update(state=Generation.State.SCORING)
     generation.refresh_from_db()
 

@@ -13,12 +13,15 @@ PARALLEL = 4
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_concurrent_requests_with_one_key_make_one_run(token, video_models, monkeypatch):
     from benchmarks import tasks
 
     queued = []
     # Commits are real here: keep the submits out of the shared broker, but count them.
-    monkeypatch.setattr(tasks.submit_generation, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.generation_submit, "apply_async", lambda args, **options: queued.append(args[0])
+    )
     barrier = threading.Barrier(PARALLEL)
     answers = []
 

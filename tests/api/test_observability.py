@@ -2,16 +2,18 @@
 
 import json
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from api import metrics
-from api.logging import JsonFormatter, log_context
 from benchmarks.models import Generation
+from config.logging import JsonFormatter
 from tests.factories import GenerationFactory, UserFactory, VideoModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +59,7 @@ def test_metrics_need_the_token_or_an_allowed_network(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
+@pytest.mark.services
 def test_metrics_report_states_latency_failures_spend_and_queues(client, settings):
     settings.METRICS_TOKEN = "t"
     settings.MONTHLY_BUDGET_USD = "100"
@@ -93,6 +96,7 @@ def _spare_redis_db(url: str) -> str:
     return url.rsplit("/", 1)[0] + f"/{SPARE_REDIS_DB}"
 
 
+@pytest.mark.services
 def test_queue_depth_counts_waiting_messages_in_redis(settings):
     import redis
 
@@ -145,16 +149,27 @@ def test_the_ops_page_highlights_the_seed_thresholds(client, settings):
     assert f"#{stuck.pk}" in page
 
 
+@contextmanager
+def _task_running(task, args=(), **headers):
+    """Run the task hooks around the body, as a worker does for a message with `headers`."""
+    from celery.signals import task_postrun, task_prerun
+
+    task.push_request(args=args, headers=headers)
+    task_prerun.send(sender=task, task_id="t", task=task, args=args)
+    try:
+        yield
+    finally:
+        task_postrun.send(sender=task)
+        task.pop_request()
+
+
 def test_json_logs_are_one_line_with_run_and_generation_ids():
+    from benchmarks import tasks
+
     formatter = JsonFormatter()
     record = logging.LogRecord("lockstep", logging.INFO, __file__, 1, "Polled %s", ("job",), None)
-    token = log_context(run_id=7, generation_id=42)
-    try:
+    with _task_running(tasks.generation_poll, (42,), run_id=7, generation_id=42):
         line = formatter.format(record)
-    finally:
-        from api.logging import _context
-
-        _context.reset(token)
 
     assert "\n" not in line
     entry = json.loads(line)
@@ -179,26 +194,41 @@ def test_extra_ids_and_exceptions_are_kept():
     assert "ValueError: boom" in entry["exception"]
 
 
-def test_a_pipeline_task_logs_with_its_generation_and_run():
-    from celery.signals import task_prerun
-
+def test_a_pipeline_task_logs_with_its_generation_and_run(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
     from benchmarks import tasks
 
     generation = GenerationFactory()
-    task_prerun.send(
-        sender=tasks.poll_generation, task_id="t", task=tasks.poll_generation, args=(generation.pk,)
-    )
-    try:
-        record = logging.LogRecord("x", logging.INFO, __file__, 1, "step", (), None)
-        entry = json.loads(JsonFormatter().format(record))
-    finally:
-        from celery.signals import task_postrun
+    with (
+        mock.patch.object(tasks.generation_poll, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.step_queue("poll", generation_id=generation.pk, run_id=generation.run_id)
+    headers = send.call_args.kwargs["headers"]
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "step", (), None)
 
-        task_postrun.send(sender=tasks.poll_generation)
+    with (
+        django_assert_num_queries(0),
+        _task_running(tasks.generation_poll, (generation.pk,), **headers),
+    ):
+        entry = json.loads(JsonFormatter().format(record))
 
     assert entry["generation_id"] == generation.pk
     assert entry["run_id"] == generation.run_id
-    assert entry["task"] == "benchmarks.tasks.poll_generation"
+    assert entry["task"] == "benchmarks.tasks.generation_poll"
+
+
+def test_a_suite_task_does_not_log_its_suite_id_as_a_generation_id(django_assert_num_queries):
+    from benchmarks import tasks
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "suite", (), None)
+
+    with django_assert_num_queries(0), _task_running(tasks.suite_run, (5,)):
+        entry = json.loads(JsonFormatter().format(record))
+
+    assert (entry["generation_id"], entry["run_id"]) == (None, None)
+    assert entry["task"] == "benchmarks.tasks.suite_run"
 
 
 def test_a_malformed_metrics_network_fails_the_system_check(settings):

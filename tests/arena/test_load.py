@@ -24,6 +24,7 @@ VOTES_EACH = 100
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_fifty_concurrent_voters_send_5000_votes_and_end_with_5000_rows(live_server, settings):
     settings.ARENA_RATE_LIMIT_SESSION = (VOTES_EACH, 60)
     settings.ARENA_RATE_LIMIT_IP = (VOTERS * VOTES_EACH, 60)
@@ -48,6 +49,7 @@ def test_fifty_concurrent_voters_send_5000_votes_and_end_with_5000_rows(live_ser
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_one_token_sent_ten_times_at_once_records_one_vote(live_server, caplog):
     caplog.set_level(logging.WARNING, logger="httpx")
     make_grid(models=2, prompts=1)

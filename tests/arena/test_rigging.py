@@ -150,6 +150,7 @@ def test_staff_review_flagged_votes_in_the_admin_and_void_or_restore_them(admin_
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_rate_limits_hold_when_votes_from_one_address_arrive_at_once(settings):
     assert connection.vendor == "postgresql"
     settings.ARENA_RATE_LIMIT_IP = (5, 60)

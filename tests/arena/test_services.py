@@ -290,7 +290,7 @@ def test_a_burst_of_votes_queues_one_refresh_soon_and_the_next_vote_after_it_ano
     settings.ARENA_REFRESH_DELAY = 30
     queued = []
     monkeypatch.setattr(
-        "arena.tasks.refresh_ratings.apply_async", lambda **kw: queued.append(kw["countdown"])
+        "arena.tasks.ratings_refresh.apply_async", lambda **kw: queued.append(kw["countdown"])
     )
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(4):
@@ -381,6 +381,7 @@ def _report(generation, coherence):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_a_vote_on_a_clip_deleted_since_the_pair_was_shown_gets_410(voter, ip):
     make_grid(models=2, prompts=1)
     pair = issue(voter)

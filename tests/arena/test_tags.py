@@ -72,7 +72,7 @@ def test_tag_rates_count_only_counted_votes_and_show_their_intervals(db):
 
 def test_the_reveal_says_when_the_ratings_will_include_the_vote(db, settings, monkeypatch):
     settings.ARENA_REFRESH_DELAY = 60
-    monkeypatch.setattr("arena.tasks.refresh_ratings.apply_async", lambda **kw: None)
+    monkeypatch.setattr("arena.tasks.ratings_refresh.apply_async", lambda **kw: None)
     make_grid(models=2, prompts=1)
     client = Client()
     vote = _voted(client)

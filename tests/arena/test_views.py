@@ -11,7 +11,7 @@ from django_celery_beat.models import PeriodicTask
 
 from arena import services
 from arena.models import Pool, Vote
-from arena.tasks import refresh_ratings
+from arena.tasks import ratings_refresh
 from benchmarks.models import QualityReport
 from tests.arena.conftest import make_grid
 from tests.arena.factories import VoteFactory
@@ -94,6 +94,7 @@ def test_a_vote_without_a_session_is_refused(grid, browser_client):
     assert not Vote.objects.exists()
 
 
+@pytest.mark.services
 def test_a_replayed_vote_gets_a_4xx_page_and_records_nothing(grid, browser_client):
     _, token, csrf = open_pair(browser_client)
     data = {"token": token, "choice": "left", "csrfmiddlewaretoken": csrf}
@@ -168,7 +169,7 @@ def test_the_leaderboard_shows_ratings_intervals_votes_spread_and_the_cost_chart
                     category="motion")  # fmt: skip
     VoteFactory(generation_a__video_model=models[1], generation_b__video_model=models[2],
                 category="camera")  # fmt: skip
-    refresh_ratings()
+    ratings_refresh()
     with django_assert_max_num_queries(8):
         html = client.get(reverse("arena:leaderboard"), {"pool": "t2v_audio"}).content.decode()
     assert "data-arena-ratings" in html
@@ -236,7 +237,7 @@ def test_staff_void_a_voter_from_the_admin(grid, client):
 
 def test_the_beat_schedule_refreshes_ratings(db):
     task = PeriodicTask.objects.get(name="Refresh arena ratings")
-    assert task.task == "arena.tasks.refresh_ratings"
+    assert task.task == "arena.tasks.ratings_refresh"
     assert task.enabled
     assert task.interval.every == 10
 

@@ -1,7 +1,6 @@
 """Staff actions on runs: retrying failures says what happened, including a budget refusal."""
 
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.urls import reverse
 from benchmarks.models import Generation
 from benchmarks.services.runs import run_start
 from tests.factories import PriceFactory, PromptFactory, UserFactory, VideoModelFactory
+from tests.queued import steps_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def _resubmit(client, generation):
 
 
 def test_resubmitting_an_interrupted_submit_queues_it_and_logs_who(client, waiting_for_staff):
-    with mock.patch("benchmarks.tasks.submit_generation.delay") as delay:
+    with steps_queued("generation_submit") as delay:
         response = _resubmit(client, waiting_for_staff)
 
     assert "Resubmitted 1 generation(s)." in response.content.decode()
@@ -85,7 +85,7 @@ def test_resubmitting_an_interrupted_submit_queues_it_and_logs_who(client, waiti
 def test_a_resubmit_past_the_budget_is_refused_in_words(client, waiting_for_staff, settings):
     settings.MONTHLY_BUDGET_USD = "0.75"  # $0.50 committed, another $0.50 won't fit
 
-    with mock.patch("benchmarks.tasks.submit_generation.delay") as delay:
+    with steps_queued("generation_submit") as delay:
         response = _resubmit(client, waiting_for_staff)
 
     assert "monthly budget" in response.content.decode()
@@ -180,7 +180,7 @@ def test_staff_enter_what_an_imported_clip_cost_in_the_admin_upload(client, tmp_
     prompt = PromptFactory()
     clip = make_clip(tmp_path / "paid.mp4", kind="smooth", seconds=1)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    with mock.patch("benchmarks.tasks.transcode_generation.delay"):
+    with steps_queued("generation_transcode"):
         client.post(
             reverse("admin:benchmarks_benchmarkrun_import_clip"),
             {

@@ -38,7 +38,9 @@ def test_a_stale_generation_has_its_step_queued_again(dispatched):
     assert generations_reap() == {"requeued": 1, "failed": 0, "scratch_swept": 0}
 
     dispatched.__getitem__.assert_called_with("transcode")
-    dispatched.__getitem__.return_value.delay.assert_called_with(generation.pk)
+    queued = dispatched.__getitem__.return_value.apply_async_on_commit.call_args
+    assert queued.args == ((generation.pk,),)
+    assert queued.kwargs["headers"] == {"generation_id": generation.pk, "run_id": generation.run_id}
     assert generation.events.filter(actor="reaper").count() == 1
 
 

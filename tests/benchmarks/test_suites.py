@@ -42,7 +42,7 @@ def test_the_schedule_staff_set_becomes_a_beat_entry(suite):
     suite_schedule_sync(suite)
 
     task = suite.periodic_task
-    assert task.task == "benchmarks.tasks.run_suite"
+    assert task.task == "benchmarks.tasks.suite_run"
     assert task.args == f"[{suite.pk}]"
     assert task.enabled
     assert task.crontab == suite.schedule

@@ -1,21 +1,21 @@
 """Incoming provider webhooks: verified before anything is read, and only ever a hint to poll."""
 
 import json
-from unittest import mock
 
 import pytest
 
 from benchmarks.models import Generation, WebhookDelivery
 from tests.factories import GenerationFactory, VideoModelFactory
 from tests.fakes.webhooks import TEST_SECRET, standard_webhook
+from tests.queued import steps_queued
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def poll():
-    with mock.patch("benchmarks.tasks.poll_generation.delay") as delay:
-        yield delay
+    with steps_queued("generation_poll") as queued:
+        yield queued
 
 
 @pytest.fixture
@@ -42,6 +42,18 @@ def test_a_signed_webhook_is_recorded_once_and_polls_at_once(client, poll, repli
     assert response.status_code == 204
     poll.assert_called_once_with(replicate_generation.pk)
     assert WebhookDelivery.objects.filter(delivery_id=headers["webhook-id"]).exists()
+
+
+def test_what_a_signed_webhook_reports_is_kept_as_evidence(client, poll, replicate_generation):
+    headers, body = standard_webhook({"id": "pred-123", "status": "failed", "error": "NSFW"})
+
+    _post(client, "wan-2-5-t2v", headers, body)
+
+    event = replicate_generation.events.get(actor="webhook:wan-2-5-t2v")
+    assert event.reason == "Signed webhook: the provider reports failed"
+    assert (event.details["status"], event.details["error"]) == ("failed", "NSFW")
+    replicate_generation.refresh_from_db()
+    assert replicate_generation.state == Generation.State.GENERATING  # the poll decides
 
 
 def test_a_replayed_delivery_is_refused_and_records_nothing(client, poll, replicate_generation):

@@ -1,9 +1,10 @@
 """Structured logs: one JSON object per line, with the run and generation ids of the event.
 
 The ids come from the record itself (`extra={"run_id": ..., "generation_id": ...}`) or, inside a
-pipeline task, from the task being run: a Celery `task_prerun` hook puts the generation id (the
-tasks' first argument) and its run id in a context variable that every record of that task
-inherits. Production settings route all logging through `JsonFormatter`.
+task, from the message headers its sender set (`benchmarks.tasks.step_queue` sets both): a Celery
+`task_prerun` hook puts them in a context variable that every record of that task inherits, with
+no query and no guess from the task's arguments. Production settings route all logging through
+`JsonFormatter`.
 """
 
 import contextvars
@@ -45,25 +46,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def log_context(**ids) -> contextvars.Token:
-    """Set the ids every following record of this task or thread carries; return the reset token."""
-    return _context.set({**(_context.get() or {}), **ids})
+def task_header(request, name: str):
+    """Return the custom header `name` of a task request (None if the sender set none)."""
+    # A worker merges custom headers into the request; an eager call keeps them in `headers`.
+    return getattr(request, name, None) or (getattr(request, "headers", None) or {}).get(name)
 
 
-@task_prerun.connect(dispatch_uid="api.logging.task_prerun")
-def _task_started(sender=None, task_id=None, task=None, args=None, **kwargs):
+@task_prerun.connect(dispatch_uid="config.logging.task_prerun")
+def _task_started(sender=None, task_id=None, task=None, **kwargs):
     context = {"task": getattr(task, "name", "")}
-    if task is not None and task.name.startswith("benchmarks.tasks.") and args:
-        from benchmarks.models import Generation
-
-        generation_id = args[0]
-        context["generation_id"] = generation_id
-        context["run_id"] = (
-            Generation.objects.filter(pk=generation_id).values_list("run_id", flat=True).first()
-        )
+    if task is not None:
+        for name in ID_FIELDS:
+            context[name] = task_header(task.request, name)
     _context.set(context)
 
 
-@task_postrun.connect(dispatch_uid="api.logging.task_postrun")
+@task_postrun.connect(dispatch_uid="config.logging.task_postrun")
 def _task_ended(**kwargs):
     _context.set(None)
