@@ -29,9 +29,9 @@ def pipeline_changed(sender, **kwargs):
 @receiver(signals.comparison_published, dispatch_uid="comparisons.share_image")
 def queue_share_image(sender, comparison, **kwargs):
     """Draw the grid of posters a shared link shows (sent after commit: the row is there)."""
-    from comparisons.tasks import make_share_image
+    from comparisons.tasks import comparison_make_share_image
 
-    make_share_image.delay(comparison.pk)
+    comparison_make_share_image.delay(comparison.pk)
 
 
 @receiver(signals.run_finished, dispatch_uid="comparisons.publish_demo")

@@ -1,9 +1,10 @@
 """What a shared link shows: a page's OpenGraph / Twitter card and a comparison's share image.
 
 The share image is a 2x2 grid of the clips' posters (1200x630, the size link previews use), drawn
-with OpenCV when a comparison is published (comparisons.tasks.make_share_image) and stored in the
-default storage next to the clips' files, under its content key (`share/ab/<sha256>.jpg`). Until
-it exists (or when no clip has a poster) pages fall back to the first poster.
+with OpenCV when a comparison is published (the task `comparison_make_share_image` wraps the
+function of that name here) and stored in the default storage next to the clips' files, under
+its content key (`share/ab/<sha256>.jpg`). Until it exists (or when no clip has a poster) pages
+fall back to the first poster.
 """
 
 import logging

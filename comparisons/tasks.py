@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
+from comparisons import share
 from comparisons.cache import invalidate_public_pages
 from comparisons.models import Comparison
-from comparisons.share import comparison_make_share_image
 
 
 @shared_task(ignore_result=True)
-def make_share_image(comparison_id: int):
+def comparison_make_share_image(comparison_id: int):
     """Draw a published comparison's share image, then let its pages show it."""
     comparison = Comparison.objects.filter(pk=comparison_id, published=True).first()
-    if comparison is not None and comparison_make_share_image(comparison):
+    if comparison is not None and share.comparison_make_share_image(comparison):
         invalidate_public_pages()

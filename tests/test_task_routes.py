@@ -14,7 +14,7 @@ from config.celery_app import app
         ("benchmarks.tasks.generation_transcode", "media"),
         ("benchmarks.tasks.generation_score", "media"),
         ("arena.tasks.ratings_refresh", "media"),
-        ("comparisons.tasks.make_share_image", "media"),
+        ("comparisons.tasks.comparison_make_share_image", "media"),
     ],
 )
 def test_a_task_is_routed_to_its_queue(task, queue):

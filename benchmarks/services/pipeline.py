@@ -113,7 +113,7 @@ def generation_cancel_job(generation_id: int) -> None:
     generation = _load(generation_id)
     job_id = generation.provider_job_id
     # Best effort by the plugin's contract: a job that already ended is left as it is.
-    get_plugin(generation.video_model.plugin_key).cancel(job_id)
+    plugin_for(generation.video_model).cancel(job_id)
     generation.log("Asked the provider to cancel the job", provider_job_id=job_id)
 
 

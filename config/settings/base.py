@@ -216,7 +216,7 @@ CELERY_TASK_ROUTES = {
     "benchmarks.tasks.generation_transcode": {"queue": "media"},
     "benchmarks.tasks.generation_score": {"queue": "media"},
     "arena.tasks.ratings_refresh": {"queue": "media"},
-    "comparisons.tasks.make_share_image": {"queue": "media"},
+    "comparisons.tasks.comparison_make_share_image": {"queue": "media"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False

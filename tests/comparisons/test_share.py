@@ -200,7 +200,7 @@ def test_the_share_image_task_makes_the_image_and_refreshes_the_cached_pages(
     comparison = catalog["comparisons"][0]
     write_posters(comparison, media_dirs)
     client.get(comparison.get_absolute_url())  # cached with the first poster
-    tasks.make_share_image(comparison.pk)
+    tasks.comparison_make_share_image(comparison.pk)
     comparison.refresh_from_db()
     html = client.get(comparison.get_absolute_url()).content.decode()
     assert meta(html, "og:image") == SITE + "/media/" + comparison.share_image
@@ -210,7 +210,7 @@ def test_publishing_a_comparison_queues_its_share_image(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr(tasks.make_share_image, "delay", queued.append)
+    monkeypatch.setattr(tasks.comparison_make_share_image, "delay", queued.append)
     run = RunFactory(prompt=PromptFactory(published=True), state="complete")
     add_clip(run, VideoModelFactory(synthetic=False))
     with django_capture_on_commit_callbacks(execute=True):
