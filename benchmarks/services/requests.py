@@ -132,10 +132,9 @@ def run_request(run: BenchmarkRun, model: VideoModel, **extra) -> GenerationRequ
         image=bool(prompt.reference_image),
         end_image=bool(run.end_image),
     )
-    sent = {
-        "resolution": closest_resolution(run.resolution, caps.get("resolutions") or []),
-        "seed": run.seed if caps.get("seed") else None,
-    }
+    # The run's seed stays in the request even for a model that takes none: the plugin's
+    # `refusal` then refuses the run by name instead of the seed being dropped in silence.
+    sent = {"resolution": closest_resolution(run.resolution, caps.get("resolutions") or [])}
     return replace(request, **sent | {k: v for k, v in extra.items() if v is not None})
 
 

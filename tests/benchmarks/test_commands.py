@@ -47,7 +47,7 @@ def test_import_clip_runs_a_clip_through_the_media_steps(catalog, tmp_path, caps
 def test_probe_audio_fills_in_files_stored_before_it_was_probed(catalog, tmp_path):
     prompt = PromptFactory()
     call_command("import_clip", str(make_clip(tmp_path / "a.mp4", audio=False)),
-                 model="manual", prompt=prompt.slug)  # fmt: skip
+                 model="studio-x", prompt=prompt.slug)  # fmt: skip
     assets = VideoAsset.objects.filter(generation__run__prompt=prompt)
     assets.update(has_audio=None)
     out = StringIO()

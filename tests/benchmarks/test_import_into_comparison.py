@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def comparison():
     catalog_sync()
+    # A model without an API, added by staff under its real name (plugin `manual`) to import into.
+    VideoModelFactory(
+        slug="studio-x", display_name="Studio X", plugin_key="manual", synthetic=False
+    )
     run = RunFactory(state="complete")
     add_clip(run, VideoModelFactory(slug="local-smooth"))
     return comparison_publish(run=run)
@@ -29,11 +33,11 @@ def test_an_import_joins_the_comparisons_run_with_its_settings(
     clip = make_clip(tmp_path / "elsewhere.mp4", seconds=2)
     with django_capture_on_commit_callbacks(execute=True):
         call_command(
-            "import_clip", str(clip), "--model=manual", f"--comparison={comparison.slug}",
+            "import_clip", str(clip), "--model=studio-x", f"--comparison={comparison.slug}",
             '--clip-settings={"seed": 7, "audio": true, "camera": "orbit"}',
         )  # fmt: skip
 
-    imported = Generation.objects.get(video_model__slug="manual")
+    imported = Generation.objects.get(video_model__slug="studio-x")
     assert imported.run_id == comparison.run_id
     assert BenchmarkRun.objects.count() == 1  # no one-clip run of its own
     assert imported.state == Generation.State.COMPLETE
@@ -61,19 +65,19 @@ def test_unknown_settings_and_unknown_comparisons_are_refused_in_words(compariso
     clip = make_clip(tmp_path / "x.mp4", seconds=1)
     with pytest.raises(CommandError, match="Unknown settings: colour"):
         call_command(
-            "import_clip", str(clip), "--model=manual", f"--comparison={comparison.slug}",
+            "import_clip", str(clip), "--model=studio-x", f"--comparison={comparison.slug}",
             '--clip-settings={"colour": "red"}',
         )  # fmt: skip
     with pytest.raises(CommandError, match="No comparison with slug 'nope'"):
-        call_command("import_clip", str(clip), "--model=manual", "--comparison=nope")
+        call_command("import_clip", str(clip), "--model=studio-x", "--comparison=nope")
     with pytest.raises(CommandError, match="Name the prompt"):
-        call_command("import_clip", str(clip), "--model=manual")
-    assert not Generation.objects.filter(video_model=VideoModel.objects.get(slug="manual"))
+        call_command("import_clip", str(clip), "--model=studio-x")
+    assert not Generation.objects.filter(video_model=VideoModel.objects.get(slug="studio-x"))
 
 
 def test_staff_upload_a_clip_into_a_comparison_in_the_admin(comparison, tmp_path, admin_client):
     clip = make_clip(tmp_path / "upload.mp4", seconds=1)
-    manual = VideoModel.objects.get(slug="manual")
+    manual = VideoModel.objects.get(slug="studio-x")
     with clip.open("rb") as upload:
         response = admin_client.post(
             reverse("admin:benchmarks_benchmarkrun_import_clip"),

@@ -22,7 +22,8 @@ PNG = bytes.fromhex(
 
 
 @pytest.fixture
-def kling16():
+def kling16(settings):
+    settings.KLING_ACCESS_KEY, settings.KLING_SECRET_KEY = "ak", "sk"  # runnable: it has keys
     return VideoModelFactory(
         slug="kling-v1-6",
         capabilities={
@@ -56,7 +57,8 @@ def test_the_end_frame_goes_from_the_prompt_to_the_request_inline(kling16):
     assert request.end_image_url.startswith("data:image/png;base64,")
 
 
-def test_a_setting_a_model_cant_honour_refuses_the_run_before_anything_is_made():
+def test_a_setting_a_model_cant_honour_refuses_the_run_before_anything_is_made(settings):
+    settings.LUMA_API_KEY = "key"
     model = VideoModelFactory(slug="luma-ray-2", capabilities={"durations": [5]})
     prompt = PromptFactory(camera_motion="orbit")
 
@@ -82,7 +84,8 @@ def test_each_sample_is_its_own_generation_with_its_own_recorded_seed():
 
 
 def test_the_budget_counts_every_sample(settings):
-    model = VideoModelFactory(slug="local-smooth")
+    # A real model's (demo clips never count toward the budget), rendered locally in tests.
+    model = VideoModelFactory(slug="hailuo", plugin_key="local-smooth", synthetic=False)
     PriceFactory(video_model=model, amount=Decimal("0.10"))  # $0.50 a 5 s clip
     settings.MONTHLY_BUDGET_USD = "1.20"
 

@@ -127,8 +127,14 @@ def test_a_retry_past_the_monthly_budget_is_refused_and_retries_nothing(real_mod
 
 def test_the_months_spend_counts_earlier_attempts(real_models):
     run = run_start(prompt=PromptFactory(), models=real_models[:1])
+    # Its current attempt was accepted and billed $0.40, after earlier attempts billed $0.90.
+    # (A queued attempt also counts its $0.50 estimate, `with_committed`; a requeue clears
+    # `actual_cost`, so a billed attempt is never still queued.)
     Generation.objects.filter(run=run).update(
-        actual_cost=Decimal("0.40"), prior_attempts_cost=Decimal("0.90")
+        state=Generation.State.COMPLETE,
+        provider_job_id="job-2",
+        actual_cost=Decimal("0.40"),
+        prior_attempts_cost=Decimal("0.90"),
     )
 
     assert costs.spend_this_month() == Decimal("1.30")

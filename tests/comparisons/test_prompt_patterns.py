@@ -4,8 +4,8 @@ prompts of that category."""
 import pytest
 
 from benchmarks.models import Prompt, PromptPattern
-from tests.comparisons.conftest import add_clip
-from tests.factories import PromptFactory, RunFactory, VideoModelFactory
+from tests.comparisons.conftest import add_clip, published_run
+from tests.factories import PromptFactory, VideoModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def patterns():
     kling = VideoModelFactory(slug="kling", display_name="Kling")
     veo = VideoModelFactory(slug="veo", display_name="Veo")
-    add_clip(RunFactory(state="complete"), kling)
+    add_clip(published_run(state="complete"), kling)
     PromptPattern.objects.create(
         video_model=kling, category=Prompt.Category.CAMERA,
         what_works="Name one move per shot.", what_fails="Two moves at once.",

@@ -5,22 +5,23 @@ from django.urls import reverse
 
 from comparisons.querysets import ClipFilter
 from comparisons.stats import leaderboard
-from tests.comparisons.conftest import add_clip
-from tests.factories import RunFactory, VideoModelFactory
+from tests.comparisons.conftest import add_clip, published_run
+from tests.factories import VideoModelFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def runs():
-    """One model with a clip per kind of run: with sound, silent, end frame, camera move."""
+    """One model with a published clip per kind of run: with sound, silent, end frame, camera
+    move."""
     model = VideoModelFactory(slug="kling")
     made = {
-        "sound": RunFactory(audio="on"),
-        "silent": RunFactory(audio="off"),
-        "end": RunFactory(end_image="prompt-images/last.png"),
-        "orbit": RunFactory(camera_motion="orbit"),
-        "preset": RunFactory(camera_text="down_back"),
+        "sound": published_run(audio="on"),
+        "silent": published_run(audio="off"),
+        "end": published_run(end_image="prompt-images/last.png"),
+        "orbit": published_run(camera_motion="orbit"),
+        "preset": published_run(camera_text="down_back"),
     }
     for run in made.values():
         add_clip(run, model)

@@ -8,8 +8,8 @@ import pytest
 from benchmarks.models import Generation, QualityReport, VideoAsset
 from comparisons.querysets import ClipFilter
 from comparisons.stats import leaderboard
-from tests.comparisons.conftest import add_clip
-from tests.factories import RunFactory, VideoModelFactory
+from tests.comparisons.conftest import add_clip, published_run
+from tests.factories import VideoModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def timed_clip(run, model, *, sample, provider, queue=2.0, clip_seconds=5.0):
 
 @pytest.fixture
 def run():
-    return RunFactory(samples=5, state="complete")
+    return published_run(samples=5, state="complete")
 
 
 def test_the_realtime_factor_is_seconds_of_video_per_second_from_submit_to_ready(run):

@@ -13,7 +13,6 @@ from comparisons.querysets import ClipFilter, video_models
 from comparisons.stats import leaderboard, parse_sort
 from tests.comparisons.conftest import add_clip, add_failure, published_run
 from tests.factories import (
-    ComparisonFactory,
     PriceFactory,
     PromptFactory,
     RunFactory,
@@ -107,7 +106,6 @@ def test_filters_select_the_clips_counted(model, query, expected):
         duration=8,
         aspect_ratio="9:16",
     )
-    ComparisonFactory(prompt=i2v.prompt, run=i2v)
     add_clip(i2v, beta)
     rows = leaderboard(ClipFilter.from_query(query), sort="model")
     assert [row.model.display_name for row in rows] == expected
