@@ -59,7 +59,6 @@ def kling(settings, catalog):
 
 
 @pytest.mark.parametrize("fault", ["cut_off", "gateway_error"])
-@pytest.mark.services
 def test_a_job_created_whose_answer_is_lost_is_never_submitted_again(runway, fault):
     runway.inject(fault, on="submit")
     generation = _generation("runway-gen4-5")
@@ -78,7 +77,6 @@ def test_a_job_created_whose_answer_is_lost_is_never_submitted_again(runway, fau
 
 
 @pytest.mark.parametrize("fault", ["cut_off", "gateway_error"])
-@pytest.mark.services
 def test_a_lost_answer_is_recovered_by_our_reference_where_the_provider_allows(kling, fault):
     kling.inject(fault, on="submit")
     generation = _generation("kling-v2-5-turbo")
@@ -92,7 +90,6 @@ def test_a_lost_answer_is_recovered_by_our_reference_where_the_provider_allows(k
     assert _spent(generation) == generation.estimated_cost
 
 
-@pytest.mark.services
 def test_a_500_from_the_application_is_a_refusal_and_is_retried(runway):
     runway.inject("server_error", on="submit")
     generation = _generation("runway-gen4-5")
@@ -107,7 +104,6 @@ def test_a_500_from_the_application_is_a_refusal_and_is_retried(runway):
     assert _spent(generation) == 0
 
 
-@pytest.mark.services
 def test_staff_resubmitting_an_unknown_outcome_keeps_its_possible_cost(runway):
     from benchmarks.services.runs import generation_requeue
 
@@ -129,7 +125,7 @@ def test_staff_resubmitting_an_unknown_outcome_keeps_its_possible_cost(runway):
 # -- one submit in flight --------------------------------------------------------------------
 
 
-@pytest.mark.services
+@pytest.mark.services  # PostgreSQL's advisory lock holds the second delivery off
 @pytest.mark.django_db(transaction=True)
 def test_two_deliveries_in_parallel_make_one_job_and_record_its_id(settings, catalog):
     settings.POLL_INTERVAL_SCALE = 0
@@ -177,7 +173,6 @@ def _retry_countdown(task, generation) -> float:
     return retry.call_args.kwargs["countdown"]
 
 
-@pytest.mark.services
 def test_a_429_with_a_long_retry_after_waits_as_asked_capped_by_the_setting(runway, settings):
     from benchmarks.tasks import generation_submit
 
@@ -198,7 +193,6 @@ def test_a_429_with_a_long_retry_after_waits_as_asked_capped_by_the_setting(runw
     )
 
 
-@pytest.mark.services
 def test_retry_after_as_an_http_date_is_honoured_on_poll(runway, settings):
     from benchmarks.tasks import generation_poll
 
@@ -233,7 +227,6 @@ def test_the_reaper_leaves_a_generation_waiting_for_the_provider_alone(runway, s
 # -- polls that lose the job -----------------------------------------------------------------
 
 
-@pytest.mark.services
 def test_a_single_404_on_poll_is_retried_and_the_job_completes(runway, settings):
     settings.POLL_LOST_DELAY_SECONDS = 0
     runway.inject("not_found", on="poll")
@@ -246,7 +239,6 @@ def test_a_single_404_on_poll_is_retried_and_the_job_completes(runway, settings)
     assert generation.events.filter(reason__startswith="Poll lost the job (1 of").exists()
 
 
-@pytest.mark.services
 def test_polls_that_keep_losing_the_job_go_to_review_counted_as_spent(runway, settings):
     settings.POLL_LOST_DELAY_SECONDS = 0
     settings.POLL_LOST_RETRIES = 2
@@ -262,7 +254,6 @@ def test_polls_that_keep_losing_the_job_go_to_review_counted_as_spent(runway, se
     assert _spent(generation) == generation.estimated_cost
 
 
-@pytest.mark.services
 def test_a_status_the_plugin_does_not_know_is_not_a_free_failure(runway, settings):
     settings.POLL_LOST_DELAY_SECONDS = 0
     settings.POLL_LOST_RETRIES = 1
@@ -280,7 +271,6 @@ def test_a_status_the_plugin_does_not_know_is_not_a_free_failure(runway, setting
 # -- spend is what was billed ----------------------------------------------------------------
 
 
-@pytest.mark.services
 def test_runway_reports_what_it_billed_and_a_refunded_failure_costs_nothing(runway):
     runway.inject("job_failed")
     generation = _generation("runway-gen4-5")
@@ -295,7 +285,6 @@ def test_runway_reports_what_it_billed_and_a_refunded_failure_costs_nothing(runw
     assert _spent(generation) == 0
 
 
-@pytest.mark.services
 def test_runway_bills_a_clip_at_its_reported_credits(runway):
     generation = _generation("runway-gen4-5")
 
@@ -314,7 +303,6 @@ def test_runway_bills_a_clip_at_its_reported_credits(runway):
         ("replicate", "wan-2-5-t2v", "charged_on_accept", True),
     ],
 )
-@pytest.mark.services
 def test_a_failed_job_costs_what_the_providers_billing_policy_says(
     settings, catalog, provider, slug, policy, billed
 ):
@@ -338,7 +326,6 @@ def test_a_failed_job_costs_what_the_providers_billing_policy_says(
     assert not generation.cost_is_billed
 
 
-@pytest.mark.services
 def test_a_providers_poll_after_is_capped_below_the_visibility_timeout(runway, settings):
     from benchmarks.providers.base import JobStatus, PollResult
     from benchmarks.providers.runway.plugin import RunwayProvider

@@ -37,7 +37,6 @@ def runway(settings, catalog):
     fake.stop()
 
 
-@pytest.mark.services
 def test_a_real_plugin_runs_against_its_fake_and_keeps_the_request_as_sent(runway):
     generation = _generation("runway-gen4-5")
 
@@ -57,7 +56,6 @@ def test_a_real_plugin_runs_against_its_fake_and_keeps_the_request_as_sent(runwa
     assert generation.estimated_cost is not None
 
 
-@pytest.mark.services
 def test_a_rate_limited_submit_goes_back_to_queued_and_says_when_to_retry(runway):
     runway.inject("rate_limited", on="submit")
     generation = _generation("runway-gen4-5")
@@ -75,7 +73,6 @@ def test_a_rate_limited_submit_goes_back_to_queued_and_says_when_to_retry(runway
     assert runway.submissions == 1
 
 
-@pytest.mark.services
 def test_the_task_retries_a_transient_error_then_succeeds(runway, settings):
     from benchmarks.tasks import generation_submit
 
@@ -91,7 +88,6 @@ def test_the_task_retries_a_transient_error_then_succeeds(runway, settings):
     assert generation.events.filter(reason__startswith="Submit refused").count() == 1
 
 
-@pytest.mark.services
 def test_a_permanent_refusal_fails_at_once_with_the_providers_reason(runway):
     runway.inject("no_credit", on="submit")
     generation = _generation("runway-gen4-5")
@@ -105,7 +101,6 @@ def test_a_permanent_refusal_fails_at_once_with_the_providers_reason(runway):
     assert generation.run.state == BenchmarkRun.State.FAILED
 
 
-@pytest.mark.services
 def test_a_job_the_provider_fails_fails_with_its_reason(runway):
     runway.inject("job_failed")
     generation = _generation("runway-gen4-5")
@@ -117,7 +112,6 @@ def test_a_job_the_provider_fails_fails_with_its_reason(runway):
     assert "moderation" in generation.error_message
 
 
-@pytest.mark.services
 def test_a_failure_the_provider_says_may_pass_is_resubmitted_once_by_itself(runway):
     runway.inject("job_failed_internal")
     generation = _generation("runway-gen4-5")
@@ -140,7 +134,6 @@ def test_a_failure_the_provider_says_may_pass_is_resubmitted_once_by_itself(runw
     assert generation.run.state == BenchmarkRun.State.COMPLETE
 
 
-@pytest.mark.services
 def test_a_second_such_failure_fails_and_says_why_it_was_not_resubmitted(runway):
     runway.inject("job_failed_internal", times=2)
     generation = _generation("runway-gen4-5")
@@ -154,7 +147,6 @@ def test_a_second_such_failure_fails_and_says_why_it_was_not_resubmitted(runway)
     assert "Not resubmitted: resubmitted by itself 1 time(s) already" in generation.error_message
 
 
-@pytest.mark.services
 def test_a_submit_the_provider_refused_does_not_use_up_the_resubmit(runway):
     runway.inject("rate_limited", on="submit")
     runway.inject("job_failed_internal")
@@ -169,7 +161,6 @@ def test_a_submit_the_provider_refused_does_not_use_up_the_resubmit(runway):
     assert (generation.attempts, runway.submissions) == (3, 2)
 
 
-@pytest.mark.services
 def test_no_new_attempt_is_paid_for_past_the_monthly_budget(runway, settings):
     generation = _generation("runway-gen4-5")
     # Runway refunds the failed job, so the budget must lack room for one more attempt itself.
@@ -184,7 +175,6 @@ def test_no_new_attempt_is_paid_for_past_the_monthly_budget(runway, settings):
     assert "Not resubmitted: This would cost" in generation.error_message
 
 
-@pytest.mark.services
 def test_resubmitting_by_itself_can_be_turned_off(runway, settings):
     settings.PROVIDER_FAILURE_RESUBMITS = 0
     runway.inject("job_failed_internal")
@@ -197,7 +187,6 @@ def test_resubmitting_by_itself_can_be_turned_off(runway, settings):
     assert runway.submissions == 1
 
 
-@pytest.mark.services
 def test_an_expired_output_url_fails_as_invalid_output(runway):
     runway.inject("expired", on="download")
     generation = _generation("runway-gen4-5")
@@ -210,7 +199,6 @@ def test_an_expired_output_url_fails_as_invalid_output(runway):
     assert not generation.assets.exists()
 
 
-@pytest.mark.services
 def test_an_interrupted_submit_is_recovered_by_our_reference_without_resubmitting(catalog):
     generation = _generation("local-smooth")
     # The provider accepted the job, then the worker died before saving its id.
@@ -228,7 +216,6 @@ def test_an_interrupted_submit_is_recovered_by_our_reference_without_resubmittin
     assert len(list(jobs.jobs_dir().glob("*.json"))) == 1
 
 
-@pytest.mark.services
 def test_without_a_lookup_an_interrupted_submit_waits_for_staff(runway):
     generation = _generation("runway-gen4-5")
     generation.transition(State.SUBMITTING)
@@ -241,7 +228,6 @@ def test_without_a_lookup_an_interrupted_submit_waits_for_staff(runway):
     assert runway.submissions == 0
 
 
-@pytest.mark.services
 def test_a_step_delivered_twice_does_nothing_the_second_time(catalog):
     generation = _generation("local-smooth")
     pipeline.generation_submit(generation.pk)
