@@ -70,19 +70,18 @@ class RunSettings:
         negative_prompt: str = "",
         image: bool = False,
         end_image: bool = False,
-        offered_resolutions=(),
     ) -> GenerationRequest:
         """Return the request a model will be asked to accept (images as placeholders).
 
         Run checks and estimates read this: it has everything the plugin will send that
-        changes what is allowed or what it costs (duration, resolution, audio, samples, ...).
+        changes what is allowed or what it costs (duration, audio, samples, ...). The resolution
+        is the request's default; `run_request` moves it to the model's nearest offered one.
         """
         return GenerationRequest(
             prompt=text,
             negative_prompt=negative_prompt,
             duration=self.duration,
             aspect_ratio=self.aspect_ratio,
-            resolution=closest_resolution("720p", list(offered_resolutions)),
             seed=self.seed,
             image_url="data:" if image else "",
             end_image_url="data:" if end_image else "",
