@@ -16,8 +16,7 @@ from arena.models import Pool, Rating, RatingFit, Vote
 from arena.services import VoteRefused, pair_sample, pair_token_issue, vote_record
 from benchmarks.models import Generation
 from tests.arena.conftest import make_grid
-from tests.arena.factories import VoteFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,8 @@ import pytest
 
 from arena.querysets import arena_clips
 from comparisons.querysets import clips, runs
-from tests.arena.factories import PlayableGenerationFactory
 from tests.comparisons.conftest import add_clip
-from tests.factories import PromptFactory, RunFactory, VideoModelFactory
+from tests.factories import PlayableGenerationFactory, PromptFactory, RunFactory, VideoModelFactory
 
 pytestmark = pytest.mark.django_db
 
