@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.providers.base import Capabilities
+from benchmarks.providers.base import Capabilities, Lifecycle
 from benchmarks.providers.registry import PLUGINS, plugin_choices, plugin_for
 from benchmarks.providers.selfhosted import ConfigError, SelfHostedConfig
 
@@ -85,10 +85,7 @@ class VideoModelQuerySet(models.QuerySet):
 
 
 class VideoModel(models.Model):
-    class Lifecycle(models.TextChoices):
-        ACTIVE = "active"
-        DEPRECATED = "deprecated"
-        RETIRED = "retired"
+    Lifecycle = Lifecycle  # the plugins' own enum (benchmarks/providers/base.py): one, not two
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
     slug = models.SlugField(unique=True)
