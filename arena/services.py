@@ -129,17 +129,21 @@ ClipPair = tuple[int, int, int, int, int, str]
 def _candidates(pool: str | None, voted: set[tuple[int, int]]):
     """Return {(pool, model x, model y): [ClipPair, ...]} of pairs not yet voted on.
 
-    Clips are paired within one prompt, one pool, and one side of the synthetic line: a
-    "synthetic demo" badge on one clip only would give the models away.
+    Clips are paired within one prompt, one pool, one side of the synthetic line (a "synthetic
+    demo" badge on one clip only would give the models away) and one request: the same duration,
+    resolution, aspect ratio, camera move and end frame (a 10 s clip next to a 5 s one, or a
+    portrait one next to a landscape one, compares the requests, not the models). A model's
+    samples are its clips: they meet other models' clips, never each other.
     """
     groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     rows = _cached("clips", lambda: list(arena_clips().eligible().pair_rows()))
-    for pk, model_id, synthetic, audio, prompt_id, category, image in rows:
+    for pk, model_id, synthetic, audio, prompt_id, category, image, *request in rows:
         clip_pool = pool_of(audio, image)
         if pool is None or clip_pool == pool:
-            groups[(prompt_id, category, clip_pool, synthetic)].append((pk, model_id))
+            key = (prompt_id, category, clip_pool, synthetic, _request_class(*request))
+            groups[key].append((pk, model_id))
     candidates: dict[tuple[str, int, int], list[ClipPair]] = defaultdict(list)
-    for (prompt_id, category, clip_pool, _synthetic), clips in groups.items():
+    for (prompt_id, category, clip_pool, *_), clips in groups.items():
         clips.sort()
         for i, (ga, ma) in enumerate(clips):
             for gb, mb in clips[i + 1 :]:
@@ -147,6 +151,27 @@ def _candidates(pool: str | None, voted: set[tuple[int, int]]):
                     key = (clip_pool, min(ma, mb), max(ma, mb))
                     candidates[key].append((ga, gb, ma, mb, prompt_id, category))
     return candidates
+
+
+def _request_class(duration, resolution, aspect_ratio, camera, camera_text, end_image, imported):
+    """Return what a clip was asked for, as far as it changes what a viewer compares.
+
+    The run's settings, overridden by what an imported clip said it was made with. The seed is
+    left out (samples differ by seed on purpose), and so is audio: the pool already follows
+    whether the clip has a sound track.
+    """
+    made = {
+        "duration": duration,
+        "resolution": resolution,
+        "aspect_ratio": aspect_ratio,
+        "camera": camera,
+        "camera_text": camera_text,
+        "end_frame": bool(end_image),
+    }
+    if isinstance(imported, dict):
+        made |= {name: value for name, value in imported.items() if name in made}
+    made["duration"] = float(made["duration"] or 0)
+    return tuple(made.values())
 
 
 def _cached(name: str, compute):
