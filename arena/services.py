@@ -14,7 +14,7 @@ import json
 import random
 import secrets
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -193,25 +193,23 @@ def _cached(name: str, compute):
 
 def sampling_cache_clear() -> None:
     """Forget what pair sampling cached (the clips, pair counts, ratings and model names)."""
-    names = ("clips", "intervals", "ratings", "names")
+    names = ("clips", "plans", "ratings", "names")
     cache.delete_many([f"arena:sampling:{name}" for name in names])
 
 
 def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None:
     """Return a pair of clips `voter` has not voted on, or None when there is none.
 
-    First a model pair is drawn, weighted by how much its vote would narrow the current
-    intervals (arena/sampling.py; so every model pair gets votes, not only the ones with the most
-    clips), then one of its clip pairs uniformly, then a side.
+    First a model pair is drawn by the current fits' plans (where a vote narrows the widest
+    intervals most, arena/sampling.py; so every model pair gets its share, not the ones with the
+    most clips or samples), then one of its clip pairs uniformly, then a side.
     """
     rng = rng or random.SystemRandom()
     candidates = _candidates(pool, Vote.objects.of_voter(voter).pairs())
     if not candidates:
         return None
     keys = list(candidates)
-    weights = sampling.pair_weights(
-        keys, pool_intervals(), exploration=conf.get("ARENA_EXPLORATION")
-    )
+    weights = sampling.pair_weights(keys, pool_plans(), exploration=conf.get("ARENA_EXPLORATION"))
     key = rng.choices(keys, weights=weights)[0]
     ga, gb, ma, mb, prompt_id, category = rng.choice(candidates[key])
     return Pair(ga, gb, ma, mb, prompt_id, category, pool=key[0], a_on_left=rng.random() < 0.5)
@@ -540,6 +538,8 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     groups = _fit_groups()
     # Fit first, write after: the transaction stays short whatever the fitting costs.
     fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
+    # Only whole pools are drawn from; the plan is made here, once per fit, not per request.
+    plans = {key: _pair_plan(fitted[key], groups[key]) for key in fitted if not key[1]}
     now = timezone.now()
     with transaction.atomic():
         fits = [
@@ -550,11 +550,19 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
                 rounds=rounds,
                 now=now,
                 provisional=provisional,
+                plan=plans.get(key, []),
             )
             for key, results in fitted.items()
         ]
         _fit_history_prune(now=now)
     return fits
+
+
+def _pair_plan(results, rows) -> list[list]:
+    """Return sampling's plan for a fit of `rows`: [[model x, model y, share], ...]."""
+    games = Counter((min(a, b), max(a, b)) for a, b, _outcome in rows)
+    shares = sampling.plan({r.model_id: r.rating for r in results}, games)
+    return [[x, y, share] for (x, y), share in sorted(shares.items())]
 
 
 def _provisional_rule():
@@ -588,12 +596,12 @@ def fit_groups(rows) -> dict[tuple[str, str], list]:
     return groups
 
 
-def _fit_store(key, results, *, votes: int, rounds: int, now, provisional) -> RatingFit:
-    """Store one fit of (pool, category) `key` and its ratings; return the fit."""
+def _fit_store(key, results, *, votes: int, rounds: int, now, provisional, plan) -> RatingFit:
+    """Store one fit of (pool, category) `key`, its ratings and its pair plan; return the fit."""
     pool, category = key
     rating_fit = RatingFit.objects.create(
         pool=pool, category=category, computed_at=now,
-        vote_count=votes, bootstrap_rounds=rounds,
+        vote_count=votes, bootstrap_rounds=rounds, pair_plan=plan,
     )  # fmt: skip
     Rating.objects.bulk_create(
         Rating(
@@ -665,18 +673,26 @@ def pool_ratings() -> dict[tuple[str, int], float]:
     return _cached("ratings", current_pool_ratings)
 
 
-def pool_intervals() -> dict[tuple[str, int], tuple[float, float]]:
-    """Return {(pool, model id): (rating, interval width)} of the newest overall fits, up to
+def pool_plans() -> dict[str, sampling.Plan]:
+    """Return {pool: its plan and the models it rated} of the newest overall fits, up to
     ARENA_SAMPLING_CACHE_SECONDS old."""
 
     def compute():
         fits = RatingFit.objects.filter(category="").current()
-        rows = Rating.objects.filter(fit__in=fits).values_list(
-            "fit__pool", "video_model_id", "rating", "lower", "upper"
-        )
-        return {(pool, m): (rating, upper - lower) for pool, m, rating, lower, upper in rows}
+        rated = defaultdict(set)
+        for pool, model_id in Rating.objects.filter(fit__in=fits).values_list(
+            "fit__pool", "video_model_id"
+        ):
+            rated[pool].add(model_id)
+        return {
+            pool: sampling.Plan(
+                models=frozenset(rated[pool]),
+                shares={(x, y): share for x, y, share in pair_plan},
+            )
+            for pool, pair_plan in fits.values_list("pool", "pair_plan")
+        }
 
-    return _cached("intervals", compute)
+    return _cached("plans", compute)
 
 
 def model_names() -> dict[int, str]:

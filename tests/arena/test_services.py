@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from django.core import signing
 
-from arena import services
+from arena import sampling, services
 from arena.models import Pool, Rating, RatingFit, Vote
 from arena.services import VoteRefused, pair_sample, pair_token_issue, vote_record
 from benchmarks.models import Generation
@@ -80,8 +80,17 @@ def test_sampling_favours_model_pairs_whose_ratings_are_still_uncertain(grid, se
 
 def test_sampling_favours_close_ratings(grid):
     models, _ = grid
-    fit = RatingFit.objects.create(pool=Pool.T2V_AUDIO, vote_count=0, bootstrap_rounds=0)
     points = {models[0]: 1000, models[1]: 1010, models[2]: 1400, models[3]: 600}
+    # The far pair is long established, the close pair new: the plan puts its votes where a vote
+    # says most about the uncertain ratings, between the two close models (Pair keys sort ids).
+    games = {(x.pk, y.pk): 30 for x in points for y in points if x.pk < y.pk}
+    games[tuple(sorted((models[0].pk, models[1].pk)))] = 0
+    games[tuple(sorted((models[2].pk, models[3].pk)))] = 1000
+    plan = sampling.plan({m.pk: rating for m, rating in points.items()}, games)
+    fit = RatingFit.objects.create(
+        pool=Pool.T2V_AUDIO, vote_count=240, bootstrap_rounds=0,
+        pair_plan=[[x, y, share] for (x, y), share in plan.items()],
+    )  # fmt: skip
     for rank, (model, rating) in enumerate(points.items(), start=1):
         Rating.objects.create(
             fit=fit, video_model=model, rating=rating, lower=rating - 5, upper=rating + 5,
