@@ -160,6 +160,14 @@ class ArenaClipQuerySet(ClipQuerySet):
                 "run__prompt_id",
                 "run__prompt__category",
                 "run__prompt__reference_image",
+                # The request's settings: pair_sample pairs only clips asked for alike.
+                "run__duration",
+                "run__resolution",
+                "run__aspect_ratio",
+                "run__camera_motion",
+                "run__camera_text",
+                "run__end_image",
+                "request_sent__settings",  # an import's own settings, if it said
             )
             .order_by()
         )
