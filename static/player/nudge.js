@@ -2,8 +2,8 @@
 //
 // Measured in headless Chromium (docs/player.md): moving a clip with audio off 1x makes its clock
 // jump back 25 ms, once, and the new rate then holds exactly; returning to 1x does not jump, and
-// between two rates other than 1x (a nudge at 0.5x or 2x) nothing jumps. Naive proportional nudging reads that jump as fresh error and oscillates.
-// So a nudge here is planned, not steered: jump + (rate - base) * duration = the correction, one
+// between two rates other than 1x (a nudge at 0.5x or 2x) nothing jumps. Naive proportional
+// nudging reads that jump as fresh error and oscillates. So a nudge here is planned, not steered: jump + (rate - base) * duration = the correction, one
 // nudge at a time per clip, then a settle period, and the jump estimate is learned from each result.
 // Only clips ahead of the others are corrected; a clip that falls behind pulls the others back to
 // it, so a correction never widens the spread it is fixing.
