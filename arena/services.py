@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from arena import conf, sampling, screening
 from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
-from arena.querysets import arena_clips
 from arena.ratings import fit
 from benchmarks.models import Generation, Prompt, QualityReport, VideoModel
 
@@ -133,7 +132,7 @@ def _candidates(pool: str | None, voted: set[tuple[int, int]]):
     "synthetic demo" badge on one clip only would give the models away.
     """
     groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-    rows = _cached("clips", lambda: list(arena_clips().eligible().pair_rows()))
+    rows = _cached("clips", lambda: list(Generation.objects.arena_eligible().arena_pair_rows()))
     for pk, model_id, synthetic, audio, prompt_id, category, image in rows:
         clip_pool = pool_of(audio, image)
         if pool is None or clip_pool == pool:
