@@ -269,8 +269,7 @@ class GenerationQuerySet(models.QuerySet):
         )
 
     def readable_by(self, user):
-        """Return the generations `user` may read through the API: their own runs', or all for
-        staff."""
+        """Return the generations `user` may read through the API: their runs', or all for staff."""
         return self if user.is_staff else self.filter(run__requested_by=user)
 
     def completed(self):
@@ -420,8 +419,7 @@ class GenerationQuerySet(models.QuerySet):
         )
 
     def in_pool_mode(self, pool: str):
-        """Return clips of an arena pool's mode: image to video (prompt has a first frame) or
-        text."""
+        """Return clips of an arena pool's mode: image to video (a first frame) or text to video."""
         if pool.startswith("i2v"):
             return self.exclude(run__prompt__reference_image="")
         return self.filter(run__prompt__reference_image="")
