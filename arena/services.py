@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from arena import conf, sampling, screening
 from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
-from arena.querysets import arena_clips
 from arena.ratings import fit
 from benchmarks.models import Generation, Prompt, QualityReport, VideoModel
 
@@ -187,7 +186,7 @@ def _draw(pool: str | None) -> _Draw:
     groups: list[tuple[int, str, str]] = []
     groups_of: dict[tuple[str, int], set[int]] = defaultdict(set)
     clips: dict[tuple[int, int], list[int]] = defaultdict(list)
-    rows = _cached("clips", lambda: list(arena_clips().eligible().pair_rows()))
+    rows = _cached("clips", lambda: list(Generation.objects.arena_eligible().arena_pair_rows()))
     for pk, model_id, synthetic, audio, prompt_id, category, image, *request in sorted(rows):
         clip_pool = pool_of(audio, image)
         if pool is not None and clip_pool != pool:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from benchmarks.models import Generation, Price, VideoModel
 from benchmarks.models.runs import is_usable, realtime_factor
 from comparisons.clips import FLICKER_SPIKES, FROZEN_SHARE
-from comparisons.querysets import ClipFilter, clips, prices, video_models
+from comparisons.filters import ClipFilter
 
 #: The clip length the leaderboard prices, in seconds: most providers' default.
 REFERENCE_SECONDS = 5
@@ -181,7 +181,7 @@ def leaderboard(
     by_model = _rows_by_model(clip_filter or ClipFilter(), model=model, prompt=prompt)
     if not by_model:
         return []
-    models = video_models().with_provider().with_pks(list(by_model)).in_bulk()
+    models = VideoModel.objects.with_provider().with_pks(list(by_model)).in_bulk()
     price_now = _prices_now(list(by_model))
     table = [
         _model_stats(models[pk], model_rows, price_now.get(pk))
@@ -194,7 +194,7 @@ def leaderboard(
 
 def _rows_by_model(clip_filter: ClipFilter, *, model, prompt) -> dict[int, list[dict]]:
     """Return the flat generation rows the filter selects, grouped by model id (one query)."""
-    rows = clips().public().matching(clip_filter)
+    rows = Generation.objects.public().matching(clip_filter)
     if model is not None:
         rows = rows.of_model(model)
     if prompt is not None:
@@ -238,7 +238,7 @@ def _prices_now(model_ids: list[int]) -> dict[int, Price]:
     """Return the price of a 720p (or any-resolution) clip in force now, per model."""
     chosen: dict[int, Price] = {}
     rank = {"": 0, "720p": 1}
-    for price in prices().valid_at().of_models(model_ids):
+    for price in Price.objects.valid_at().of_models(model_ids):
         current = chosen.get(price.video_model_id)
         # Newest first: keep the first price seen for the best-ranked resolution.
         if current is None or rank.get(price.resolution, 2) < rank.get(current.resolution, 2):
