@@ -115,7 +115,22 @@ class PromptAdmin(admin.ModelAdmin):
         """Ask which models, then start one run per prompt."""
         form = BenchmarkModelsForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            self._start_runs(request, queryset, form.cleaned_data["models"], form.settings_given())
+            given = form.settings_given()
+            for prompt in queryset:
+                try:
+                    run = run_start(
+                        prompt=prompt,
+                        models=form.cleaned_data["models"],
+                        requested_by=request.user,
+                        settings=RunSettings.of(prompt, **given),
+                    )
+                except RunRefused as exc:
+                    self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
+                    continue
+                url = reverse("admin:benchmarks_benchmarkrun_change", args=[run.pk])
+                self.message_user(
+                    request, format_html('Started <a href="{}">{}</a>.', url, run), messages.SUCCESS
+                )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -126,23 +141,6 @@ class PromptAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/benchmarks/benchmark_prompts.html", context)
-
-    def _start_runs(self, request, prompts, models, given):
-        for prompt in prompts:
-            try:
-                run = run_start(
-                    prompt=prompt,
-                    models=models,
-                    requested_by=request.user,
-                    settings=RunSettings.of(prompt, **given),
-                )
-            except RunRefused as exc:
-                self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
-                continue
-            url = reverse("admin:benchmarks_benchmarkrun_change", args=[run.pk])
-            self.message_user(
-                request, format_html('Started <a href="{}">{}</a>.', url, run), messages.SUCCESS
-            )
 
 
 @admin.register(PromptSuite)

@@ -43,7 +43,10 @@ def run_start(
     itself, as `seed_demo` does).
     """
     models = list(models)
-    if existing := _run_under_key(idempotency_key):
+    # A retried call (same key) gets the run it made; "" is no key (an ad-hoc run gets a uuid).
+    if idempotency_key and (
+        existing := BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
+    ):
         return existing
     settings = settings or RunSettings.of(prompt, suite)
     if seed is not None:
@@ -72,44 +75,24 @@ def run_start(
     try:
         with transaction.atomic():
             run.save()
-            _generations_create(run, models, estimates, dispatch=dispatch)
+            # Each model's samples; a model that takes a seed gets one per sample, recorded now.
+            generations = Generation.objects.bulk_create(
+                Generation(
+                    run=run,
+                    video_model=m,
+                    sample=k,
+                    seed=sample_seed(run, k) if (m.capabilities or {}).get("seed") else None,
+                    estimated_cost=estimates[m.pk].amount,
+                )
+                for m in models
+                for k in range(run.samples)
+            )
+            if dispatch:
+                _dispatch_submits(run, [g.pk for g in generations])
     except IntegrityError:
         # A concurrent call with the same key won the race: return its run.
         return BenchmarkRun.objects.get(idempotency_key=idempotency_key)
     return run
-
-
-def _run_under_key(idempotency_key: str) -> BenchmarkRun | None:
-    """Return the run already made under `idempotency_key`, or None (always None for "")."""
-    if not idempotency_key:
-        return None
-    return BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
-
-
-def _generations_create(
-    run: BenchmarkRun,
-    models: list[VideoModel],
-    estimates: dict[int, costs.Estimate],
-    *,
-    dispatch: bool,
-) -> None:
-    """Create each model's samples; queue their submits for after the commit if `dispatch`.
-
-    Models that take a seed get one per sample, recorded now (the run's seed plus k).
-    """
-    generations = Generation.objects.bulk_create(
-        Generation(
-            run=run,
-            video_model=m,
-            sample=k,
-            seed=sample_seed(run, k) if (m.capabilities or {}).get("seed") else None,
-            estimated_cost=estimates[m.pk].amount,
-        )
-        for m in models
-        for k in range(run.samples)
-    )
-    if dispatch:
-        _dispatch_submits(run, [g.pk for g in generations])
 
 
 def _check_models(
