@@ -21,9 +21,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.generic import TemplateView
 
-from arena import charts, conf, media, services
+from arena import conf, media, services
 from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
 from benchmarks.models import Generation, Prompt
+from comparisons import charts
 from comparisons.clips import Clip
 
 SIDES = ("Left", "Right")

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "comparisons",
     "arena",
     "api",
+    "ops",
 ]
 
 MIDDLEWARE = [
