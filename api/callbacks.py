@@ -189,6 +189,7 @@ def callback_deliver(*, message_id: str, last_try: bool = False) -> CallbackDeli
     if attempt is None:
         return None
     started = time.monotonic()
+    # Each outcome but a refusal sets (status_code, text, error); error is "" only on a 2xx.
     try:
         addresses = check_callback_url(attempt.callback.url)
     except CallbackHostUnresolved as exc:
@@ -197,7 +198,14 @@ def callback_deliver(*, message_id: str, last_try: bool = False) -> CallbackDeli
         _finish(attempt, Status.REFUSED, error=str(exc))
         return attempt
     else:
-        status_code, text, error = _post_attempt(attempt, addresses[0])
+        try:
+            signed = _signed_headers(attempt, attempt.callback)
+            status_code, text = _post(attempt.callback.url, addresses[0], signed)
+        except httpx.HTTPError as exc:
+            status_code, text, error = None, "", f"{exc.__class__.__name__}: {exc}"
+        else:
+            ok = 200 <= status_code < 300
+            error = "" if ok else f"The receiver answered {status_code}."
     elapsed = int((time.monotonic() - started) * 1000)
     if not error:
         _finish(attempt, Status.DELIVERED, code=status_code, text=text, ms=elapsed)
@@ -205,18 +213,6 @@ def callback_deliver(*, message_id: str, last_try: bool = False) -> CallbackDeli
     return _attempt_failed(
         attempt, message_id, last_try=last_try, code=status_code, text=text, ms=elapsed, error=error
     )
-
-
-def _post_attempt(attempt: CallbackDelivery, address: str) -> tuple[int | None, str, str]:
-    """POST one attempt to `address`; return (status, body start, error), error "" on a 2xx."""
-    callback = attempt.callback
-    try:
-        status_code, text = _post(callback.url, address, _signed_headers(attempt, callback))
-    except httpx.HTTPError as exc:
-        return None, "", f"{exc.__class__.__name__}: {exc}"
-    if not 200 <= status_code < 300:
-        return status_code, text, f"The receiver answered {status_code}."
-    return status_code, text, ""
 
 
 def _attempt_failed(

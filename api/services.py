@@ -87,9 +87,13 @@ def _start(request: RunRequest, *, user, key: str) -> BenchmarkRun:
 def _prompt_create(request: RunRequest) -> Prompt:
     """Create the unpublished prompt a run given as text is made from."""
     text = request.text
+    # The title is the text on one line, cut to fit the 80 characters a title shows.
+    title = " ".join(text.split())
+    if len(title) > 80:
+        title = title[:79].rstrip() + "…"
     prompt = Prompt(
         slug=f"api-{uuid.uuid4().hex[:16]}",
-        title=_title(text),
+        title=title,
         text=text,
         negative_prompt=request.negative_prompt,
         category=request.category,
@@ -110,8 +114,3 @@ def _prompt_create(request: RunRequest) -> Prompt:
             field.save(name, ContentFile(image), save=False)
     prompt.save()
     return prompt
-
-
-def _title(text: str) -> str:
-    first_line = " ".join(text.split())
-    return first_line if len(first_line) <= 80 else first_line[:79].rstrip() + "…"

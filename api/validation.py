@@ -132,17 +132,28 @@ def clean_int(value, name: str, *, low: int, high: int) -> int:
 
 def validate_run(data: dict) -> RunRequest:
     """Check a run submission and return it with its rows loaded; raise ValidationFailed."""
-    _check_fields(data)
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise ValidationFailed({"body": f"Unknown fields: {', '.join(map(str, unknown))}."})
     prompt, text = _prompt(data)
-    _check_new_prompt_only(data, prompt)
+    # A published prompt has its own negative prompt, images and category: only new text takes them.
+    extra = [name for name in NEW_PROMPT_ONLY if name in data] if prompt is not None else []
+    if extra:
+        raise ValidationFailed(
+            {extra[0]: f"`{extra[0]}` goes with `prompt` text, not with `prompt_slug`."}
+        )
     category = _category(data)
     negative = clean_text(
         data.get("negative_prompt"), "negative_prompt", required=False, max_length=PROMPT_MAX
     )
     models = _models(data.get("models"))
-    duration = _duration(data, prompt)
+    duration = clean_int(
+        data.get("duration", prompt.duration if prompt else 5), "duration", low=1, high=60
+    )
     aspect_ratio = _aspect_ratio(data, prompt)
-    seed = _seed(data.get("seed"))
+    seed = data.get("seed")
+    if seed is not None:  # None: the prompt's seed, or none
+        seed = clean_int(seed, "seed", low=0, high=2**31 - 1)
     image, image_type = _image(data.get("reference_image"))
     end_image, end_image_type = _image(data.get("end_image"), "end_image")
     run = RunRequest(
@@ -173,36 +184,12 @@ def validate_run(data: dict) -> RunRequest:
     return run
 
 
-def _check_fields(data: dict) -> None:
-    """Raise ValidationFailed if the body has a field we don't know."""
-    unknown = sorted(set(data) - FIELDS)
-    if unknown:
-        raise ValidationFailed({"body": f"Unknown fields: {', '.join(map(str, unknown))}."})
-
-
-def _check_new_prompt_only(data: dict, prompt: Prompt | None) -> None:
-    """Raise ValidationFailed if a published prompt comes with a field only new text takes."""
-    if prompt is None:
-        return
-    extra = [name for name in NEW_PROMPT_ONLY if name in data]
-    if extra:
-        raise ValidationFailed(
-            {extra[0]: f"`{extra[0]}` goes with `prompt` text, not with `prompt_slug`."}
-        )
-
-
 def _category(data: dict) -> str:
     """Return the category asked for, scene if none was."""
     category = data.get("category", Prompt.Category.SCENE)
     if category not in Prompt.Category.values:
         raise ValidationFailed({"category": f"Must be one of {', '.join(Prompt.Category.values)}."})
     return category
-
-
-def _duration(data: dict, prompt: Prompt | None) -> int:
-    """Return the seconds asked for, else the prompt's, else 5."""
-    default = prompt.duration if prompt else 5
-    return clean_int(data.get("duration", default), "duration", low=1, high=60)
 
 
 def _aspect_ratio(data: dict, prompt: Prompt | None) -> str:
@@ -230,15 +217,6 @@ def _camera(data: dict, prompt: Prompt | None) -> str:
     if camera and camera not in CAMERA_MOVES:
         raise ValidationFailed({"camera": f"Must be one of {', '.join(CAMERA_MOVES)}."})
     return camera
-
-
-def _seed(value) -> int | None:
-    """Return the seed asked for, or None if none was."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValidationFailed({"seed": "Must be an integer."})
-    return clean_int(value, "seed", low=0, high=2**31 - 1)
 
 
 def _callback_url(value) -> str:
