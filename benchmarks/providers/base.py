@@ -555,9 +555,11 @@ def stream_download(url: str, dest: BinaryIO, *, headers: dict[str, str] | None 
                     f"The output URL answered {response.status_code}: it has expired or is gone."
                 )
             if response.status_code == 429 or response.status_code >= 500:
+                from benchmarks.providers.client import retry_after  # client imports this module
+
                 raise TransientProviderError(
                     f"The output URL answered {response.status_code}.",
-                    retry_after=_retry_after_seconds(response.headers),
+                    retry_after=retry_after(response.headers),
                 )
             if response.status_code >= 400:
                 raise PermanentProviderError(f"The output URL answered {response.status_code}.")
@@ -594,12 +596,6 @@ def _too_large(size: int, limit: int, *, announced: bool = False) -> str:
         f"The output file {seen}, over the {_mb(limit)} limit (MEDIA_MAX_BYTES): "
         "not downloaded further."
     )
-
-
-def _retry_after_seconds(headers: httpx.Headers) -> float | None:
-    from benchmarks.providers.client import retry_after
-
-    return retry_after(headers)
 
 
 def stable_seed(*parts: str) -> int:

@@ -96,7 +96,15 @@ def clip_import(
         sent["settings"] = settings
     with transaction.atomic():
         if comparison is None:
-            run = _import_run_create(key=key, prompt=prompt, requested_by=requested_by, info=info)
+            # A run of its own, as long as the clip; a re-import finds it by its idempotency key.
+            run = BenchmarkRun.objects.create(
+                prompt=prompt,
+                trigger=BenchmarkRun.Trigger.IMPORT,
+                requested_by=requested_by,
+                idempotency_key=key,
+                duration=round(info.duration) or prompt.duration,
+                aspect_ratio=prompt.aspect_ratio,
+            )
             sample = 0
         else:
             run, sample = comparison.run, _next_sample(comparison.run, model)
@@ -120,18 +128,6 @@ def clip_import(
 
             step_queue("transcode", generation_id=generation.pk, run_id=generation.run_id)
     return generation
-
-
-def _import_run_create(*, key: str, prompt: Prompt, requested_by, info) -> BenchmarkRun:
-    """Create the run an imported clip belongs to, lasting as long as the clip."""
-    return BenchmarkRun.objects.create(
-        prompt=prompt,
-        trigger=BenchmarkRun.Trigger.IMPORT,
-        requested_by=requested_by,
-        idempotency_key=key,
-        duration=round(info.duration) or prompt.duration,
-        aspect_ratio=prompt.aspect_ratio,
-    )
 
 
 def _next_sample(run: BenchmarkRun, model: VideoModel) -> int:

@@ -69,6 +69,8 @@ class LocalRenderer(BaseProvider):
     def submit(self, request: GenerationRequest) -> SubmitResult:
         """Record the job on disk and return its id; rendering waits for download()."""
         self.validate(request)
+        # LOCAL_PROVIDER_SPEED scales the wait: 1.0 real-ish, 0 instant (tests), never below 0.
+        speed = max(float(getattr(settings, "LOCAL_PROVIDER_SPEED", 1.0)), 0.0)
         job = {
             "id": jobs.new_job_id(),
             "key": self.key,
@@ -76,7 +78,7 @@ class LocalRenderer(BaseProvider):
             "request": asdict(request),
             "reference": request.reference,
             "created_at": time.time(),
-            "generation_seconds": self.generation_seconds * _speed_factor(),
+            "generation_seconds": self.generation_seconds * speed,
             "canceled": False,
         }
         jobs.save_job(job)
@@ -151,11 +153,6 @@ class LocalRenderer(BaseProvider):
             return jobs.load_job(job_id)
         except KeyError:
             raise PermanentProviderError(f"The demo renderer has no job {job_id!r}.") from None
-
-
-def _speed_factor() -> float:
-    """Return the LOCAL_PROVIDER_SPEED factor: 1.0 real-ish waits, 0 instant (tests)."""
-    return max(float(getattr(settings, "LOCAL_PROVIDER_SPEED", 1.0)), 0.0)
 
 
 class LocalSmooth(LocalRenderer):
