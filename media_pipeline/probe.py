@@ -141,10 +141,16 @@ def read_header(path) -> Header:
     try:
         container = av.open(str(path))
     except av.FFmpegError as exc:
-        raise InvalidMedia(f"not a video file: ffmpeg cannot read it ({_reason(exc)})") from None
+        # strerror, not str(exc): PyAV appends the file name, which means nothing to the uploader.
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidMedia(f"not a video file: ffmpeg cannot read it ({reason})") from None
     with container:
         streams = list(container.streams)
-        video = next((s for s in streams if s.type == "video" and not _attached_pic(s)), None)
+        # Cover art is a video stream too, flagged attached_pic; the clip is the first other one.
+        cover_art = av.stream.Disposition.attached_pic
+        video = next(
+            (s for s in streams if s.type == "video" and not s.disposition & cover_art), None
+        )
         audio = next((s for s in streams if s.type == "audio"), None)
         return Header(
             container=_container_name(container),
@@ -153,16 +159,6 @@ def read_header(path) -> Header:
             video=_video(container, video) if video is not None else None,
             audio=_audio(audio) if audio is not None else None,
         )
-
-
-def _reason(exc: "av.FFmpegError") -> str:
-    """Return ffmpeg's reason for refusing an input, without the file name PyAV appends."""
-    return exc.strerror or type(exc).__name__
-
-
-def _attached_pic(stream) -> bool:
-    """Say whether a video stream is cover art rather than a real video track."""
-    return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
 def _container_name(container) -> str:
@@ -265,7 +261,8 @@ def _check_integrity(header: Header, frames: int, seconds: float, stderr: str) -
     logs = [line for line in stderr.splitlines() if line.startswith("[")]
     damage = next((line for line in logs if DAMAGE.search(line)), None)
     if damage:
-        raise InvalidMedia(f"file is truncated or corrupt: {_strip_prefix(damage)}")
+        detail = re.sub(r"^\[[^\]]*\]\s*", "", damage.strip())  # without "[mov,mp4 @ 0x..] "
+        raise InvalidMedia(f"file is truncated or corrupt: {detail}")
     if frames < 2:
         raise InvalidMedia(f"video has {frames} frame{'s' * (frames != 1)}; need at least 2")
     if not header.video["tbr"] or seconds <= 0:
@@ -275,11 +272,6 @@ def _check_integrity(header: Header, frames: int, seconds: float, stderr: str) -
         raise InvalidMedia(
             f"file is truncated: video data stops at {seconds:.1f} s of {header.duration:.1f} s"
         )
-
-
-def _strip_prefix(line: str) -> str:
-    """Drop ffmpeg's "[component @ 0x...]" prefix from a log line."""
-    return re.sub(r"^\[[^\]]*\]\s*", "", line.strip())
 
 
 def _media_info(header: Header, size: int, frames: int, seconds: float) -> MediaInfo:

@@ -50,6 +50,9 @@ def score_video(path, *, sample_rate: int = 5) -> QualityScores:
     measured = measure(path, sample_rate=sample_rate, with_motion=True)
     moving = motion.summarize(measured.motion, measured.fps)
     sound = measure_audio(path)
+    fps, diffs = measured.fps, measured.motion.diffs
+    # Each difference belongs to its later frame: frames 1..n, not 0..n-1.
+    diff_times = [(i + 1) / fps if fps else 0.0 for i in range(len(diffs))]
     return QualityScores(
         **summarize(measured.scores),
         flicker_score=moving.flicker_score,
@@ -60,19 +63,12 @@ def score_video(path, *, sample_rate: int = 5) -> QualityScores:
         sharpness=float(np.mean(measured.sharpness)),
         series={
             "ssim": compact_series(measured.times, measured.scores, keep=np.argmin),
-            "diff": compact_series(
-                _frame_times(len(measured.motion.diffs), measured.fps), measured.motion.diffs
-            ),
+            "diff": compact_series(diff_times, diffs),
         },
         algorithm_version=ALGORITHM_VERSION,
         loudness_lufs=sound.loudness_lufs,
         silence_fraction=sound.silence_fraction,
     )
-
-
-def _frame_times(count: int, fps: float) -> list[float]:
-    """Return the times of frames 1..count (each difference belongs to its later frame)."""
-    return [(i + 1) / fps if fps else 0.0 for i in range(count)]
 
 
 def compact_series(times: list[float], values: list[float], *, keep=np.argmax) -> list[list]:
