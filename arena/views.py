@@ -59,10 +59,6 @@ def _remember_voter(request, response):
     return response
 
 
-def _ip(request) -> str:
-    return services.voter_hash("ip:" + services.client_ip(request.META))
-
-
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -195,7 +191,7 @@ def vote(request):
             token=request.POST.get("token", ""),
             choice=request.POST.get("choice", ""),
             voter=voter,
-            ip=_ip(request),
+            ip=services.voter_hash("ip:" + services.client_ip(request.META)),
             watched=(
                 _share(request.POST.get("watched_left")),
                 _share(request.POST.get("watched_right")),
