@@ -189,7 +189,8 @@ class LeaderboardView(SiteMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         clip_filter = ClipFilter.from_query(self.request.GET)
-        sort, descending = parse_sort(self.request.GET.get("sort", ""))
+        raw_sort = self.request.GET.get("sort", "")
+        sort, descending = parse_sort(raw_sort)
         rows = leaderboard(clip_filter, sort=sort, descending=descending)
         attach_ratings(rows, clip_filter)
         return super().get_context_data(
@@ -197,7 +198,8 @@ class LeaderboardView(SiteMixin, TemplateView):
             clip_filter=clip_filter,
             filter_query=urlencode(clip_filter.as_query()),
             sort=sort,
-            sort_param=_valid_sort(self.request.GET.get("sort", "")),
+            # The filter form carries the sort along, if it is one of ours.
+            sort_param=raw_sort if raw_sort.lstrip("-") in SORTS else "",
             descending=descending,
             sort_links=_sort_links(clip_filter, sort, descending),
             filter_options=_filter_options(),
@@ -216,10 +218,6 @@ def _sample_links(samples: int, current: int, vs_run) -> list[dict]:
         {"number": k + 1, "href": "?" + urlencode({**keep, "sample": k}), "current": k == current}
         for k in range(samples)
     ]
-
-
-def _valid_sort(raw: str) -> str:
-    return raw if raw.lstrip("-") in SORTS else ""
 
 
 def _sort_links(clip_filter: ClipFilter, sort: str, descending: bool) -> dict[str, dict]:
@@ -250,6 +248,10 @@ def _filter_options() -> dict:
     }
 
 
+#: Every leaderboard chart plots mean coherence upwards.
+_COHERENCE_AXIS = {"y_label": "Mean coherence", "y_format": lambda v: f"{v:.2f}", "y_cap": 1.0}
+
+
 def _charts(rows, clip_filter: ClipFilter) -> dict:
     """Return the leaderboard's SVG charts for `rows` (one colour per model, as in the table)."""
     query = urlencode(clip_filter.as_query())
@@ -257,9 +259,27 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
         row.colour = charts.colour_for(index)
     return {
         "trend_days": len({point.day for row in rows for point in row.trend}),
-        "chart_cost": _cost_chart(_chart_points(rows, _real_cost, query)),
-        "chart_time": _time_chart(_chart_points(rows, attrgetter("median_time"), query)),
-        "chart_trend": _trend_chart([_chart_series(row, query) for row in rows]),
+        "chart_cost": charts.scatter(
+            _chart_points(rows, _real_cost, query),
+            title="Cost against quality",
+            x_label="Real cost per usable clip (USD)",
+            x_format=lambda v: f"${v:.2f}",
+            better="↖ cheaper and steadier",
+            **_COHERENCE_AXIS,
+        ),
+        "chart_time": charts.scatter(
+            _chart_points(rows, attrgetter("median_time"), query),
+            title="Generation time against quality",
+            x_label="Median generation time (s)",
+            x_format=lambda v: f"{v:g} s",
+            better="↖ faster and steadier",
+            **_COHERENCE_AXIS,
+        ),
+        "chart_trend": charts.trend(
+            [_chart_series(row, query) for row in rows],
+            title="Coherence across re-benchmarks",
+            **_COHERENCE_AXIS,
+        ),
     }
 
 
@@ -295,36 +315,6 @@ def _chart_points(rows, x_of, query: str) -> list[charts.Point]:
 def _chart_series(row, query: str) -> charts.Series:
     trend = [(point.day, point.coherence) for point in row.trend]
     return charts.Series(_chart_name(row), trend, _chart_href(row, query), row.colour)
-
-
-#: Every leaderboard chart plots mean coherence upwards.
-_COHERENCE_AXIS = {"y_label": "Mean coherence", "y_format": lambda v: f"{v:.2f}", "y_cap": 1.0}
-
-
-def _cost_chart(points: list[charts.Point]):
-    return charts.scatter(
-        points,
-        title="Cost against quality",
-        x_label="Real cost per usable clip (USD)",
-        x_format=lambda v: f"${v:.2f}",
-        better="↖ cheaper and steadier",
-        **_COHERENCE_AXIS,
-    )
-
-
-def _time_chart(points: list[charts.Point]):
-    return charts.scatter(
-        points,
-        title="Generation time against quality",
-        x_label="Median generation time (s)",
-        x_format=lambda v: f"{v:g} s",
-        better="↖ faster and steadier",
-        **_COHERENCE_AXIS,
-    )
-
-
-def _trend_chart(series: list[charts.Series]):
-    return charts.trend(series, title="Coherence across re-benchmarks", **_COHERENCE_AXIS)
 
 
 class ModelListView(SiteMixin, TemplateView):
