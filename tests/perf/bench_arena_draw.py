@@ -1,6 +1,6 @@
 """How long the arena's pair draw takes with 10, 100 and 300 models (one prompt, every pair).
 
-    /work/main/.venv/bin/python -m pytest tests/arena/bench_draw.py -q -s
+    /work/main/.venv/bin/python -m pytest tests/perf/bench_arena_draw.py -q -s
 
 Not collected by `make test` (the name does not start with test_); it prints, per model count:
 the plan made with a fit (ratings_refresh, in the worker), the first draw in a process (it
@@ -17,7 +17,7 @@ import pytest
 from arena import services
 from arena.models import Pool, Rating, RatingFit
 from arena.ratings import ModelRating
-from tests.arena.conftest import make_grid
+from tests.arena.conftest import fresh_cache, make_grid  # noqa: F401 (fresh_cache: autouse fixture)
 
 
 @pytest.mark.parametrize("n", [10, 100, 300])
