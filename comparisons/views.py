@@ -74,7 +74,7 @@ class HomeView(SiteMixin, ListView):
         return comparisons().published().excluding(self.featured).latest_first().with_clips()
 
     def get_context_data(self, **kwargs):
-        board = leaderboard()
+        board = leaderboard(with_trend=False)
         return super().get_context_data(
             featured=self.featured,
             demo_preparing=not self.featured and runs().demo_preparing().exists(),
@@ -326,7 +326,9 @@ class ModelListView(SiteMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            rows=leaderboard(sort="model"), reference_seconds=REFERENCE_SECONDS, **kwargs
+            rows=leaderboard(sort="model", with_trend=False),
+            reference_seconds=REFERENCE_SECONDS,
+            **kwargs,
         )
 
 

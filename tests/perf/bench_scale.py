@@ -70,35 +70,39 @@ FILL = [
     """INSERT INTO benchmarks_provider (id, slug, name, website)
        SELECT i, 'provider-' || i, 'Provider ' || i, '' FROM generate_series(1, 10) i""",
     """INSERT INTO benchmarks_videomodel (id, slug, display_name, plugin_key, model_id,
-         capabilities, lifecycle, synthetic, staff_notes, provider_id)
+         capabilities, lifecycle, synthetic, staff_notes, provider_id, workflow)
        SELECT i, 'model-' || i, 'Model ' || i, 'local-smooth', '', '{}', 'active', false, '',
-         1 + i %% 10 FROM generate_series(1, %(models)s) i""",
+         1 + i %% 10, '{}' FROM generate_series(1, %(models)s) i""",
     """INSERT INTO benchmarks_price (amount, unit, resolution, valid_from, source, video_model_id)
        SELECT 0.05 + (i %% 7) * 0.01, 'second', '', now() - interval '400 days', '', i
        FROM generate_series(1, %(models)s) i""",
     """INSERT INTO benchmarks_prompt (id, slug, title, text, negative_prompt, category,
-         reference_image, duration, aspect_ratio, staff_notes, published, created_at)
+         reference_image, duration, aspect_ratio, staff_notes, published, created_at, audio,
+         camera_motion, camera_text, end_image)
        SELECT i, 'prompt-' || i, 'Prompt ' || i, 'A synthetic prompt number ' || i, '',
          (ARRAY%(categories)s)[1 + i %% 6], '', 5, '16:9', '', true,
-         now() - (i %% 365) * interval '1 day'
+         now() - (i %% 365) * interval '1 day', '', '', '', ''
        FROM generate_series(1, %(prompts)s) i""",
     """INSERT INTO benchmarks_benchmarkrun (id, trigger, idempotency_key, state, duration,
-         aspect_ratio, resolution, created_at, finished_at, prompt_id)
+         aspect_ratio, resolution, created_at, finished_at, prompt_id, audio, camera_motion,
+         camera_text, end_image, samples)
        SELECT i, 'staff', 'bench:' || i, 'complete', 5, '16:9', '',
-         now() - (i %% 365) * interval '1 day', now() - (i %% 365) * interval '1 day', i
+         now() - (i %% 365) * interval '1 day', now() - (i %% 365) * interval '1 day', i,
+         '', '', '', '', 1
        FROM generate_series(1, %(prompts)s) i""",
     # Run i uses models i, i+1, … (per_run of them, wrapping): every model gets its share.
     """INSERT INTO benchmarks_generation (id, reference, state, error_kind, error_message,
          attempts, provider_job_id, request_sent, model_version, polls, estimated_cost,
          actual_cost, queued_at, submitted_at, downloading_at, completed_at, failed_at,
-         updated_at, run_id, video_model_id, prior_attempts_cost)
+         updated_at, run_id, video_model_id, prior_attempts_cost, billing_policy, outcome_unknown,
+         provider_failed, sample, tagged_unusable, gpu_time_source)
        SELECT g, gen_random_uuid(), CASE WHEN g %% 10 = 0 THEN 'failed' ELSE 'complete' END,
          CASE WHEN g %% 10 = 0 THEN 'permanent' ELSE '' END, '', 1, 'job-' || g, '{}', '', 3,
          0.30, CASE WHEN g %% 3 = 0 THEN NULL ELSE 0.25 + (g %% 5) * 0.05 END,
          r.created_at, r.created_at, r.created_at + (30 + g %% 300) * interval '1 second',
          r.created_at + interval '10 minutes',
          CASE WHEN g %% 10 = 0 THEN r.created_at + interval '5 minutes' END,
-         r.created_at, r.id, 1 + (r.id + k) %% %(models)s, 0
+         r.created_at, r.id, 1 + (r.id + k) %% %(models)s, 0, '', false, false, 0, false, ''
        FROM benchmarks_benchmarkrun r, generate_series(0, %(per_run)s - 1) k,
          LATERAL (SELECT (r.id - 1) * %(per_run)s + k + 1 AS g) n""",
     """INSERT INTO benchmarks_qualityreport (algorithm_version, sample_rate, mean_coherence,
@@ -114,19 +118,19 @@ FILL = [
        FROM benchmarks_generation, (VALUES ('standard'), ('poster')) t(tier)
        WHERE state = 'complete'""",
     """INSERT INTO comparisons_comparison (id, slug, title, published, published_at, featured,
-         created_at, prompt_id, run_id)
+         created_at, prompt_id, run_id, share_image)
        SELECT id, 'prompt-' || id || '-run', 'Prompt ' || id, true, created_at, id <= 3,
-         created_at, prompt_id, id FROM benchmarks_benchmarkrun""",
+         created_at, prompt_id, id, '' FROM benchmarks_benchmarkrun""",
     """INSERT INTO comparisons_comparison_generations (comparison_id, generation_id)
        SELECT run_id, id FROM benchmarks_generation WHERE state = 'complete'""",
     # Votes between two complete clips of one run (a, then the next generation id).
     """INSERT INTO arena_vote (pool, category, outcome, a_on_left, nonce, voter_hash, ip_hash,
          voided, created_at, generation_a_id, generation_b_id, model_a_id, model_b_id,
-         prompt_id)
+         prompt_id, reason, reviewed)
        SELECT 't2v', p.category, (ARRAY['a', 'b', 'tie', 'both_bad'])[1 + v %% 4], v %% 2 = 0,
          md5('n' || v), md5('voter' || v), md5('ip' || v %% 5000), false,
          now() - (v %% 365) * interval '1 day', ga.id, gb.id, ga.video_model_id,
-         gb.video_model_id, r.prompt_id
+         gb.video_model_id, r.prompt_id, '', false
        FROM generate_series(1, %(votes)s) v
        JOIN benchmarks_benchmarkrun r ON r.id = 1 + v %% %(prompts)s
        JOIN benchmarks_prompt p ON p.id = r.prompt_id
