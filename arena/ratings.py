@@ -110,9 +110,7 @@ def rank_spread(ratings: np.ndarray, lower: np.ndarray, upper: np.ndarray):
     return rank, 1 + surely_better, len(ratings) - surely_worse
 
 
-def fit(
-    rows: Iterable[tuple], *, rounds: int = 200, seed: int | None = None
-) -> list[ModelRating]:
+def fit(rows: Iterable[tuple], *, rounds: int = 200, seed: int | None = None) -> list[ModelRating]:
     """Fit Bradley–Terry ratings to (model_a, model_b, outcome[, votes]) rows, best first.
 
     The interval of each rating is the 2.5th to 97.5th percentile over `rounds` bootstrap

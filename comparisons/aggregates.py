@@ -91,9 +91,8 @@ def totals_query(rows, phases: dict[str, tuple[str, str]]):
         When(Q(original__duration__gt=0) & Q(wait__gt=0), then=clip / F("wait")),
         output_field=FloatField(),
     )
-    gpu = COMPLETE & Q(
-        video_model__endpoint__isnull=False, actual_cost__isnull=False, run__duration__gt=0
-    )
+    # For every model (used for self-hosted ones): a summary then needs no trigger on models.
+    gpu = COMPLETE & Q(actual_cost__isnull=False, run__duration__gt=0)
     per_second = F("actual_cost") / F("run__duration")
     aggregates = {
         "clips": Count("pk", filter=COMPLETE),

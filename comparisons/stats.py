@@ -16,6 +16,7 @@ from django.db import connection
 
 from benchmarks.models import Generation, Price, VideoModel
 from benchmarks.models.runs import is_usable, realtime_factor
+from comparisons import summary
 from comparisons.clips import FLICKER_SPIKES, FROZEN_SHARE
 from comparisons.querysets import ClipFilter, clips, prices, video_models
 
@@ -184,12 +185,8 @@ def leaderboard(
     trend unless `with_trend` is False); elsewhere one flat query is aggregated here. Plus one
     query for the models and one for today's prices.
     """
-    rows = clips().public().matching(clip_filter or ClipFilter())
-    if model is not None:
-        rows = rows.of_model(model)
-    if prompt is not None:
-        rows = rows.of_prompt(prompt)
-    by_model = _totals_by_model(rows, with_trend=with_trend)
+    clip_filter = clip_filter or ClipFilter()
+    by_model = _totals_by_model(clip_filter, model=model, prompt=prompt, with_trend=with_trend)
     if not by_model:
         return []
     models = video_models().with_provider().with_pks(list(by_model)).in_bulk()
@@ -221,7 +218,21 @@ class Totals:
     trend: list[TrendPoint]
 
 
-def _totals_by_model(rows, *, with_trend: bool) -> dict[int, Totals]:
+def _totals_by_model(clip_filter, *, model, prompt, with_trend: bool) -> dict[int, Totals]:
+    """Return {model id: Totals}: from the summaries (PostgreSQL, any filter, one model or all),
+    aggregated by PostgreSQL (a prompt's clips), or here from flat rows (SQLite)."""
+    rows = clips().public().matching(clip_filter)
+    if prompt is not None:
+        rows = rows.of_prompt(prompt)
+    if summary.enabled() and prompt is None:
+        return summary.summarized_totals(
+            clip_filter,
+            refresh=lambda pks: _database_totals(rows.filter(video_model_id__in=pks)),
+            model_ids=None if model is None else [model.pk],
+            with_trend=with_trend,
+        )
+    if model is not None:
+        rows = rows.of_model(model)
     if connection.vendor == "postgresql":
         return _database_totals(rows, with_trend=with_trend)
     by_model: dict[int, list[dict]] = defaultdict(list)
@@ -230,7 +241,7 @@ def _totals_by_model(rows, *, with_trend: bool) -> dict[int, Totals]:
     return {pk: _totals(model_rows) for pk, model_rows in by_model.items()}
 
 
-def _database_totals(rows, *, with_trend: bool) -> dict[int, Totals]:
+def _database_totals(rows, *, with_trend: bool = True) -> dict[int, Totals]:
     """Return the totals PostgreSQL computes (comparisons.aggregates), in one or two queries."""
     from comparisons import aggregates
 

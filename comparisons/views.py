@@ -452,7 +452,7 @@ class PromptDetailView(SiteMixin, DetailView):
         return super().get_context_data(
             runs=prompt_runs,
             comparisons=self.prompt_comparisons,
-            rows=leaderboard(prompt=prompt),
+            rows=leaderboard(prompt=prompt, with_trend=False),
             disagreements=disagreements(prompt),
             patterns=PromptPattern.objects.published().for_category(prompt.category),
             **kwargs,

@@ -71,12 +71,13 @@ def catalog():
 
 @pytest.mark.parametrize("query", [{}, {"category": "scene"}, {"duration": "8"}])
 def test_the_database_totals_are_the_python_rules_totals(catalog, query):
-    rows = clips().public().matching(ClipFilter.from_query(query))
+    clip_filter = ClipFilter.from_query(query)
     expected = {}
-    for row in rows.stats_rows():
+    for row in clips().public().matching(clip_filter).stats_rows():
         expected.setdefault(row["video_model_id"], []).append(row)
 
-    totals = _totals_by_model(rows, with_trend=True)
+    # PostgreSQL: through the summaries (and their JSON) to comparisons.aggregates.
+    totals = _totals_by_model(clip_filter, model=None, prompt=None, with_trend=True)
 
     assert set(totals) == set(expected)
     for pk, model_rows in expected.items():
