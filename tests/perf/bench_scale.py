@@ -116,9 +116,9 @@ FILL = [
          0.1 * (id %% 5), 0.001 * (id %% 11), 0, 100, '[]', updated_at, id
        FROM benchmarks_generation WHERE state = 'complete'""",
     """INSERT INTO benchmarks_videoasset (tier, key, content_type, width, height, fps, duration,
-         codec, bitrate, size_bytes, sha256, created_at, generation_id)
+         codec, bitrate, size_bytes, sha256, created_at, generation_id, has_audio)
        SELECT t.tier, 'media/' || md5(id::text || t.tier) || '.mp4', 'video/mp4', 1280, 720,
-         24, 5, 'h264', 2000000, 1250000, md5(id::text || t.tier), updated_at, id
+         24, 5, 'h264', 2000000, 1250000, md5(id::text || t.tier), updated_at, id, false
        FROM benchmarks_generation, (VALUES ('standard'), ('poster')) t(tier)
        WHERE state = 'complete'""",
     """INSERT INTO comparisons_comparison (id, slug, title, published, published_at, featured,
@@ -205,7 +205,7 @@ def export_run(client, url: str, headers: dict) -> tuple[float, float]:
     return seconds, peak
 
 
-def measure(samples: int) -> dict[str, tuple]:
+def measure(samples: int, *, exports: bool = True) -> dict[str, tuple]:
     from django.test import Client
 
     from api.models import ApiToken
@@ -240,7 +240,7 @@ def measure(samples: int) -> dict[str, tuple]:
     run.requested_by = user  # the API shows a token's own runs
     run.save(update_fields=["requested_by"])
     results["API run"] = timed_get(client, f"/api/v1/runs/{run.pk}", samples, **auth)
-    for name in ("runs.csv", "runs.json", "votes.csv"):
+    for name in ("runs.csv", "runs.json", "votes.csv") if exports else ():
         results[f"export {name}"] = export_run(client, f"/api/v1/export/{name}", auth)
         print(f"  export {name}: {results[f'export {name}']}", flush=True)
     start = time.perf_counter()
@@ -255,6 +255,9 @@ def main() -> None:
     parser.add_argument("--unit", type=float, default=0.01, help="1× as a share of a year")
     parser.add_argument("--sizes", default="1,10,100", help="multiples of 1× to measure")
     parser.add_argument("--samples", type=int, default=15, help="requests per page and size")
+    parser.add_argument(
+        "--exports-up-to", type=float, default=float("inf"), help="skip exports above this size"
+    )
     args = parser.parse_args()
     setup_django()
     multiples = [float(m) for m in args.sizes.split(",")]
@@ -265,9 +268,12 @@ def main() -> None:
         counts_at[multiple] = fill(sizes_of(multiple, args.unit))
         print(f"{multiple:g}×: {counts_at[multiple]} filled in {time.perf_counter() - start:.0f} s",
               flush=True)  # fmt: skip
-        for name, value in measure(args.samples).items():
+        print(f"  load average (1, 5, 15 min): {os.getloadavg()}", flush=True)
+        exports = multiple <= args.exports_up_to
+        for name, value in measure(args.samples, exports=exports).items():
             table.setdefault(name, {})[multiple] = value
     print_table(table, multiples, counts_at)
+    print(f"\nLoad average (1, 5, 15 min) at the end: {os.getloadavg()}")
 
 
 def print_table(table, multiples, counts_at) -> None:
@@ -279,7 +285,10 @@ def print_table(table, multiples, counts_at) -> None:
     for name, by_size in table.items():
         cells = []
         for m in multiples:
-            value = by_size[m]
+            value = by_size.get(m)
+            if value is None:
+                cells.append("not measured")
+                continue
             if name.startswith("export"):
                 cells.append(f"{value[0]:.2f} s, peak {value[1]:.1f} MB")
             elif name == "ratings refit":
@@ -287,7 +296,8 @@ def print_table(table, multiples, counts_at) -> None:
             else:
                 p50, p95, first = value
                 cells.append(f"p50 {p50:.0f} ms, p95 {p95:.0f} ms (first {first:.0f})")
-        first, last = by_size[multiples[0]], by_size[multiples[-1]]
+        measured = [m for m in multiples if m in by_size]
+        first, last = by_size[measured[0]], by_size[measured[-1]]
         index = 1 if len(first) > 1 and not name.startswith("export") else 0
         ratio = last[index] / first[index] if first[index] else float("nan")
         print(f"| {name} | " + " | ".join(cells) + f" | {ratio:.1f}× |")
