@@ -48,7 +48,9 @@ def colour_for(index: int) -> str:
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Return round tick values covering [low, high]."""
-    if high <= low:
+    # Equal values, or values a float's rounding apart (means the database summed in its own
+    # order): a step that small would never move `value` below, and the loop would not end.
+    if high - low <= max(abs(low), abs(high)) * 1e-9:
         high = low + (abs(low) or 1) * 0.1
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
