@@ -9,11 +9,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from api import export, openapi
 from api.auth import AuthenticationFailed, authenticate
-from api.querysets import MAX_ID, generations_visible_to, runs_visible_to
 from api.representations import generation_json, run_json
 from api.services import IdempotencyConflict, run_submit
 from api.validation import ValidationFailed, parse_json, validate_idempotency_key
-from benchmarks.models import VideoModel
+from benchmarks.models import BenchmarkRun, Generation, VideoModel
+
+#: Postgres bigint: an id past it can't exist, and asking would be a database error.
+MAX_ID = 2**63 - 1
 
 
 def error(status: int, code: str, message: str, fields: dict | None = None, **headers):
@@ -69,7 +71,7 @@ def runs(request):
         run, created = run_submit(token=request.api_token, data=data, idempotency_key=key)
     except IdempotencyConflict as exc:
         return error(409, "idempotency_conflict", str(exc))
-    run = runs_visible_to(request.api_token.user).get(pk=run.pk)
+    run = BenchmarkRun.objects.readable_by(request.api_token.user).with_generations().get(pk=run.pk)
     response = JsonResponse(run_json(run, request=request), status=201 if created else 200)
     response["Location"] = reverse("api:run", kwargs={"run_id": run.pk})
     if not created:
@@ -79,7 +81,7 @@ def runs(request):
 
 @api_view("GET")
 def run_detail(request, run_id: int):
-    runs = runs_visible_to(request.api_token.user)
+    runs = BenchmarkRun.objects.readable_by(request.api_token.user).with_generations()
     run = runs.filter(pk=run_id).first() if run_id <= MAX_ID else None
     if run is None:
         return error(404, "not_found", f"You have no run {run_id}.")
@@ -89,7 +91,10 @@ def run_detail(request, run_id: int):
 @api_view("GET")
 def generation_detail(request, generation_id: int):
     generation = (
-        generations_visible_to(request.api_token.user).filter(pk=generation_id).first()
+        Generation.objects.readable_by(request.api_token.user)
+        .with_model_and_assets()
+        .filter(pk=generation_id)
+        .first()
         if generation_id <= MAX_ID
         else None
     )

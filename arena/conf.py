@@ -16,15 +16,16 @@ Set any of these in the Django settings to change it:
   86400); ``ARENA_SCREEN_MIN_VOTES``: decisive votes a window needs before it is judged (default
   8); ``ARENA_SUSPICION_Z``: how many standard deviations less likely than an honest voter's a
   window's votes must be, under the current ratings, to be held for review (default 4.0).
-- ``ARENA_EXPLORATION``: share of pairs drawn uniformly instead of by uncertainty (default 0.1).
+- ``ARENA_EXPLORATION``: share of pairs drawn uniformly instead of by the fit's plan (default 0.1).
 - ``ARENA_BOOTSTRAP_ROUNDS``: bootstrap resamples for the 95 % intervals (default 200).
 - ``ARENA_PROVISIONAL_WIDTH``: a rating stays provisional while its interval is wider than
   this many points (default 100), or while it has fewer than ``ARENA_PROVISIONAL_MIN_VOTES``
   votes (default 20): a bootstrap of a handful of votes gives intervals too narrow to trust.
 - ``ARENA_DISAGREEMENT_MIN_VOTES``: votes a model needs on a prompt before its disagreement
   with the metrics is shown (default 4).
-- ``ARENA_SAMPLING_CACHE_SECONDS``: how long pair sampling may reuse the list of clips, the vote
-  counts per pair and the ratings (default 30; 0 reads them for every pair).
+- ``ARENA_SAMPLING_CACHE_SECONDS``: how long pair sampling may reuse the list of clips, the
+  fits' pair plans and ratings, and each process its pairs and weights (default 30; 0 reads
+  them for every pair).
 - ``ARENA_FIT_HISTORY_DAYS``: rating fits older than this are deleted at each refresh (default 90).
 - ``ARENA_IP_HEADER``: the header our own proxy puts the client IP in, such as
   "X-Forwarded-For" (or its META key "HTTP_X_FORWARDED_FOR"; default: none, REMOTE_ADDR is used).

@@ -186,6 +186,9 @@ class RatingFit(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
     vote_count = models.PositiveIntegerField()
     bootstrap_rounds = models.PositiveIntegerField()
+    #: Where the next votes narrow the widest intervals most (arena/sampling.py's plan, made with
+    #: the fit of a whole pool): [[model x id, model y id, share of the next votes], ...].
+    pair_plan = models.JSONField(default=list, blank=True)
 
     objects = RatingFitQuerySet.as_manager()
 

@@ -1,14 +1,16 @@
-"""Reads for the arena: votes, rating fits, and the clips that may be paired."""
+"""Reads of the arena's models: votes, rating fits, ratings and failure tags.
+
+The clips the arena may pair are generations: their reads are on Generation.objects
+(`arena_eligible()`, `arena_pair_rows()`, `in_pool_mode()`, `model_numbers()`).
+"""
 
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from benchmarks.models import Generation, VideoAsset, VideoModel
-from comparisons.querysets import ClipQuerySet, clips
+from benchmarks.models import Generation
 
 
 class VoteQuerySet(models.QuerySet):
@@ -18,7 +20,7 @@ class VoteQuerySet(models.QuerySet):
 
     def on_public_clips(self):
         """Return votes whose two clips are both public (the only votes ratings and export use)."""
-        public = clips().public().values("pk")
+        public = Generation.objects.public().values("pk")
         return self.filter(generation_a__in=public, generation_b__in=public)
 
     def in_ratings(self):
@@ -128,82 +130,6 @@ class RatingQuerySet(models.QuerySet):
         return self.select_related("video_model__provider")
 
 
-class ArenaClipQuerySet(ClipQuerySet):
-    """Generations as the arena sees them: clips that may be shown blind."""
-
-    def eligible(self):
-        """Return public, completed, probed clips of models that are not retired and whose
-        picture does not name the model."""
-        # Imported here: the renderer's module loads OpenCV, which a web process need not.
-        from benchmarks.providers.local.plugin import NAMED_RENDERERS
-
-        playable = VideoAsset.objects.filter(
-            generation=OuterRef("pk"),
-            tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW),
-            has_audio__isnull=False,
-        )
-        named = Q()
-        for version in NAMED_RENDERERS:
-            named |= Q(model_version__endswith=f"@{version}")
-        return (
-            self.public()
-            .filter(Exists(playable), state=Generation.State.COMPLETE)
-            .exclude(video_model__lifecycle=VideoModel.Lifecycle.RETIRED)
-            .exclude(named, video_model__synthetic=True)
-        )
-
-    def pair_rows(self):
-        """Return the flat rows pair sampling needs, in one query."""
-        # The tier the arena plays (standard, else preview) decides the audio pool.
-        played = VideoAsset.objects.filter(
-            generation=OuterRef("pk"),
-            tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW),
-        ).order_by("-tier")  # "standard" sorts after "preview"
-        return (
-            self.annotate(audio=Subquery(played.values("has_audio")[:1]))
-            .values_list(
-                "pk",
-                "video_model_id",
-                "video_model__synthetic",
-                "audio",
-                "run__prompt_id",
-                "run__prompt__category",
-                "run__prompt__reference_image",
-            )
-            .order_by()
-        )
-
-    def with_outputs(self):
-        """Return clips with model, prompt, report and files loaded (for the player)."""
-        return self.select_related(
-            "video_model__provider", "quality_report", "run__prompt"
-        ).prefetch_related("assets")
-
-    def in_mode(self, pool: str):
-        """Return clips of a pool's mode: image to video (prompt has a first frame) or text."""
-        if pool.startswith("i2v"):
-            return self.exclude(run__prompt__reference_image="")
-        return self.filter(run__prompt__reference_image="")
-
-    def model_numbers(self) -> dict[int, dict[str, float | None]]:
-        """Return each model's mean cost per clip (billed, else estimated) and mean coherence."""
-        rows = (
-            self.values("video_model_id")
-            .annotate(
-                cost=Avg(Coalesce("actual_cost", "estimated_cost")),
-                coherence=Avg("quality_report__mean_coherence"),
-            )
-            .order_by()
-        )
-        return {
-            row["video_model_id"]: {
-                "cost": float(row["cost"]) if row["cost"] is not None else None,
-                "coherence": row["coherence"],
-            }
-            for row in rows
-        }
-
-
 class FailureTagQuerySet(models.QuerySet):
     def counted(self):
         """Return tags of votes that count toward the ratings."""
@@ -218,8 +144,3 @@ class FailureTagQuerySet(models.QuerySet):
             .annotate(n=Count("pk"))
             .order_by()
         )
-
-
-def arena_clips() -> ArenaClipQuerySet:
-    """Return the arena's read API over generations."""
-    return ArenaClipQuerySet(model=Generation)

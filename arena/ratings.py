@@ -96,6 +96,26 @@ def to_points(theta: np.ndarray) -> np.ndarray:
     return BASE + SCALE * (theta - theta.mean(axis=-1, keepdims=True))
 
 
+def covariance(theta: np.ndarray, games: np.ndarray) -> np.ndarray:
+    """Return the covariance of the centred log-strengths `theta` (shape (n,)).
+
+    `games[i, j]` is how many votes i and j had (symmetric). It is the inverse of the fit's
+    Fisher information, each vote adding p(1 − p) for the pair and the prior's virtual game
+    p(1 − p) against the average model, centred as the ratings are (to_points).
+    """
+    n = len(theta)
+    p = 1.0 / (1.0 + np.exp(theta[None, :] - theta[:, None]))
+    info = games * p * (1.0 - p)
+    prior = PRIOR_GAMES * np.exp(theta) / (1.0 + np.exp(theta)) ** 2
+    centre = np.eye(n) - 1.0 / n
+    return centre @ np.linalg.inv(np.diag(info.sum(axis=1) + prior) - info) @ centre
+
+
+def width_of(variance):
+    """Return the 95 % interval width in rating points of a log-strength `variance`."""
+    return 2 * 1.96 * SCALE * np.sqrt(variance)
+
+
 def rank_spread(ratings: np.ndarray, lower: np.ndarray, upper: np.ndarray):
     """Return (rank, best rank, worst rank) per model; the spread is what the intervals allow.
 

@@ -14,10 +14,12 @@ import json
 import random
 import secrets
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import accumulate
 
+import numpy as np
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core import signing
@@ -28,7 +30,6 @@ from django.utils import timezone
 
 from arena import conf, sampling, screening
 from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
-from arena.querysets import arena_clips
 from arena.ratings import fit
 from benchmarks.models import Generation, Prompt, QualityReport, VideoModel
 
@@ -124,29 +125,117 @@ class Pair:
 #: A clip pair before a side is chosen: (generation a, generation b, model a, model b, prompt,
 #: category), generation a having the lower id.
 ClipPair = tuple[int, int, int, int, int, str]
+#: Model pairs drawn for a voter before listing what is left (a voter who voted on most pairs).
+DRAW_TRIES = 20
 
 
-def _candidates(pool: str | None, voted: set[tuple[int, int]]):
-    """Return {(pool, model x, model y): [ClipPair, ...]} of pairs not yet voted on.
+@dataclass
+class _Draw:
+    """The pairs one pool (or all) offers, shared by every request until the cache expires.
 
-    Clips are paired within one prompt, one pool, and one side of the synthetic line: a
-    "synthetic demo" badge on one clip only would give the models away.
+    Clips are grouped by prompt, pool, side of the synthetic line (a "synthetic demo" badge on
+    one clip only would give the models away) and request: the same duration, resolution,
+    aspect ratio, camera move and end frame (a 10 s clip next to a 5 s one, or a portrait one
+    next to a landscape one, compares the requests, not the models). Two models make a pair
+    where they share a group; a model's samples are its clips in a group: they meet other
+    models' clips, never each other.
     """
-    groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-    rows = _cached("clips", lambda: list(arena_clips().eligible().pair_rows()))
-    for pk, model_id, synthetic, audio, prompt_id, category, image in rows:
+
+    #: (pool, model x, model y), x < y, of every two models that share a group.
+    keys: list[tuple[str, int, int]]
+    #: The draw weights of `keys` (sampling.pair_weights), accumulated for a bisecting draw.
+    cum_weights: list[float]
+    #: (prompt, category, pool) of each group.
+    groups: list[tuple[int, str, str]]
+    #: (pool, model) -> the groups it has clips in; (group, model) -> its clips there.
+    groups_of: dict[tuple[str, int], set[int]]
+    clips: dict[tuple[int, int], list[int]]
+
+    def clip_pairs(self, key: tuple[str, int, int]) -> list[ClipPair]:
+        """Return the clip pairs of model pair `key`."""
+        pool, x, y = key
+        pairs = []
+        for group in sorted(self.groups_of[(pool, x)] & self.groups_of[(pool, y)]):
+            prompt_id, category, _pool = self.groups[group]
+            for clip_x in self.clips[(group, x)]:
+                for clip_y in self.clips[(group, y)]:
+                    a, b = sorted(((clip_x, x), (clip_y, y)))
+                    pairs.append((a[0], b[0], a[1], b[1], prompt_id, category))
+        return pairs
+
+
+#: Process-local: pool -> (the shared cache's stamp it was made under, _Draw).
+_draws: dict[str | None, tuple[str, _Draw]] = {}
+DRAW_STAMP = "arena:sampling:stamp"
+
+
+def _draw(pool: str | None) -> _Draw:
+    """Return the pool's _Draw, remade when the shared cache's stamp changes.
+
+    The stamp lives ARENA_SAMPLING_CACHE_SECONDS, as the cached clips and plans do, and
+    sampling_cache_clear drops it: every process remakes its draw then. Making one reads the
+    cached clips and plans (about a second with every pair of 300 models); drawing from it
+    costs a bisection and a few set lookups.
+    """
+    seconds = conf.get("ARENA_SAMPLING_CACHE_SECONDS")
+    stamp = cache.get(DRAW_STAMP) if seconds else None
+    held = _draws.get(pool)
+    if stamp is not None and held and held[0] == stamp:
+        return held[1]
+    index: dict[tuple, int] = {}
+    groups: list[tuple[int, str, str]] = []
+    groups_of: dict[tuple[str, int], set[int]] = defaultdict(set)
+    clips: dict[tuple[int, int], list[int]] = defaultdict(list)
+    rows = _cached("clips", lambda: list(Generation.objects.arena_eligible().arena_pair_rows()))
+    for pk, model_id, synthetic, audio, prompt_id, category, image, *request in sorted(rows):
         clip_pool = pool_of(audio, image)
-        if pool is None or clip_pool == pool:
-            groups[(prompt_id, category, clip_pool, synthetic)].append((pk, model_id))
-    candidates: dict[tuple[str, int, int], list[ClipPair]] = defaultdict(list)
-    for (prompt_id, category, clip_pool, _synthetic), clips in groups.items():
-        clips.sort()
-        for i, (ga, ma) in enumerate(clips):
-            for gb, mb in clips[i + 1 :]:
-                if ma != mb and (ga, gb) not in voted:
-                    key = (clip_pool, min(ma, mb), max(ma, mb))
-                    candidates[key].append((ga, gb, ma, mb, prompt_id, category))
-    return candidates
+        if pool is not None and clip_pool != pool:
+            continue
+        key = (prompt_id, category, clip_pool, synthetic, _request_class(*request))
+        group = index.setdefault(key, len(index))
+        if group == len(groups):
+            groups.append((prompt_id, category, clip_pool))
+        clips[(group, model_id)].append(pk)
+        groups_of[(clip_pool, model_id)].add(group)
+    keys = []
+    for each_pool in sorted({p for p, _m in groups_of}):
+        models = sorted(m for p, m in groups_of if p == each_pool)
+        member = np.zeros((len(models), len(groups)), dtype=np.int32)
+        for row, model_id in enumerate(models):
+            member[row, list(groups_of[(each_pool, model_id)])] = 1
+        # Two models pair where they share a group: one product, not a loop over clip pairs.
+        shared = np.triu(member @ member.T, 1)
+        keys += [(each_pool, models[x], models[y]) for x, y in np.argwhere(shared)]
+    weights = sampling.pair_weights(keys, pool_plans(), exploration=conf.get("ARENA_EXPLORATION"))
+    draw = _Draw(keys, list(accumulate(weights)), groups, dict(groups_of), dict(clips))
+    if seconds:
+        if stamp is None:
+            stamp = secrets.token_hex(8)
+            cache.add(DRAW_STAMP, stamp, seconds)
+            stamp = cache.get(DRAW_STAMP, stamp)  # another process may have set it first
+        _draws[pool] = (stamp, draw)
+    return draw
+
+
+def _request_class(duration, resolution, aspect_ratio, camera, camera_text, end_image, imported):
+    """Return what a clip was asked for, as far as it changes what a viewer compares.
+
+    The run's settings, overridden by what an imported clip said it was made with. The seed is
+    left out (samples differ by seed on purpose), and so is audio: the pool already follows
+    whether the clip has a sound track.
+    """
+    made = {
+        "duration": duration,
+        "resolution": resolution,
+        "aspect_ratio": aspect_ratio,
+        "camera": camera,
+        "camera_text": camera_text,
+        "end_frame": bool(end_image),
+    }
+    if isinstance(imported, dict):
+        made |= {name: value for name, value in imported.items() if name in made}
+    made["duration"] = float(made["duration"] or 0)
+    return tuple(made.values())
 
 
 def _cached(name: str, compute):
@@ -167,28 +256,43 @@ def _cached(name: str, compute):
 
 
 def sampling_cache_clear() -> None:
-    """Forget what pair sampling cached (the clips, pair counts, ratings and model names)."""
-    names = ("clips", "intervals", "ratings", "names")
+    """Forget what pair sampling cached (clips, plans, ratings, names; every process's draw)."""
+    names = ("clips", "plans", "ratings", "names", "stamp")
     cache.delete_many([f"arena:sampling:{name}" for name in names])
+    _draws.clear()
 
 
 def pair_sample(*, voter: str, pool: str | None = None, rng=None) -> Pair | None:
     """Return a pair of clips `voter` has not voted on, or None when there is none.
 
-    First a model pair is drawn, weighted by how much its vote would narrow the current
-    intervals (arena/sampling.py; so every model pair gets votes, not only the ones with the most
-    clips), then one of its clip pairs uniformly, then a side.
+    First a model pair is drawn by the current fits' plans (where a vote narrows the widest
+    intervals most, arena/sampling.py; so every model pair gets its share, not the ones with the
+    most clips or samples), then one of its clip pairs uniformly, then a side.
     """
     rng = rng or random.SystemRandom()
-    candidates = _candidates(pool, Vote.objects.of_voter(voter).pairs())
-    if not candidates:
+    draw = _draw(pool)
+    if not draw.keys:
         return None
-    keys = list(candidates)
-    weights = sampling.pair_weights(
-        keys, pool_intervals(), exploration=conf.get("ARENA_EXPLORATION")
-    )
-    key = rng.choices(keys, weights=weights)[0]
-    ga, gb, ma, mb, prompt_id, category = rng.choice(candidates[key])
+    voted = Vote.objects.of_voter(voter).pairs()
+    # Redrawing a model pair whose clips this voter has all voted on is the same as drawing
+    # among the pairs left, weights renormalised, without listing every pair per request.
+    for _attempt in range(DRAW_TRIES):
+        key = rng.choices(draw.keys, cum_weights=draw.cum_weights)[0]
+        fresh = [c for c in draw.clip_pairs(key) if c[:2] not in voted]
+        if fresh:
+            break
+    else:
+        # This voter has voted on most of what the draw favours: list what is left.
+        left = {key: [c for c in draw.clip_pairs(key) if c[:2] not in voted] for key in draw.keys}
+        keys = [key for key, fresh in left.items() if fresh]
+        if not keys:
+            return None
+        weights = sampling.pair_weights(
+            keys, pool_plans(), exploration=conf.get("ARENA_EXPLORATION")
+        )
+        key = rng.choices(keys, weights=weights)[0]
+        fresh = left[key]
+    ga, gb, ma, mb, prompt_id, category = rng.choice(fresh)
     return Pair(ga, gb, ma, mb, prompt_id, category, pool=key[0], a_on_left=rng.random() < 0.5)
 
 
@@ -515,6 +619,8 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     groups = _fit_groups()
     # Fit first, write after: the transaction stays short whatever the fitting costs.
     fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
+    # Only whole pools are drawn from; the plan is made here, once per fit, not per request.
+    plans = {key: _pair_plan(fitted[key], groups[key]) for key in fitted if not key[1]}
     now = timezone.now()
     with transaction.atomic():
         fits = [
@@ -525,11 +631,21 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
                 rounds=rounds,
                 now=now,
                 provisional=provisional,
+                plan=plans.get(key, []),
             )
             for key, results in fitted.items()
         ]
         _fit_history_prune(now=now)
     return fits
+
+
+def _pair_plan(results, rows) -> list[list]:
+    """Return sampling's plan for a fit of `rows`: [[model x, model y, share], ...]."""
+    games = Counter()
+    for a, b, _outcome, *votes in rows:  # a row is one vote, or `votes` of them (fit_counts)
+        games[(min(a, b), max(a, b))] += votes[0] if votes else 1
+    shares = sampling.plan({r.model_id: r.rating for r in results}, games)
+    return [[x, y, share] for (x, y), share in sorted(shares.items())]
 
 
 def _provisional_rule():
@@ -570,12 +686,12 @@ def vote_count(group) -> int:
     return sum(row[3] if len(row) > 3 else 1 for row in group)
 
 
-def _fit_store(key, results, *, votes: int, rounds: int, now, provisional) -> RatingFit:
-    """Store one fit of (pool, category) `key` and its ratings; return the fit."""
+def _fit_store(key, results, *, votes: int, rounds: int, now, provisional, plan) -> RatingFit:
+    """Store one fit of (pool, category) `key`, its ratings and its pair plan; return the fit."""
     pool, category = key
     rating_fit = RatingFit.objects.create(
         pool=pool, category=category, computed_at=now,
-        vote_count=votes, bootstrap_rounds=rounds,
+        vote_count=votes, bootstrap_rounds=rounds, pair_plan=plan,
     )  # fmt: skip
     Rating.objects.bulk_create(
         Rating(
@@ -647,18 +763,26 @@ def pool_ratings() -> dict[tuple[str, int], float]:
     return _cached("ratings", current_pool_ratings)
 
 
-def pool_intervals() -> dict[tuple[str, int], tuple[float, float]]:
-    """Return {(pool, model id): (rating, interval width)} of the newest overall fits, up to
+def pool_plans() -> dict[str, sampling.Plan]:
+    """Return {pool: its plan and the models it rated} of the newest overall fits, up to
     ARENA_SAMPLING_CACHE_SECONDS old."""
 
     def compute():
         fits = RatingFit.objects.filter(category="").current()
-        rows = Rating.objects.filter(fit__in=fits).values_list(
-            "fit__pool", "video_model_id", "rating", "lower", "upper"
-        )
-        return {(pool, m): (rating, upper - lower) for pool, m, rating, lower, upper in rows}
+        rated = defaultdict(set)
+        for pool, model_id in Rating.objects.filter(fit__in=fits).values_list(
+            "fit__pool", "video_model_id"
+        ):
+            rated[pool].add(model_id)
+        return {
+            pool: sampling.Plan(
+                models=frozenset(rated[pool]),
+                shares={(x, y): share for x, y, share in pair_plan},
+            )
+            for pool, pair_plan in fits.values_list("pool", "pair_plan")
+        }
 
-    return _cached("intervals", compute)
+    return _cached("plans", compute)
 
 
 def model_names() -> dict[int, str]:

@@ -21,10 +21,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.generic import TemplateView
 
-from arena import charts, conf, media, services
+from arena import conf, media, services
 from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
-from arena.querysets import arena_clips
-from benchmarks.models import Prompt
+from benchmarks.models import Generation, Prompt
+from comparisons import charts
 from comparisons.clips import Clip
 
 SIDES = ("Left", "Right")
@@ -114,7 +114,7 @@ def _sample(request, pool):
         pair = services.pair_sample(voter=voter, pool=pool)
         if pair is None:
             return None, []
-        generations = arena_clips().with_outputs().in_bulk([pair.left_id, pair.right_id])
+        generations = Generation.objects.with_outputs().in_bulk([pair.left_id, pair.right_id])
         if len(generations) == 2:
             break
         # A clip was deleted since sampling cached the list: forget the list and draw again.
@@ -324,7 +324,7 @@ class LeaderboardView(TemplateView):
             by_fit.get(shown_fit.pk, {}).values() if shown_fit else [],
             key=lambda r: (r.rank, r.video_model.display_name),
         )
-        numbers = arena_clips().eligible().in_mode(pool).model_numbers()
+        numbers = Generation.objects.arena_eligible().in_pool_mode(pool).model_numbers()
         costs = {m: n["cost"] for m, n in numbers.items() if n["cost"] is not None}
         categories = [(value, label) for value, label in Prompt.Category.choices if value in fits]
         rows = [

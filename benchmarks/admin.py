@@ -38,15 +38,13 @@ from benchmarks.services.imports import ImportRefused, clip_import
 from benchmarks.services.requests import RunSettings
 from benchmarks.services.runs import (
     RunRefused,
-    check_budget,
-    comparison_publish,
-    generation_estimate,
-    generation_requeue,
+    generations_resubmit,
     generations_tag_unusable,
     run_retry_failed,
     run_start,
 )
 from benchmarks.services.suites import suite_run, suite_schedule_sync
+from comparisons.services import comparison_publish
 from media_pipeline.errors import InvalidMedia
 
 
@@ -117,7 +115,22 @@ class PromptAdmin(admin.ModelAdmin):
         """Ask which models, then start one run per prompt."""
         form = BenchmarkModelsForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            self._start_runs(request, queryset, form.cleaned_data["models"], form.settings_given())
+            given = form.settings_given()
+            for prompt in queryset:
+                try:
+                    run = run_start(
+                        prompt=prompt,
+                        models=form.cleaned_data["models"],
+                        requested_by=request.user,
+                        settings=RunSettings.of(prompt, **given),
+                    )
+                except RunRefused as exc:
+                    self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
+                    continue
+                url = reverse("admin:benchmarks_benchmarkrun_change", args=[run.pk])
+                self.message_user(
+                    request, format_html('Started <a href="{}">{}</a>.', url, run), messages.SUCCESS
+                )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -128,23 +141,6 @@ class PromptAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/benchmarks/benchmark_prompts.html", context)
-
-    def _start_runs(self, request, prompts, models, given):
-        for prompt in prompts:
-            try:
-                run = run_start(
-                    prompt=prompt,
-                    models=models,
-                    requested_by=request.user,
-                    settings=RunSettings.of(prompt, **given),
-                )
-            except RunRefused as exc:
-                self.message_user(request, f"{prompt}: {exc}", messages.ERROR)
-                continue
-            url = reverse("admin:benchmarks_benchmarkrun_change", args=[run.pk])
-            self.message_user(
-                request, format_html('Started <a href="{}">{}</a>.', url, run), messages.SUCCESS
-            )
 
 
 @admin.register(PromptSuite)
@@ -418,24 +414,11 @@ class GenerationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resubmit (needs review): start a new attempt")
     def resubmit(self, request, queryset):
-        from benchmarks.tasks import step_queue
-
-        waiting = list(
-            queryset.with_spent()
-            .select_related("video_model", "run__prompt")
-            .filter(state=Generation.State.NEEDS_REVIEW)
-        )
         try:
-            check_budget(generation_estimate(g) for g in waiting)
+            count = generations_resubmit(generations=queryset, actor=request.user.get_username())
         except RunRefused as exc:
             self.message_user(request, str(exc), messages.WARNING)
             return
-        count = 0
-        for generation in waiting:
-            actor = request.user.get_username()
-            if generation_requeue(generation, reason="Staff chose to resubmit", actor=actor):
-                step_queue("submit", generation_id=generation.pk, run_id=generation.run_id)
-                count += 1
         self.message_user(request, f"Resubmitted {count} generation(s).")
 
     @admin.action(description="Give up (needs review): mark failed")

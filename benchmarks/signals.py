@@ -6,7 +6,5 @@ from django.dispatch import Signal
 generation_finished = Signal()
 #: Every generation of a run has ended. kwargs: run (a BenchmarkRun).
 run_finished = Signal()
-#: A comparison was published or re-published. kwargs: comparison.
-comparison_published = Signal()
 #: Staff tagged clips usable or unusable. kwargs: generation_ids (a list of pks).
 clips_tagged = Signal()

@@ -25,11 +25,9 @@ def provider_webhook(request, plugin_key: str):
     if plugin_key not in PLUGINS:
         return HttpResponse("Unknown plugin.", status=404)
     plugin = get_plugin(plugin_key)
-    challenge = getattr(plugin, "webhook_challenge", None)
-    if challenge:
-        answer = challenge(request.body)
-        if answer is not None:  # a handshake, not an event (MiniMax)
-            return JsonResponse(answer)
+    answer = plugin.webhook_challenge(request.body)
+    if answer is not None:  # a handshake, not an event (MiniMax)
+        return JsonResponse(answer)
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
         event = plugin.parse_webhook(headers, request.body)
@@ -43,12 +41,11 @@ def provider_webhook(request, plugin_key: str):
     ).first()
     if generation is None:
         return HttpResponseBadRequest("No generation has this job id.")
-    delivery_id = headers.get("webhook-id") or headers.get("x-fal-webhook-request-id")
-    if event.trusted and delivery_id:
+    if event.trusted and event.delivery_id:
         try:
             with transaction.atomic():
                 WebhookDelivery.objects.create(
-                    plugin_key=plugin_key, delivery_id=delivery_id, job_id=event.job_id
+                    plugin_key=plugin_key, delivery_id=event.delivery_id, job_id=event.job_id
                 )
         except IntegrityError:
             return HttpResponse("Replayed delivery.", status=409)

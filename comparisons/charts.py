@@ -1,53 +1,33 @@
-"""Charts as SVG rendered on the server: no script, no CDN, readable without JavaScript.
+"""Charts drawn on the server as SVG: no script, no CDN, readable without JavaScript.
 
-Each function returns safe SVG markup. Colours are presentation attributes (the CSP forbids
-inline styles); every point links to the model page behind it and carries a <title> tooltip.
+This module does the geometry: scales, ticks, where each point and label goes. The SVG is in
+template includes, `comparisons/_chart.html` (scatter, trend and line charts; its axes in
+`comparisons/_chart_axes.html`, which the arena's rating chart shares), styled by classes whose
+colours live only in `static/site/site.css`: a model's colour is the class `series-<n>`
+(`colour_for`). Every chart is a `Chart`, or None when there is nothing to plot; every point
+links to the model page behind it and carries a <title> tooltip.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+#: How many colours `.series-<n>` in site.css has (Okabe-Ito, darkened for contrast on white).
+SERIES_COLOURS = 8
 
-#: Colour-blind-friendly palette (Okabe-Ito, darkened for contrast on white).
-PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a5c00", "#444"]
-
-#: Plot margins (px): room for tick labels on the left and below, and point labels on the right.
-LEFT, RIGHT, TOP, BOTTOM = 58, 96, 16, 46
 #: Share of the data range added on each side so no point sits on the frame.
 PAD = 0.08
-#: Vertical room one point label needs (px).
+#: Vertical room one point label needs (SVG units).
 LABEL_HEIGHT = 13
 
 
-@dataclass
-class Point:
-    x: float
-    y: float
-    label: str
-    href: str = ""
-    colour: str = PALETTE[0]
-    #: Drawn as a ring: a point whose y flatters it (a mostly frozen model's coherence).
-    hollow: bool = False
-
-
-@dataclass
-class Series:
-    label: str
-    points: list[tuple[date, float]]
-    href: str = ""
-    colour: str = PALETTE[0]
-
-
 def colour_for(index: int) -> str:
-    """Return the palette colour of the `index`-th model of a page."""
-    return PALETTE[index % len(PALETTE)]
+    """Return the colour class of the `index`-th model of a page (its table swatch and points)."""
+    return f"series-{index % SERIES_COLOURS}"
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Return round tick values covering [low, high]."""
+    """Return about `count` round tick values, from at or below `low` to at or above `high`."""
     # Equal values, or values a float's rounding apart (means the database summed in its own
     # order): a step that small would never move `value` below, and the loop would not end.
     if high - low <= max(abs(low), abs(high)) * 1e-9:
@@ -55,9 +35,9 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(low / step) * step
-    ticks, value = [], start
-    while value < high + step * 0.999:
+    ticks, value = [], math.floor(low / step) * step
+    # Up to the first tick at or past `high`, so the axis always covers every value.
+    while not ticks or ticks[-1] < high - step * 1e-9:
         ticks.append(round(value, 10))
         value += step
     return ticks
@@ -70,55 +50,36 @@ def _padded(values: list[float]) -> tuple[float, float]:
     return (max(low - pad, 0.0) if low >= 0 else low - pad), high + pad
 
 
-class _Frame:
-    """Maps data to pixels inside the plot area and draws axes, grid and labels."""
+def _short(label: str, limit: int = 24) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
-    def __init__(self, xs, ys, x_label, y_label, *, size=(560, 340), x_ticks=None, y_cap=None):
-        self.width, self.height = size
-        self.x_ticks = x_ticks or nice_ticks(*_padded(xs))
-        self.y_ticks = nice_ticks(*_padded(ys))
-        if y_cap is not None and self.y_ticks[-1] > y_cap:
-            # A score that cannot pass y_cap (SSIM: 1.0) gets no axis beyond it.
-            self.y_ticks = [t for t in self.y_ticks if t < y_cap] + [y_cap]
-        self.x_label, self.y_label = x_label, y_label
-        self.plot_w = self.width - LEFT - RIGHT
-        self.plot_h = self.height - TOP - BOTTOM
+
+@dataclass
+class Tick:
+    at: float
+    label: str
+
+
+@dataclass
+class Frame:
+    """The plot area inside a chart's margins: places data in SVG units, nudges labels apart."""
+
+    x_ticks: list[float]
+    y_ticks: list[float]
+    width: int = 560
+    height: int = 340
+    #: Margins: room for tick labels on the left and below, and point labels on the right.
+    margins: tuple[int, int, int, int] = (58, 96, 16, 46)  # left, right, top, bottom
 
     def px(self, x: float) -> float:
         lo, hi = self.x_ticks[0], self.x_ticks[-1]
-        return LEFT + (x - lo) / ((hi - lo) or 1) * self.plot_w
+        left, right = self.margins[0], self.width - self.margins[1]
+        return left + (x - lo) / ((hi - lo) or 1) * (right - left)
 
     def py(self, y: float) -> float:
         lo, hi = self.y_ticks[0], self.y_ticks[-1]
-        return TOP + self.plot_h - (y - lo) / ((hi - lo) or 1) * self.plot_h
-
-    def axes(self, x_format, y_format) -> list[str]:
-        parts = []
-        for tick in self.y_ticks:
-            y = self.py(tick)
-            parts.append(
-                f'<line x1="{LEFT}" x2="{LEFT + self.plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-                'stroke="#e2e3e0" stroke-width="1"/>'
-                f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-                f'fill="#5d6470">{escape(y_format(tick))}</text>'
-            )
-        for tick in self.x_ticks:
-            x = self.px(tick)
-            parts.append(
-                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + self.plot_h}" '
-                'stroke="#eeefec" stroke-width="1"/>'
-                f'<text x="{x:.1f}" y="{TOP + self.plot_h + 16}" text-anchor="middle" '
-                f'font-size="11" fill="#5d6470">{escape(x_format(tick))}</text>'
-            )
-        parts.append(
-            f'<rect x="{LEFT}" y="{TOP}" width="{self.plot_w}" height="{self.plot_h}" '
-            'fill="none" stroke="#c9cbc6"/>'
-            f'<text x="{LEFT + self.plot_w / 2:.1f}" y="{self.height - 6}" text-anchor="middle" '
-            f'font-size="12" fill="#16181d">{escape(self.x_label)}</text>'
-            f'<text transform="translate(14 {TOP + self.plot_h / 2:.1f}) rotate(-90)" '
-            f'text-anchor="middle" font-size="12" fill="#16181d">{escape(self.y_label)}</text>'
-        )
-        return parts
+        top, bottom = self.margins[2], self.height - self.margins[3]
+        return bottom - (y - lo) / ((hi - lo) or 1) * (bottom - top)
 
     def place_labels(self, anchors: list[tuple[float, float]]) -> list[float]:
         """Return a label y for each (x, y) anchor, nudged so nearby labels don't overlap."""
@@ -135,23 +96,147 @@ class _Frame:
                     break
                 label_y = max(clash) + LABEL_HEIGHT
             placed.append((x, label_y))
-            result[index] = label_y
+            result[index] = round(label_y, 1)
         return result
 
 
-def _svg(title: str, description: str, body: list[str], size=(560, 340)) -> SafeString:
-    ident = "chart-" + "".join(c if c.isalnum() else "-" for c in title.lower())
-    width, height = size
-    return mark_safe(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{ident}-t">{escape(title)}</title>'
-        f'<desc id="{ident}-d">{escape(description)}</desc>' + "".join(body) + "</svg>"
-    )
+@dataclass
+class Dot:
+    """One scatter point (a model), drawn as a disc or, if `hollow`, a ring."""
+
+    x: float
+    y: float
+    colour: str
+    tip: str
+    label: str
+    label_x: float
+    label_y: float
+    href: str = ""
+    hollow: bool = False
 
 
-def _link(href: str, inner: str) -> str:
-    return f'<a href="{escape(href)}">{inner}</a>' if href else inner
+@dataclass
+class Path:
+    """One line (a model over time, an option over volume), with its end label and day dots."""
+
+    points: str
+    colour: str
+    title: str
+    label: str
+    label_x: float
+    label_y: float
+    href: str = ""
+    dashed: bool = False
+    dots: list[tuple[float, float, str]] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    """What a chart template draws: the frame, labelled ticks, and the chart's own marks."""
+
+    title: str
+    description: str
+    frame: Frame
+    x_label: str
+    y_label: str
+    x_format: object = "{:g}".format
+    y_format: object = "{:g}".format
+    dots: list[Dot] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    #: The note in the plot's corner saying which way is better.
+    better: str = ""
+    #: A dashed vertical line at x with its label: (x in SVG units, label).
+    marker: tuple[float, str] | None = None
+    #: The arena's marks (its own template draws them), and how many models had no cost.
+    points: list[dict] = field(default_factory=list)
+    missing: int = 0
+
+    @property
+    def ident(self) -> str:
+        return "chart-" + "".join(c if c.isalnum() else "-" for c in self.title.lower())
+
+    @property
+    def width(self) -> int:
+        return self.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    @property
+    def left(self) -> int:
+        return self.frame.margins[0]
+
+    @property
+    def right(self) -> int:
+        return self.frame.width - self.frame.margins[1]
+
+    @property
+    def top(self) -> int:
+        return self.frame.margins[2]
+
+    @property
+    def bottom(self) -> int:
+        return self.frame.height - self.frame.margins[3]
+
+    @property
+    def plot_width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def plot_height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def x_ticks(self) -> list[Tick]:
+        return [Tick(round(self.frame.px(t), 1), self.x_format(t)) for t in self.frame.x_ticks]
+
+    @property
+    def y_ticks(self) -> list[Tick]:
+        return [Tick(round(self.frame.py(t), 1), self.y_format(t)) for t in self.frame.y_ticks]
+
+    @property
+    def x_label_at(self) -> float:
+        return (self.left + self.right) / 2
+
+    @property
+    def y_label_at(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class Point:
+    x: float | None
+    y: float | None
+    label: str
+    href: str = ""
+    colour: str = "series-0"
+    #: Drawn as a ring: a point whose y flatters it (a mostly frozen model's coherence).
+    hollow: bool = False
+
+
+@dataclass
+class Series:
+    label: str
+    points: list[tuple[date, float]]
+    href: str = ""
+    colour: str = "series-0"
+
+
+@dataclass
+class Line:
+    label: str
+    points: list[tuple[float, float]]
+    colour: str = "series-0"
+    dashed: bool = False
+
+
+def _y_ticks(values: list[float], y_cap: float | None) -> list[float]:
+    ticks = nice_ticks(*_padded(values))
+    if y_cap is not None and ticks[-1] > y_cap:
+        # A score that cannot pass y_cap (SSIM: 1.0) gets no axis beyond it.
+        ticks = [t for t in ticks if t < y_cap] + [y_cap]
+    return ticks
 
 
 def scatter(
@@ -164,45 +249,32 @@ def scatter(
     y_format=lambda v: f"{v:g}",
     better: str = "",
     y_cap: float | None = None,
-) -> SafeString:
-    """Return a labelled scatter plot, or an empty string when there is nothing to plot."""
+) -> Chart | None:
+    """Return a labelled scatter plot, one point per model, or None with nothing to plot."""
     points = [p for p in points if p.x is not None and p.y is not None]
     if not points:
-        return mark_safe("")
-    frame = _Frame([p.x for p in points], [p.y for p in points], x_label, y_label, y_cap=y_cap)
-    body = frame.axes(x_format, y_format)
-    if better:
-        body.append(_better_note(frame, better))
+        return None
+    xs, ys = [p.x for p in points], [p.y for p in points]
+    frame = Frame(nice_ticks(*_padded(xs)), _y_ticks(ys, y_cap))
     anchors = [(frame.px(p.x), frame.py(p.y)) for p in points]
-    for point, anchor, label_y in zip(points, anchors, frame.place_labels(anchors), strict=True):
-        tip = f"{point.label}: {x_label} {x_format(point.x)}, {y_label} {y_format(point.y)}"
-        body.append(_dot(point, anchor, label_y, tip))
-    return _svg(title, f"{y_label} against {x_label}, one point per model.", body)
-
-
-def _better_note(frame: _Frame, better: str) -> str:
-    """Return the note in the plot's corner saying which way is better."""
-    return (
-        f'<text x="{LEFT + frame.plot_w - 8}" y="{TOP + frame.plot_h - 10}" '
-        f'text-anchor="end" font-size="11" fill="#2f5bea">{escape(better)}</text>'
-    )
-
-
-def _dot(point: Point, anchor: tuple[float, float], label_y: float, tip: str) -> str:
-    """Return one scatter point: its circle (a ring if hollow), tooltip and label, linked."""
-    x, y = anchor
-    paint = (
-        f'fill="#fff" stroke="{point.colour}" stroke-width="2.5"'
-        if point.hollow
-        else f'fill="{point.colour}" stroke="#fff" stroke-width="1.5"'
-    )
-    return _link(
-        point.href,
-        f"<g><title>{escape(tip)}</title>"
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" {paint}/>'
-        f'<text x="{x + 9:.1f}" y="{label_y:.1f}" font-size="11" fill="#16181d">'
-        f"{escape(_short(point.label))}</text></g>",
-    )
+    dots = [
+        Dot(
+            x=round(x, 1),
+            y=round(y, 1),
+            colour=p.colour,
+            tip=f"{p.label}: {x_label} {x_format(p.x)}, {y_label} {y_format(p.y)}",
+            label=_short(p.label),
+            label_x=round(x + 9, 1),
+            label_y=label_y,
+            href=p.href,
+            hollow=p.hollow,
+        )
+        for p, (x, y), label_y in zip(points, anchors, frame.place_labels(anchors), strict=True)
+    ]
+    return Chart(
+        title, f"{y_label} against {x_label}, one point per model.", frame, x_label, y_label,
+        x_format=x_format, y_format=y_format, dots=dots, better=better,
+    )  # fmt: skip
 
 
 def trend(
@@ -212,60 +284,41 @@ def trend(
     y_label: str,
     y_format=lambda v: f"{v:g}",
     y_cap: float | None = None,
-):
+) -> Chart | None:
     """Return a line chart of each model's value over time (one point per benchmark day)."""
     series = [s for s in series if s.points]
     if not series:
-        return mark_safe("")
-    size = (860, 320)
+        return None
     days = [d.toordinal() for s in series for d, _ in s.points]
-    values = [v for s in series for _, v in s.points]
-    frame = _Frame(
-        days, values, "Benchmark date", y_label, size=size, x_ticks=_day_ticks(days), y_cap=y_cap
-    )
-    body = frame.axes(lambda v: date.fromordinal(int(v)).strftime("%-d %b"), y_format)
-    coords = [[(frame.px(d.toordinal()), frame.py(v)) for d, v in s.points] for s in series]
-    label_ys = frame.place_labels([points[-1] for points in coords])
-    for s, points, label_y in zip(series, coords, label_ys, strict=True):
-        body.append(_line(s, points, label_y, y_format))
-    return _svg(title, f"{y_label} of each model per benchmark date.", body, size)
-
-
-def _day_ticks(days: list[int]) -> list[float]:
-    """Return about eight evenly spaced day ordinals, with a spare day at each end."""
+    # About eight evenly spaced days, with a spare day at each end.
     first, last = min(days) - 1, max(days) + 1
     step = max(1, round((last - first) / 8))
-    return [float(day) for day in range(first, last + step, step)]
-
-
-def _line(s: Series, points: list[tuple[float, float]], label_y: float, y_format) -> str:
-    """Return one model's line: a polyline, a dot with a tooltip per day, an end label, linked."""
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{s.colour}"><title>'
-        f"{escape(s.label)} on {d:%-d %b %Y}: {escape(y_format(v))}</title></circle>"
-        for (x, y), (d, v) in zip(points, s.points, strict=True)
-    )
-    end_x = points[-1][0]
-    return _link(
-        s.href,
-        f'<g><polyline points="{line}" fill="none" stroke="{s.colour}" '
-        f'stroke-width="2"/>{dots}'
-        f'<text x="{end_x + 8:.1f}" y="{label_y:.1f}" font-size="11" '
-        f'fill="{s.colour}">{escape(_short(s.label))}</text></g>',
-    )
-
-
-def _short(label: str, limit: int = 24) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
-
-
-@dataclass
-class Line:
-    label: str
-    points: list[tuple[float, float]]
-    colour: str = PALETTE[0]
-    dashed: bool = False
+    x_ticks = [float(day) for day in range(first, last + step, step)]
+    y_ticks = _y_ticks([v for s in series for _, v in s.points], y_cap)
+    frame = Frame(x_ticks, y_ticks, width=860, height=320)
+    coords = [[(frame.px(d.toordinal()), frame.py(v)) for d, v in s.points] for s in series]
+    label_ys = frame.place_labels([points[-1] for points in coords])
+    paths = [
+        Path(
+            points=" ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+            colour=s.colour,
+            title="",  # each day's dot has its own
+            label=_short(s.label),
+            label_x=round(points[-1][0] + 8, 1),
+            label_y=label_y,
+            href=s.href,
+            dots=[
+                (round(x, 1), round(y, 1), f"{s.label} on {d:%-d %b %Y}: {y_format(v)}")
+                for (x, y), (d, v) in zip(points, s.points, strict=True)
+            ],
+        )
+        for s, points, label_y in zip(series, coords, label_ys, strict=True)
+    ]
+    return Chart(
+        title, f"{y_label} of each model per benchmark date.", frame, "Benchmark date", y_label,
+        x_format=lambda v: date.fromordinal(int(v)).strftime("%-d %b"), y_format=y_format,
+        paths=paths,
+    )  # fmt: skip
 
 
 def lines(
@@ -277,32 +330,75 @@ def lines(
     x_format=lambda v: f"{v:g}",
     y_format=lambda v: f"{v:g}",
     marker: tuple[float, str] | None = None,
-) -> SafeString:
+) -> Chart | None:
     """Return a line chart of numeric series (cost against volume), with an optional x marker."""
     series = [s for s in series if s.points]
     if not series:
-        return mark_safe("")
+        return None
     xs = [x for s in series for x, _ in s.points]
     ys = [y for s in series for _, y in s.points]
-    frame = _Frame(xs, ys, x_label, y_label, x_ticks=nice_ticks(min(xs), max(xs)))
-    body = frame.axes(x_format, y_format)
-    if marker is not None and frame.x_ticks[0] <= marker[0] <= frame.x_ticks[-1]:
-        x = frame.px(marker[0])
-        body.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + frame.plot_h}" '
-            'stroke="#16181d" stroke-width="1" stroke-dasharray="4 3"/>'
-            f'<text x="{x + 4:.1f}" y="{TOP + 12}" font-size="11" fill="#16181d">'
-            f"{escape(marker[1])}</text>"
-        )
+    frame = Frame(nice_ticks(min(xs), max(xs)), _y_ticks(ys, None))
     coords = [[(frame.px(x), frame.py(y)) for x, y in s.points] for s in series]
     label_ys = frame.place_labels([points[-1] for points in coords])
-    for s, points, label_y in zip(series, coords, label_ys, strict=True):
-        dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        body.append(
-            f"<g><title>{escape(s.label)}</title>"
-            f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2.5"{dash}/>'
-            f'<text x="{points[-1][0] + 8:.1f}" y="{label_y:.1f}" font-size="11" '
-            f'fill="{s.colour}">{escape(_short(s.label, 14))}</text></g>'
+    paths = [
+        Path(
+            points=" ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+            colour=s.colour,
+            title=s.label,
+            label=_short(s.label, 14),
+            label_x=round(points[-1][0] + 8, 1),
+            label_y=label_y,
+            dashed=s.dashed,
         )
-    return _svg(title, f"{y_label} against {x_label}, one line per option.", body)
+        for s, points, label_y in zip(series, coords, label_ys, strict=True)
+    ]
+    shown = marker is not None and frame.x_ticks[0] <= marker[0] <= frame.x_ticks[-1]
+    return Chart(
+        title, f"{y_label} against {x_label}, one line per option.", frame, x_label, y_label,
+        x_format=x_format, y_format=y_format, paths=paths,
+        marker=(round(frame.px(marker[0]), 1), marker[1]) if shown else None,
+    )  # fmt: skip
+
+
+def rating_vs_cost(ratings, costs: dict[int, float]) -> Chart | None:
+    """Return the arena's chart of each rating (with its interval) against the model's cost.
+
+    None when no rated model has a cost; models without one are counted in `missing`, never
+    placed on the cost axis.
+    """
+    shown = [r for r in ratings if costs.get(r.video_model_id) is not None]
+    if not shown:
+        return None
+    # Axes span the data (not zero): models a few cents apart must not sit on one spot.
+    cheapest = min(costs[r.video_model_id] for r in shown)
+    dearest = max(costs[r.video_model_id] for r in shown)
+    pad = max((dearest - cheapest) * 0.1, dearest * 0.05, 0.01)
+    frame = Frame(
+        nice_ticks(max(0.0, cheapest - pad), dearest + pad, count=6),
+        nice_ticks(min(r.lower for r in shown) - 10, max(r.upper for r in shown) + 10, count=6),
+        width=720,
+        height=380,
+        margins=(64, 24, 16, 48),
+    )
+    left, right = frame.margins[0], frame.width - frame.margins[1]
+    points = []
+    for rating in shown:
+        cost = costs[rating.video_model_id]
+        x = round(frame.px(cost), 1)
+        points.append(
+            {
+                "x": x,
+                "y": round(frame.py(rating.rating), 1),
+                "y_low": round(frame.py(rating.lower), 1),
+                "y_high": round(frame.py(rating.upper), 1),
+                "label": rating.video_model.display_name,
+                "cost": cost,
+                "rating": rating,
+                # Labels of the dearest quarter go to the left, inside the plot.
+                "label_right": x < left + (right - left) * 0.75,
+            }
+        )
+    return Chart(
+        "Rating against cost per clip", "", frame, "Cost per clip (USD)", "Arena rating",
+        x_format=lambda v: f"${v:g}", points=points, missing=len(ratings) - len(shown),
+    )  # fmt: skip

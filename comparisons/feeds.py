@@ -6,7 +6,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
 from comparisons import share
-from comparisons.querysets import comparisons
+from comparisons.models import Comparison
 
 #: Comparisons a feed lists, newest first.
 FEED_ITEMS = 30
@@ -22,7 +22,7 @@ class NewComparisonsFeed(Feed):
         return share.absolute(reverse("comparisons:home"))
 
     def items(self):
-        return comparisons().published().latest_first()[:FEED_ITEMS]
+        return Comparison.objects.published().latest_first()[:FEED_ITEMS]
 
     def item_title(self, item):
         return item.title

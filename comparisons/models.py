@@ -4,15 +4,37 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.models import Generation
+
 
 class ComparisonQuerySet(models.QuerySet):
     def published(self):
         """Return comparisons visitors may see."""
         return self.filter(published=True)
 
+    def featured(self):
+        """Return comparisons staff featured."""
+        return self.filter(featured=True)
+
+    def of_prompt(self, prompt):
+        """Return comparisons of one prompt."""
+        return self.filter(prompt=prompt)
+
+    def excluding(self, shown):
+        """Return comparisons other than those already `shown` on the page."""
+        return self.exclude(pk__in=[comparison.pk for comparison in shown])
+
     def latest_first(self):
         """Return comparisons newest first, with their prompt loaded."""
         return self.select_related("prompt", "run").order_by("-published_at", "-pk")
+
+    def with_clips(self):
+        """Return comparisons with their clips (and each clip's outputs) loaded."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "generations", queryset=Generation.objects.with_outputs().order_by("pk")
+            )
+        )
 
 
 class Comparison(models.Model):

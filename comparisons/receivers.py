@@ -1,6 +1,7 @@
 """Make cached public pages stale when what they show changes.
 
-The pipeline's signals cover a finished run and a published comparison (both sent after commit);
+The pipeline's signals (a finished run, tagged clips) and comparisons' own (a published
+comparison) are sent after commit;
 saves of the catalog cover staff editing in the admin (a price, a model's notes, unpublishing a
 comparison). Generations are not watched: they change constantly while a run is under way, and
 the run's end is what makes their numbers public.
@@ -11,22 +12,24 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from benchmarks import signals
-from benchmarks.models import Price, Prompt, PromptPattern, Provider, VideoModel
+from benchmarks.models import BenchmarkRun, Price, Prompt, PromptPattern, Provider, VideoModel
+from comparisons import signals as comparison_signals
 from comparisons.cache import invalidate_public_pages
 from comparisons.models import Comparison
+from comparisons.services import comparison_publish
 
 #: Models whose rows appear on public pages and are edited by staff.
 SHOWN = (Comparison, Prompt, VideoModel, Price, Provider, PromptPattern)
 
 
 @receiver(signals.run_finished, dispatch_uid="comparisons.run_finished")
-@receiver(signals.comparison_published, dispatch_uid="comparisons.comparison_published")
+@receiver(comparison_signals.comparison_published, dispatch_uid="comparisons.comparison_published")
 @receiver(signals.clips_tagged, dispatch_uid="comparisons.clips_tagged")
 def pipeline_changed(sender, **kwargs):
     invalidate_public_pages()
 
 
-@receiver(signals.comparison_published, dispatch_uid="comparisons.share_image")
+@receiver(comparison_signals.comparison_published, dispatch_uid="comparisons.share_image")
 def queue_share_image(sender, comparison, **kwargs):
     """Draw the grid of posters a shared link shows (sent after commit: the row is there)."""
     from comparisons.tasks import comparison_make_share_image
@@ -37,9 +40,6 @@ def queue_share_image(sender, comparison, **kwargs):
 @receiver(signals.run_finished, dispatch_uid="comparisons.publish_demo")
 def publish_finished_demo(sender, run, **kwargs):
     """Publish a demo run's comparison when its clips are done (`seed_demo --background`)."""
-    from benchmarks.models import BenchmarkRun
-    from benchmarks.services.runs import comparison_publish
-
     if run.trigger == BenchmarkRun.Trigger.DEMO and run.state == BenchmarkRun.State.COMPLETE:
         with transaction.atomic():
             comparison_publish(run=run, featured=True)

@@ -8,7 +8,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from comparisons.querysets import comparisons, prompts, video_models
+from benchmarks.models import Prompt, VideoModel
+from comparisons.models import Comparison
 
 
 class SiteUrlSitemap(Sitemap):
@@ -29,7 +30,7 @@ class ComparisonSitemap(SiteUrlSitemap):
     priority = 0.8
 
     def items(self):
-        return comparisons().published().order_by("-published_at", "-pk")
+        return Comparison.objects.published().order_by("-published_at", "-pk")
 
     def lastmod(self, item):
         return item.published_at
@@ -40,7 +41,7 @@ class ModelSitemap(SiteUrlSitemap):
     priority = 0.6
 
     def items(self):
-        return video_models().benchmarked().order_by("slug")
+        return VideoModel.objects.benchmarked().order_by("slug")
 
 
 class PromptSitemap(SiteUrlSitemap):
@@ -50,8 +51,7 @@ class PromptSitemap(SiteUrlSitemap):
     def items(self):
         # The prompt library's prompts (what PromptDetailView answers), last shown when.
         return (
-            prompts()
-            .published()
+            Prompt.objects.published()
             .annotate(last_shown=Max("comparisons__published_at"))
             .order_by("slug")
         )

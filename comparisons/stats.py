@@ -18,7 +18,7 @@ from benchmarks.models import Generation, Price, VideoModel
 from benchmarks.models.runs import is_usable, realtime_factor
 from comparisons import summary
 from comparisons.clips import FLICKER_SPIKES, FROZEN_SHARE
-from comparisons.querysets import ClipFilter, clips, prices, video_models
+from comparisons.filters import ClipFilter
 
 #: The clip length the leaderboard prices, in seconds: most providers' default.
 REFERENCE_SECONDS = 5
@@ -189,7 +189,7 @@ def leaderboard(
     by_model = _totals_by_model(clip_filter, model=model, prompt=prompt, with_trend=with_trend)
     if not by_model:
         return []
-    models = video_models().with_provider().with_pks(list(by_model)).in_bulk()
+    models = VideoModel.objects.with_provider().with_pks(list(by_model)).in_bulk()
     price_now = _prices_now(list(by_model))
     table = [_model_stats(models[pk], totals, price_now.get(pk)) for pk, totals in by_model.items()]
     attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
@@ -221,7 +221,7 @@ class Totals:
 def _totals_by_model(clip_filter, *, model, prompt, with_trend: bool) -> dict[int, Totals]:
     """Return {model id: Totals}: from the summaries (PostgreSQL, any filter, one model or all),
     aggregated by PostgreSQL (a prompt's clips), or here from flat rows (SQLite)."""
-    rows = clips().public().matching(clip_filter)
+    rows = Generation.objects.public().matching(clip_filter)
     if prompt is not None:
         rows = rows.of_prompt(prompt)
     if summary.enabled() and prompt is None:
@@ -307,7 +307,7 @@ def _prices_now(model_ids: list[int]) -> dict[int, Price]:
     """Return the price of a 720p (or any-resolution) clip in force now, per model."""
     chosen: dict[int, Price] = {}
     rank = {"": 0, "720p": 1}
-    for price in prices().valid_at().of_models(model_ids):
+    for price in Price.objects.valid_at().of_models(model_ids):
         current = chosen.get(price.video_model_id)
         # Newest first: keep the first price seen for the best-ranked resolution.
         if current is None or rank.get(price.resolution, 2) < rank.get(current.resolution, 2):

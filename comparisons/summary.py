@@ -23,7 +23,7 @@ from django.db import connection, models
 from django.db.models import FilteredRelation, Q
 
 if TYPE_CHECKING:
-    from comparisons.querysets import ClipFilter
+    from comparisons.filters import ClipFilter
 
 
 class ModelSummaryQuerySet(models.QuerySet):

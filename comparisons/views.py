@@ -1,5 +1,6 @@
-"""Public pages. Reads go through comparisons.querysets; each page runs a fixed number of queries,
-and anonymous views are served from the page cache (comparisons.cache)."""
+"""Public pages. Reads are chainable methods of each model's manager
+(`Comparison.objects.published().with_clips()`); each page runs a fixed number of queries, and
+anonymous views are served from the page cache (comparisons.cache)."""
 
 from dataclasses import replace
 from operator import attrgetter
@@ -22,7 +23,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from arena.models import FailureTag
 from arena.services import disagreements, model_tag_rows
-from benchmarks.models import Prompt, PromptPattern
+from benchmarks.models import BenchmarkRun, Generation, Prompt, PromptPattern, VideoModel
 from comparisons import breakeven, charts, share
 from comparisons.cache import CachedPageMixin
 from comparisons.clips import (
@@ -33,8 +34,9 @@ from comparisons.clips import (
     sample_summaries,
     then_and_now,
 )
+from comparisons.filters import ClipFilter
 from comparisons.forms import BreakEvenForm
-from comparisons.querysets import ClipFilter, clips, comparisons, prompts, runs, video_models
+from comparisons.models import Comparison
 from comparisons.stats import REFERENCE_SECONDS, SORTS, attach_ratings, leaderboard, parse_sort
 
 #: How many rows of the leaderboard the home page shows.
@@ -70,14 +72,16 @@ class HomeView(SiteMixin, ListView):
 
     def get_queryset(self):
         # The featured cards head the page; the latest list leaves them out.
-        self.featured = list(comparisons().published().featured().latest_first().with_clips()[:3])
-        return comparisons().published().excluding(self.featured).latest_first().with_clips()
+        self.featured = list(
+            Comparison.objects.published().featured().latest_first().with_clips()[:3]
+        )
+        return Comparison.objects.published().excluding(self.featured).latest_first().with_clips()
 
     def get_context_data(self, **kwargs):
         board = leaderboard(with_trend=False)
         return super().get_context_data(
             featured=self.featured,
-            demo_preparing=not self.featured and runs().demo_preparing().exists(),
+            demo_preparing=not self.featured and BenchmarkRun.objects.demo_preparing().exists(),
             snapshot=board[:SNAPSHOT_ROWS],
             snapshot_total=len(board),
             **kwargs,
@@ -90,7 +94,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
     section = "home"
 
     def get_queryset(self):
-        return comparisons().published().latest_first().with_clips()
+        return Comparison.objects.published().latest_first().with_clips()
 
     def get_context_data(self, **kwargs):
         comparison = self.object
@@ -101,8 +105,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
             clips_for([g for g in comparison.generations.all() if g.sample == sample])
         )
         earlier = list(
-            runs()
-            .public()
+            BenchmarkRun.objects.public()
             .finished()
             .of_prompt(comparison.prompt)
             .other_than(comparison.run_id)
@@ -113,7 +116,11 @@ class ComparisonDetailView(SiteMixin, DetailView):
         if vs_run is not None:
             vs_sample = min(sample, vs_run.samples - 1)
             vs_clips = clips_for(
-                clips().public().of_run(vs_run.pk).of_sample(vs_sample).completed().with_outputs()
+                Generation.objects.public()
+                .of_run(vs_run.pk)
+                .of_sample(vs_sample)
+                .completed()
+                .with_outputs()
             )
             # The older run is always "then", whichever of the two the page was opened on.
             this_run = comparison.run
@@ -137,7 +144,7 @@ class ComparisonDetailView(SiteMixin, DetailView):
             sample=sample,
             sample_links=_sample_links(samples, sample, vs_run),
             sample_summaries=(
-                sample_summaries(clips().of_run(comparison.run_id).with_samples())
+                sample_summaries(Generation.objects.of_run(comparison.run_id).with_samples())
                 if samples > 1
                 else []
             ),
@@ -339,13 +346,13 @@ class ModelDetailView(SiteMixin, DetailView):
     clips_per_page = 24
 
     def get_queryset(self):
-        return video_models().benchmarked().with_provider().with_prices()
+        return VideoModel.objects.benchmarked().with_provider().with_prices()
 
     def get_context_data(self, **kwargs):
         model = self.object
         clip_filter = ClipFilter.from_query(self.request.GET)
         stats = leaderboard(clip_filter, model=model)
-        listed = clips().public().completed().of_model(model).matching(clip_filter)
+        listed = Generation.objects.public().completed().of_model(model).matching(clip_filter)
         page = Paginator(
             listed.newest_first().with_outputs().with_comparisons(), self.clips_per_page
         ).get_page(self.request.GET.get("page"))
@@ -423,7 +430,13 @@ class PromptListView(SiteMixin, ListView):
     def get_queryset(self):
         category = self.request.GET.get("category", "")
         category = category if category in Prompt.Category.values else ""
-        return prompts().published().in_category(category).with_tags().with_counts().alphabetical()
+        return (
+            Prompt.objects.published()
+            .in_category(category)
+            .with_tags()
+            .with_counts()
+            .alphabetical()
+        )
 
     def get_context_data(self, **kwargs):
         category = self.request.GET.get("category", "")
@@ -441,13 +454,15 @@ class PromptDetailView(SiteMixin, DetailView):
     section = "prompts"
 
     def get_queryset(self):
-        return prompts().published().with_tags()
+        return Prompt.objects.published().with_tags()
 
     def get_context_data(self, **kwargs):
         prompt = self.object
-        prompt_runs = list(runs().public().finished().of_prompt(prompt).with_counts()[:50])
+        prompt_runs = list(
+            BenchmarkRun.objects.public().finished().of_prompt(prompt).with_counts()[:50]
+        )
         self.prompt_comparisons = list(
-            comparisons().published().of_prompt(prompt).latest_first()[:50]
+            Comparison.objects.published().of_prompt(prompt).latest_first()[:50]
         )
         return super().get_context_data(
             runs=prompt_runs,
@@ -485,8 +500,8 @@ class BreakEvenView(SiteMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = BreakEvenForm(
             self.request.GET or None,
-            api_models=video_models().api_models().order_by("display_name"),
-            selfhosted_models=video_models().self_hosted().order_by("display_name"),
+            api_models=VideoModel.objects.api_models().order_by("display_name"),
+            selfhosted_models=VideoModel.objects.self_hosted().order_by("display_name"),
         )
         data = form.cleaned_data if form.is_valid() else {}
         scenario, seconds, sources = breakeven.scenario_from(data)
@@ -551,7 +566,7 @@ class ComparisonEmbedView(CachedPageMixin, DetailView):
     context_object_name = "comparison"
 
     def get_queryset(self):
-        return comparisons().published().with_clips()
+        return Comparison.objects.published().with_clips()
 
     def get_context_data(self, **kwargs):
         shown = clips_for([g for g in self.object.generations.all() if g.sample == 0])
@@ -576,7 +591,7 @@ def oembed(request):
         match = None
     if match is None or match.view_name not in ("comparisons:detail", "comparisons:embed"):
         raise Http404("Not a comparison page of this site.")
-    comparison = get_object_or_404(comparisons().published(), slug=match.kwargs["slug"])
+    comparison = get_object_or_404(Comparison.objects.published(), slug=match.kwargs["slug"])
     width, height = _embed_size(request.GET)
     src = share.absolute(reverse("comparisons:embed", kwargs={"slug": comparison.slug}))
     title = comparison.title

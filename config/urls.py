@@ -3,8 +3,6 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from api.metrics import metrics_view
-from api.ops import ops_view
 from comparisons.sitemaps import SITEMAPS
 from comparisons.views import robots_txt
 from media_pipeline.serve import serve_media, serve_original
@@ -13,8 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/", include("benchmarks.urls")),
     path("api/", include("api.urls")),
-    path("metrics", metrics_view, name="metrics"),
-    path("ops/", ops_view, name="ops"),
+    path("", include("ops.urls")),  # /metrics and /ops/
     path("arena/", include("arena.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

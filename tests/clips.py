@@ -55,6 +55,7 @@ def make_clip(
     audio: bool = True,
     rotation: int = 90,
     faststart: bool = True,
+    keyframe_seconds: float | None = None,
 ) -> Path:
     """Write an H.264 MP4 test clip of ``kind`` and return its path.
 
@@ -62,7 +63,8 @@ def make_clip(
     black_middle, blurred, odd (odd ``width``/``height`` kept, 4:4:4 so H.264 accepts them),
     rotated (display matrix of ``rotation`` degrees), ten_bit (yuv420p10le), vfr (variable
     frame rate), surround (5.1 audio), anamorphic (4:3 pixels stored at ``width`` x
-    ``height``).
+    ``height``). ``keyframe_seconds`` puts keyframes exactly that far apart (the player tests
+    seek between them); by default x264 places them.
     """
     path = Path(path)
     if kind not in KINDS and kind not in SPECIAL_KINDS:
@@ -96,6 +98,9 @@ def make_clip(
     if width % 2 or height % 2:  # testsrc2 only draws even sizes
         chain = f"format=yuv444p,crop={width}:{height}:0:0,{chain}"
     args += ["-vf", chain, *_video_codec(kind)]
+    if keyframe_seconds:
+        gop = str(round(fps * keyframe_seconds))
+        args += ["-g", gop, "-keyint_min", gop, "-sc_threshold", "0"]
     if kind == "vfr":
         args += ["-fps_mode", "passthrough"]
     if audio:

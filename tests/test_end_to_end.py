@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from benchmarks.models import BenchmarkRun, Generation, QualityReport, VideoAsset, VideoModel
 from benchmarks.services.catalog import catalog_sync
-from benchmarks.services.runs import comparison_publish, run_start
+from benchmarks.services.runs import run_start
+from comparisons.services import comparison_publish
 from tests.conftest import wait_for
 from tests.factories import PromptFactory
 

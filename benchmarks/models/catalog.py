@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.providers.base import Capabilities
+from benchmarks.providers.base import Capabilities, Lifecycle
 from benchmarks.providers.registry import PLUGINS, plugin_choices, plugin_for
 from benchmarks.providers.selfhosted import ConfigError, SelfHostedConfig
 
@@ -79,16 +79,44 @@ class VideoModelQuerySet(models.QuerySet):
         ready = [key for key in PLUGINS if get_plugin(key).is_configured()]
         return self.usable().filter(plugin_key__in=ready)
 
+    def benchmarked(self):
+        """Return models with at least one public generation."""
+        # Imported here: runs.py imports this module.
+        from benchmarks.models.runs import Generation
+
+        return self.filter(pk__in=Generation.objects.public().values("video_model"))
+
+    def api_models(self):
+        """Return models a team pays an API for: not self-hosted, not the demo, not retired."""
+        return self.filter(endpoint__isnull=True, synthetic=False).exclude(
+            lifecycle=VideoModel.Lifecycle.RETIRED
+        )
+
+    def self_hosted(self):
+        """Return models on a self-hosted endpoint, not retired, endpoint loaded."""
+        return (
+            self.filter(endpoint__isnull=False)
+            .exclude(lifecycle=VideoModel.Lifecycle.RETIRED)
+            .select_related("endpoint")
+        )
+
+    def with_pks(self, pks):
+        """Return the models whose primary keys are in `pks`."""
+        return self.filter(pk__in=pks)
+
     def with_provider(self):
         """Return models with their provider loaded in the same query."""
         return self.select_related("provider")
 
+    def with_prices(self):
+        """Return models with their whole price history loaded, newest first."""
+        return self.prefetch_related(
+            models.Prefetch("prices", queryset=Price.objects.order_by("-valid_from", "resolution"))
+        )
+
 
 class VideoModel(models.Model):
-    class Lifecycle(models.TextChoices):
-        ACTIVE = "active"
-        DEPRECATED = "deprecated"
-        RETIRED = "retired"
+    Lifecycle = Lifecycle  # the plugins' own enum (benchmarks/providers/base.py): one, not two
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
     slug = models.SlugField(unique=True)
@@ -180,6 +208,18 @@ class VideoModel(models.Model):
         return prices.filter(resolution=resolution).first() or prices.filter(resolution="").first()
 
 
+class PriceQuerySet(models.QuerySet):
+    def valid_at(self, when=None):
+        """Return prices already in force at `when` (now by default), newest first."""
+        return self.filter(valid_from__lte=when or timezone.now()).order_by(
+            "video_model_id", "-valid_from"
+        )
+
+    def of_models(self, model_ids):
+        """Return prices of the models whose ids are in `model_ids`."""
+        return self.filter(video_model_id__in=model_ids)
+
+
 class Price(models.Model):
     class Unit(models.TextChoices):
         SECOND = "second", "per second of video"
@@ -191,6 +231,8 @@ class Price(models.Model):
     resolution = models.CharField(max_length=10, blank=True, help_text="Empty: any resolution.")
     valid_from = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=200, blank=True)
+
+    objects = PriceQuerySet.as_manager()
 
     class Meta:
         ordering = ["video_model", "-valid_from"]

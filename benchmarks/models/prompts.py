@@ -41,6 +41,35 @@ class PromptQuerySet(models.QuerySet):
         """Return prompts shown in the public prompt library."""
         return self.filter(published=True)
 
+    def in_category(self, category: str):
+        """Return prompts of one category (all of them for an empty one)."""
+        return self.filter(category=category) if category else self
+
+    def alphabetical(self):
+        """Return prompts by title."""
+        return self.order_by("title", "pk")
+
+    def with_tags(self):
+        """Return prompts with their tags loaded."""
+        return self.prefetch_related("tags")
+
+    def with_counts(self):
+        """Return prompts with their number of public finished runs and published comparisons."""
+        # Imported here: the models modules name each other by string and load in a fixed order.
+        from benchmarks.models.runs import BenchmarkRun, Generation
+
+        public_runs = Generation.objects.public().values("run_id")
+        return self.annotate(
+            run_count=models.Count(
+                "runs",
+                filter=models.Q(runs__state=BenchmarkRun.State.COMPLETE, runs__in=public_runs),
+                distinct=True,
+            ),
+            comparison_count=models.Count(
+                "comparisons", filter=models.Q(comparisons__published=True), distinct=True
+            ),
+        )
+
 
 class Prompt(models.Model):
     class Category(models.TextChoices):

@@ -2,15 +2,54 @@
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from benchmarks.models.catalog import VideoModel
+from benchmarks.models.outputs import VideoAsset
 from benchmarks.providers.base import CAMERA_MOVES
+
+if TYPE_CHECKING:
+    from comparisons.filters import ClipFilter
 
 
 class BenchmarkRunQuerySet(models.QuerySet):
+    def public(self):
+        """Return runs with a public generation (GenerationQuerySet.public is the rule)."""
+        return self.filter(pk__in=Generation.objects.public().values("run_id"))
+
+    def readable_by(self, user):
+        """Return the runs `user` may read through the API: their own, or all for staff."""
+        return self if user.is_staff else self.filter(requested_by=user)
+
+    def finished(self):
+        """Return runs that made at least one clip."""
+        return self.filter(state=BenchmarkRun.State.COMPLETE)
+
+    def demo_preparing(self):
+        """Return demo runs still rendering (their comparison is published when they end)."""
+        return self.filter(trigger=BenchmarkRun.Trigger.DEMO, state=BenchmarkRun.State.RUNNING)
+
+    def of_prompt(self, prompt):
+        """Return runs of one prompt, newest first."""
+        return self.filter(prompt=prompt).order_by("-created_at", "-pk")
+
+    def other_than(self, run_id):
+        """Return runs except one (the run a comparison page already shows)."""
+        return self.exclude(pk=run_id) if run_id else self
+
+    def with_counts(self):
+        """Return runs with their number of clips and published comparison loaded."""
+        return self.select_related("comparison").annotate(
+            clip_count=models.Count(
+                "generations", filter=models.Q(generations__state=Generation.State.COMPLETE)
+            )
+        )
+
     def with_generations(self):
         """Return runs with generations, models and outputs loaded in a fixed number of queries."""
         return self.select_related("prompt").prefetch_related(
@@ -228,6 +267,188 @@ class GenerationQuerySet(models.QuerySet):
         return self.annotate(
             committed=_current_attempt_spent() + in_flight + models.F("prior_attempts_cost")
         )
+
+    def readable_by(self, user):
+        """Return the generations `user` may read through the API: their runs', or all for staff."""
+        return self if user.is_staff else self.filter(run__requested_by=user)
+
+    def completed(self):
+        """Return generations that produced a clip."""
+        return self.filter(state=Generation.State.COMPLETE)
+
+    def ended(self):
+        """Return generations that completed or failed (the ones a success rate counts)."""
+        return self.filter(state__in=Generation.FINAL_STATES)
+
+    def of_model(self, model):
+        """Return generations of one video model."""
+        return self.filter(video_model=model)
+
+    def of_prompt(self, prompt):
+        """Return generations of runs of one prompt."""
+        return self.filter(run__prompt=prompt)
+
+    def of_run(self, run_id):
+        """Return generations of one run."""
+        return self.filter(run_id=run_id)
+
+    def of_sample(self, sample: int):
+        """Return the generations that are sample `sample` of their model in their run."""
+        return self.filter(sample=sample)
+
+    def matching(self, clip_filter: "ClipFilter"):
+        """Return generations whose run matches the leaderboard filter."""
+        return self.filter(clip_filter.q())
+
+    def newest_first(self):
+        """Return generations, newest run first."""
+        return self.order_by("-run__created_at", "-pk")
+
+    def with_samples(self):
+        """Return generations with what a sample summary reads: spend, model, quality report."""
+        return (
+            self.with_spent()
+            .select_related("video_model", "quality_report")
+            .defer("request_sent", "quality_report__series", "quality_report__flicker_spikes")
+            .order_by("sample", "pk")
+        )
+
+    def with_model_and_assets(self):
+        """Return generations with their model and files loaded (what the API shows)."""
+        return self.select_related("video_model").prefetch_related("assets")
+
+    def with_outputs(self):
+        """Return generations with model, provider, run, prompt, report and files loaded."""
+        return self.select_related(
+            "video_model__provider", "quality_report", "run__prompt"
+        ).prefetch_related("assets")
+
+    def with_comparisons(self):
+        """Return generations with the published comparisons that show them loaded."""
+        # Imported here: comparisons builds on benchmarks, not the other way round.
+        from comparisons.models import Comparison
+
+        return self.prefetch_related(
+            models.Prefetch(
+                "comparisons",
+                queryset=Comparison.objects.published().order_by("-published_at"),
+                to_attr="public_comparisons",
+            )
+        )
+
+    def stats_rows(self):
+        """Return the flat rows the leaderboard aggregates, in one query."""
+        clip_seconds = VideoAsset.objects.filter(
+            generation=models.OuterRef("pk"), tier=VideoAsset.Tier.ORIGINAL
+        ).values("duration")[:1]
+        return (
+            self.with_spent()
+            .annotate(clip_seconds=models.Subquery(clip_seconds))
+            .values(
+                "pk",
+                "video_model_id",
+                "state",
+                "queued_at",
+                "submitting_at",
+                "submitted_at",
+                "downloading_at",
+                "transcoding_at",
+                "scoring_at",
+                "completed_at",
+                "clip_seconds",
+                "actual_cost",
+                "estimated_cost",
+                "spent",
+                "spent_known",
+                "run_id",
+                "run__created_at",
+                "run__duration",
+                "quality_report__mean_coherence",
+                "quality_report__flicker_score",
+                "quality_report__motion_mean",
+                "quality_report__frozen_fraction",
+                "quality_report__black_fraction",
+                "tagged_unusable",
+                "quality_report__flicker_spikes",
+            )
+            .order_by()
+        )
+
+    # The arena's reads: clips that may be shown blind, and what pair sampling needs of them.
+
+    def arena_eligible(self):
+        """Return public, completed, probed clips of models that are not retired and whose
+        picture does not name the model."""
+        # Imported here: the renderer's module loads OpenCV, which a web process need not.
+        from benchmarks.providers.local.plugin import NAMED_RENDERERS
+
+        playable = VideoAsset.objects.filter(
+            generation=models.OuterRef("pk"),
+            tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW),
+            has_audio__isnull=False,
+        )
+        named = models.Q()
+        for version in NAMED_RENDERERS:
+            named |= models.Q(model_version__endswith=f"@{version}")
+        return (
+            self.public()
+            .filter(models.Exists(playable), state=Generation.State.COMPLETE)
+            .exclude(video_model__lifecycle=VideoModel.Lifecycle.RETIRED)
+            .exclude(named, video_model__synthetic=True)
+        )
+
+    def arena_pair_rows(self):
+        """Return the flat rows the arena's pair sampling needs, in one query."""
+        # The tier the arena plays (standard, else preview) decides the audio pool.
+        played = VideoAsset.objects.filter(
+            generation=models.OuterRef("pk"),
+            tier__in=(VideoAsset.Tier.STANDARD, VideoAsset.Tier.PREVIEW),
+        ).order_by("-tier")  # "standard" sorts after "preview"
+        return (
+            self.annotate(audio=models.Subquery(played.values("has_audio")[:1]))
+            .values_list(
+                "pk",
+                "video_model_id",
+                "video_model__synthetic",
+                "audio",
+                "run__prompt_id",
+                "run__prompt__category",
+                "run__prompt__reference_image",
+                # The request's settings: pair_sample pairs only clips asked for alike.
+                "run__duration",
+                "run__resolution",
+                "run__aspect_ratio",
+                "run__camera_motion",
+                "run__camera_text",
+                "run__end_image",
+                "request_sent__settings",  # an import's own settings, if it said
+            )
+            .order_by()
+        )
+
+    def in_pool_mode(self, pool: str):
+        """Return clips of an arena pool's mode: image to video (a first frame) or text to video."""
+        if pool.startswith("i2v"):
+            return self.exclude(run__prompt__reference_image="")
+        return self.filter(run__prompt__reference_image="")
+
+    def model_numbers(self) -> dict[int, dict[str, float | None]]:
+        """Return each model's mean cost per clip (billed, else estimated) and mean coherence."""
+        rows = (
+            self.values("video_model_id")
+            .annotate(
+                cost=models.Avg(Coalesce("actual_cost", "estimated_cost")),
+                coherence=models.Avg("quality_report__mean_coherence"),
+            )
+            .order_by()
+        )
+        return {
+            row["video_model_id"]: {
+                "cost": float(row["cost"]) if row["cost"] is not None else None,
+                "coherence": row["coherence"],
+            }
+            for row in rows
+        }
 
 
 class Generation(models.Model):

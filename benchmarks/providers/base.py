@@ -3,18 +3,24 @@
 A plugin is one class per video model. Provider families (Runway, Luma, ...) share a base class in
 `benchmarks/providers/<slug>/` that speaks the HTTP protocol; each model subclass only declares
 what differs (model id, capabilities, default price). The registry (`registry.py`) maps a plugin
-key to the class's dotted path; nothing else in the code names a provider.
+key to the class's dotted path, and is where a plugin's `key` comes from; nothing else in the code
+names a provider. What a new provider family touches, file by file: docs/providers.md.
 
-Lifecycle of one generation, as the pipeline calls the hooks:
+One generation, as the pipeline calls the hooks:
 
     plugin.missing_configuration()    # before a run is accepted: "" or why it can't call its API
     plugin.validate(request)          # before anything is paid for; raise PermanentProviderError
     plugin.estimate_cost(request, amount=..., unit=...)  # the request as it will be sent
     result = plugin.submit(request)   # exactly once per generation; job id persisted at once
-    plugin.find_job(reference)        # only after OutcomeUnknownError, if supports_reference_lookup
+    plugin.find_job(reference)        # only after OutcomeUnknownError, if the plugin has one
     plugin.poll(job_id)               # re-scheduled with a countdown until terminal
     plugin.download(poll, dest)       # stream the output into an open binary file
-    plugin.cancel(job_id)             # best effort
+    plugin.cancel(job_id)             # staff canceled the generation; best effort
+
+and, when the provider calls back (`benchmarks/webhooks.py`, `/webhooks/<plugin key>/`):
+
+    plugin.webhook_challenge(body)    # a handshake to answer instead of an event, or None
+    plugin.parse_webhook(headers, body)  # verify, then name the job (and the delivery)
 
 Hooks never sleep, never retry on their own (Celery's retry options do that) and never touch the
 database: they take plain values and return plain values, so a test can drive them against a fake
@@ -57,6 +63,8 @@ from typing import Any, BinaryIO, ClassVar
 
 import httpx
 from django.conf import settings
+from django.db import models
+from django.utils.functional import classproperty
 
 #: Timeouts for every provider call: connect fast, give slow APIs a while to answer.
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -139,7 +147,11 @@ class BillingPolicy(enum.StrEnum):
         return self != BillingPolicy.FAILURES_FREE
 
 
-class Lifecycle(enum.StrEnum):
+class Lifecycle(models.TextChoices):
+    """Where a model is in its provider's life: the plugin declares it, the catalog row keeps it
+    (`VideoModel.Lifecycle` is this class). A retired model stays for its history; new runs
+    naming it are refused."""
+
     ACTIVE = "active"
     DEPRECATED = "deprecated"
     RETIRED = "retired"
@@ -274,20 +286,28 @@ class PollResult:
 
 @dataclass(frozen=True)
 class WebhookEvent:
+    """One callback, as `parse_webhook` read it."""
+
     job_id: str
     trusted: bool  # signed and verified: the payload may be used; else re-read by poll
     #: What a signed payload says about the job: logged as evidence, never acted upon.
     poll: PollResult | None = None
+    #: The provider's id for this delivery, the same on every resend of it (Standard Webhooks'
+    #: `webhook-id`, fal's request id), from the signed headers. A trusted event with one is
+    #: recorded once (`WebhookDelivery`): a second delivery of it is refused as a replay.
+    #: Empty when the provider sends none or the event is not signed.
+    delivery_id: str = ""
 
 
 class BaseProvider:
     """One video model at one provider. Subclass per provider family, then per model.
 
-    Class attributes a model declares:
+    A hook is called by the pipeline in a Celery task, with plain values; it returns plain values.
+    It must never sleep, never retry by itself and never touch the database. The class
+    attributes below are what a model declares; the hooks below them say when they are called,
+    what they return and what they must not do.
     """
 
-    #: Stable registry key, also stored on VideoModel.plugin_key.
-    key: ClassVar[str] = ""
     #: Provider family slug ("runway", "luma", ...) and its display name.
     provider_slug: ClassVar[str] = ""
     provider_name: ClassVar[str] = ""
@@ -309,8 +329,6 @@ class BaseProvider:
     #: False for a plugin that is no model by itself (`manual`): `catalog_sync` adds no model for
     #: it; staff add each model whose clips they import, under its real name.
     catalogued: ClassVar[bool] = True
-    #: Whether `find_job` can recover a job by our own reference after a crash mid-submit.
-    supports_reference_lookup: ClassVar[bool] = False
     #: True for plugins of servers staff run themselves (benchmarks/providers/selfhosted.py):
     #: one plugin key serves many catalog rows, each configured from its SelfHostedEndpoint.
     self_hosted: ClassVar[bool] = False
@@ -320,6 +338,22 @@ class BaseProvider:
     #: HTTP statuses that, on a create, leave the outcome unknown (a gateway answered, the
     #: provider may have created the job): `OutcomeUnknownError`, never a blind resubmit.
     unknown_outcome_statuses: ClassVar[frozenset[int]] = frozenset({502, 503, 504})
+
+    @classproperty
+    def key(cls) -> str:
+        """Return the key the registry lists this class under ("" for a family base class).
+
+        It is VideoModel.plugin_key and the `<plugin key>` of the webhook URL; it is never
+        written on the class, so the registry and the plugin can't disagree.
+        """
+        from benchmarks.providers.registry import registered_key
+
+        return registered_key(cls)
+
+    @classproperty
+    def supports_reference_lookup(cls) -> bool:
+        """Return whether the plugin implements `find_job` (there is no separate flag)."""
+        return cls.find_job is not BaseProvider.find_job
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -344,7 +378,12 @@ class BaseProvider:
     # -- hooks ---------------------------------------------------------------------------------
 
     def validate(self, request: GenerationRequest) -> None:
-        """Raise PermanentProviderError with a clear message if the model can't do `request`."""
+        """Raise PermanentProviderError with a clear message if the model can't do `request`.
+
+        Called before a run is accepted and again before each submit, so nothing is paid for a
+        request the model can't serve. It must not call the provider. The default checks the
+        lifecycle, the capabilities and `refusal`; override `refusal` to add a rule.
+        """
         caps = self.capabilities
         name = self.display_name or self.key
         if self.lifecycle == Lifecycle.RETIRED:
@@ -403,54 +442,96 @@ class BaseProvider:
         return ""
 
     def estimate_cost(self, request: GenerationRequest, *, amount: Decimal, unit: str) -> Decimal:
-        """Return the expected cost of `request` at a price of `amount` per `unit`."""
+        """Return the expected cost of `request` at a price of `amount` per `unit`.
+
+        Called for the budget check before a run starts, with the request as it will be sent.
+        It must not call the provider. The default charges per second or per clip.
+        """
         if unit == "clip":
             return amount
         return amount * Decimal(request.duration)
 
     def submit(self, request: GenerationRequest) -> SubmitResult:
-        """Start the job at the provider. Called once per generation; must not retry itself.
+        """Start the job at the provider and return its job id and the body sent.
 
-        Raise OutcomeUnknownError (not Permanent/Transient) when the job may have been created.
+        This call costs money: it must never be made twice for one generation. The pipeline
+        calls it once, under a lock, and stores the job id before anything else. It must not
+        retry by itself (turn a vendor SDK's retries off). Raise PermanentProviderError only
+        when the answer proves the provider refused the job, TransientProviderError only when it
+        proves nothing was created, and OutcomeUnknownError whenever the job may exist: the
+        pipeline then calls `find_job` or asks staff, and never submits blindly again. Put
+        `request.reference` in the request when the provider keeps a client id.
         """
         raise NotImplementedError
 
     def poll(self, job_id: str) -> PollResult:
-        """Return the job's current status. Cheap, idempotent, safe to call any time.
+        """Return the job's current status.
 
-        Raise JobUnknownError for a status the plugin doesn't know (never fail the job for it).
+        Called with a countdown until the status is terminal, again before a download (for a
+        fresh output URL) and when a webhook names the job. It must be cheap, idempotent and
+        safe to call at any time. Raise JobUnknownError for a status the plugin doesn't know:
+        never report FAILED for it, the job may still run and bill. On a terminal status, set
+        `actual_cost` when the provider reports what it billed.
         """
         raise NotImplementedError
 
     def download(self, poll: PollResult, dest: BinaryIO) -> int:
         """Stream the finished clip into `dest`; return the byte count.
 
-        The default streams `poll.output_url` in chunks. Raise TransientProviderError on a
-        truncated body (Content-Length mismatch) and PermanentProviderError on an expired URL.
+        Called once the job succeeded, with an open binary file. It must stream: a clip may be
+        hundreds of MB and never fits in memory. The default streams `poll.output_url` in chunks
+        within MEDIA_MAX_BYTES and DOWNLOAD_DEADLINE_SECONDS. Raise TransientProviderError on a
+        truncated body (Content-Length mismatch), PermanentProviderError on an expired URL.
         """
         return stream_download(poll.output_url, dest, headers=self.download_headers())
 
     def download_headers(self) -> dict[str, str]:
-        """Headers the output URL needs (Sora and Veo want the API key; most need none)."""
+        """Return the headers the output URL needs (Sora and Veo want the API key; most none)."""
         return {}
 
     def cancel(self, job_id: str) -> None:
-        """Ask the provider to stop the job. Best effort; providers without cancel do nothing.
+        """Ask the provider to stop the job, best effort; return nothing.
 
         Called by the `generation_cancel_job` task (io queue) after staff cancel a generation or
         a run in the admin ("Cancel at the provider"); the generation is already failed as
-        canceled by then. It must not raise for a job that already ended.
+        canceled by then, and its job id stays in the event log. It must not raise for a job
+        that already ended or is gone (`HttpProvider.best_effort` logs those); a transient error
+        may raise. The default does nothing: for a provider with no cancel in its API. The
+        contract suite checks the calls each plugin sends (tests/benchmarks/providers).
         """
 
     def find_job(self, reference: str) -> str | None:
-        """Return the provider's job id for our `reference`, if the provider can look it up.
+        """Return the provider's job id for our `reference`, or None if it has no such job.
 
-        Used after a crash between the provider accepting a submit and us saving its id.
+        Called only after a submit ended in OutcomeUnknownError (a crash or a lost answer
+        between the provider accepting the job and us saving its id), to recover the job
+        instead of paying for it twice. Implement it only when the provider can look a job up
+        by our own id: implementing it is what makes `supports_reference_lookup` true. Without
+        it, such a generation goes to staff (needs review, counted as possibly billed). It must
+        not submit anything.
+        """
+        return None
+
+    def webhook_challenge(self, body: bytes) -> dict[str, Any] | None:
+        """Return the answer to a callback handshake, or None when `body` is an event.
+
+        Called by the webhook view on every callback, before `parse_webhook`. A provider that
+        sends a handshake to a new callback URL (MiniMax's `{"challenge": ...}`, to be echoed
+        within 3 s) returns the JSON to answer with; the view sends it and stops. It must be
+        fast and must not call the provider. The default (no handshake) returns None.
         """
         return None
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
-        """Verify and parse a webhook. Raise WebhookRejected when it can't be trusted at all."""
+        """Verify a callback and return the job it names.
+
+        Called by the webhook view with lower-cased headers and the raw body. Raise
+        WebhookRejected when it can't be trusted at all (bad or missing signature, too old), and
+        a ProviderError for a signed body it can't read. Return `trusted=True` only after
+        verifying a signature, and then fill `delivery_id` from the signed headers so a replay
+        is refused. An unsigned callback is only a hint: the view polls the job either way, so
+        no callback moves a generation by itself. The default refuses all: no webhooks.
+        """
         raise WebhookRejected(f"{self.display_name or self.key} sends no webhooks.")
 
 

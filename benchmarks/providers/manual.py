@@ -10,7 +10,6 @@ class ManualImport(BaseProvider):
     key, and imported clips are attributed to it. No "Imported clip" model is ever made.
     """
 
-    key = "manual"
     provider_slug = "manual"
     provider_name = "Imported clips"
     display_name = "Imported clip"

@@ -1,4 +1,9 @@
-"""Every provider plugin, by key. Adding a model: one class, one line here."""
+"""Every provider plugin, by key. Adding a model: one class, one line here.
+
+The key is the plugin's identity: VideoModel.plugin_key, the webhook URL `/webhooks/<key>/`, a
+plugin's `key` attribute (read from here, never written on the class). What a new provider
+family adds besides its lines here: docs/providers.md, "Adding a provider family".
+"""
 
 from __future__ import annotations
 
@@ -58,6 +63,16 @@ PLUGINS: dict[str, str] = {
 def plugin_class(key: str) -> type[BaseProvider]:
     """Return the plugin class registered under `key` (KeyError if unknown)."""
     return import_string(PLUGINS[key])
+
+
+@cache
+def _keys_by_path() -> dict[str, str]:
+    return {path: key for key, path in PLUGINS.items()}
+
+
+def registered_key(cls: type) -> str:
+    """Return the key `cls` is registered under, or "" (a family's base class, say)."""
+    return _keys_by_path().get(f"{cls.__module__}.{cls.__qualname__}", "")
 
 
 def get_plugin(key: str) -> BaseProvider:

@@ -38,11 +38,11 @@ def catalog_sync() -> list[VideoModel]:
         model.model_id = plugin.model_id
         model.capabilities = plugin.capabilities.as_dict()
         model.synthetic = plugin.synthetic
-        if LIFECYCLE_ORDER.index(plugin.lifecycle.value) > LIFECYCLE_ORDER.index(model.lifecycle):
-            model.lifecycle = plugin.lifecycle.value
+        if LIFECYCLE_ORDER.index(plugin.lifecycle) > LIFECYCLE_ORDER.index(model.lifecycle):
+            model.lifecycle = plugin.lifecycle
         if plugin.retired_on:
             when = datetime.date.fromisoformat(plugin.retired_on)
-            if plugin.lifecycle.value == VideoModel.Lifecycle.RETIRED:
+            if plugin.lifecycle == VideoModel.Lifecycle.RETIRED:
                 model.retired_on = model.retired_on or when
             else:
                 model.deprecated_on = model.deprecated_on or when

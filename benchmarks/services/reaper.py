@@ -8,6 +8,7 @@ idempotent — or, after a few tries or past the overall deadline, fails it with
 import logging
 import shutil
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,21 @@ logger = logging.getLogger(__name__)
 State = Generation.State
 
 REAPER_ACTOR = "reaper"
+
+
+@dataclass
+class Reaped:
+    """What one pass of the reaper did."""
+
+    #: (generation id, the step queued again), in the order they were queued.
+    requeued: list[tuple[int, str]] = field(default_factory=list)
+    #: Generations failed as `timeout` (too many tries, or past GENERATION_DEADLINE_SECONDS).
+    failed: list[int] = field(default_factory=list)
+    #: Scratch directories of dead steps removed.
+    scratch_swept: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.requeued or self.failed or self.scratch_swept)
 
 
 def stale_after(state: str) -> timedelta:
@@ -50,13 +66,13 @@ def generations_stuck(now=None):
     )
 
 
-def generations_reap(now=None) -> dict[str, int]:
-    """Re-queue or fail every stuck generation; return counts by outcome."""
+def generations_reap(now=None) -> Reaped:
+    """Re-queue or fail every stuck generation; return which, and how many scratch dirs went."""
     from benchmarks import tasks
 
     now = now or timezone.now()
     deadline = timedelta(seconds=settings.GENERATION_DEADLINE_SECONDS)
-    outcome = {"requeued": 0, "failed": 0}
+    reaped = Reaped()
     for generation in generations_stuck(now):
         tries = generation.reaper_tries
         if now - generation.queued_at > deadline or tries >= settings.REAPER_MAX_TRIES:
@@ -66,7 +82,7 @@ def generations_reap(now=None) -> dict[str, int]:
                 message=f"Stuck in {generation.state} since {generation.updated_at:%Y-%m-%d %H:%M}",
                 actor=REAPER_ACTOR,
             )
-            outcome["failed"] += 1
+            reaped.failed.append(generation.pk)
             continue
         step = (
             "submit"
@@ -76,11 +92,11 @@ def generations_reap(now=None) -> dict[str, int]:
         generation.log(f"Re-queued {step} after {generation.state} went stale", actor=REAPER_ACTOR)
         Generation.objects.filter(pk=generation.pk).update(updated_at=now)
         tasks.step_queue(step, generation_id=generation.pk, run_id=generation.run_id)
-        outcome["requeued"] += 1
-    outcome["scratch_swept"] = scratch_sweep()
-    if any(outcome.values()):
-        logger.warning("Reaper: %s", outcome)
-    return outcome
+        reaped.requeued.append((generation.pk, step))
+    reaped.scratch_swept = scratch_sweep()
+    if reaped:
+        logger.warning("Reaper: %s", reaped)
+    return reaped
 
 
 def scratch_sweep(now: float | None = None) -> int:

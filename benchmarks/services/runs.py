@@ -1,4 +1,4 @@
-"""Start benchmark runs, end them, retry their failures, publish their comparisons."""
+"""Start benchmark runs, end them, retry their failures (publishing: comparisons.services)."""
 
 import uuid
 from collections.abc import Iterable
@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from benchmarks import signals
 from benchmarks.models import BenchmarkRun, Generation, Prompt, VideoModel
@@ -44,7 +43,10 @@ def run_start(
     itself, as `seed_demo` does).
     """
     models = list(models)
-    if existing := _run_under_key(idempotency_key):
+    # A retried call (same key) gets the run it made; "" is no key (an ad-hoc run gets a uuid).
+    if idempotency_key and (
+        existing := BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
+    ):
         return existing
     settings = settings or RunSettings.of(prompt, suite)
     if seed is not None:
@@ -73,44 +75,24 @@ def run_start(
     try:
         with transaction.atomic():
             run.save()
-            _generations_create(run, models, estimates, dispatch=dispatch)
+            # Each model's samples; a model that takes a seed gets one per sample, recorded now.
+            generations = Generation.objects.bulk_create(
+                Generation(
+                    run=run,
+                    video_model=m,
+                    sample=k,
+                    seed=sample_seed(run, k) if (m.capabilities or {}).get("seed") else None,
+                    estimated_cost=estimates[m.pk].amount,
+                )
+                for m in models
+                for k in range(run.samples)
+            )
+            if dispatch:
+                _dispatch_submits(run, [g.pk for g in generations])
     except IntegrityError:
         # A concurrent call with the same key won the race: return its run.
         return BenchmarkRun.objects.get(idempotency_key=idempotency_key)
     return run
-
-
-def _run_under_key(idempotency_key: str) -> BenchmarkRun | None:
-    """Return the run already made under `idempotency_key`, or None (always None for "")."""
-    if not idempotency_key:
-        return None
-    return BenchmarkRun.objects.filter(idempotency_key=idempotency_key).first()
-
-
-def _generations_create(
-    run: BenchmarkRun,
-    models: list[VideoModel],
-    estimates: dict[int, costs.Estimate],
-    *,
-    dispatch: bool,
-) -> None:
-    """Create each model's samples; queue their submits for after the commit if `dispatch`.
-
-    Models that take a seed get one per sample, recorded now (the run's seed plus k).
-    """
-    generations = Generation.objects.bulk_create(
-        Generation(
-            run=run,
-            video_model=m,
-            sample=k,
-            seed=sample_seed(run, k) if (m.capabilities or {}).get("seed") else None,
-            estimated_cost=estimates[m.pk].amount,
-        )
-        for m in models
-        for k in range(run.samples)
-    )
-    if dispatch:
-        _dispatch_submits(run, [g.pk for g in generations])
 
 
 def _check_models(
@@ -226,6 +208,28 @@ def run_retry_failed(run: BenchmarkRun, *, actor: str = "staff") -> int:
     return len(retried)
 
 
+def generations_resubmit(*, generations, actor: str) -> int:
+    """Queue a new attempt of each of `generations` waiting for staff review; return how many.
+
+    Raises RunRefused, resubmitting nothing, if the new attempts would exceed the monthly budget.
+    """
+    with transaction.atomic():
+        waiting = list(
+            generations.with_spent()
+            .select_related("video_model", "run__prompt")
+            .filter(state=Generation.State.NEEDS_REVIEW)
+        )
+        check_budget(generation_estimate(g) for g in waiting)
+        resubmitted = [
+            generation
+            for generation in waiting
+            if generation_requeue(generation, reason="Staff chose to resubmit", actor=actor)
+        ]
+        for generation in resubmitted:
+            _dispatch_submits(generation.run, [generation.pk])
+    return len(resubmitted)
+
+
 def generation_requeue(generation: Generation, *, reason: str, actor: str, **evidence) -> bool:
     """Queue a new attempt of `generation` (loaded `with_spent()`); False if another worker did.
 
@@ -277,33 +281,3 @@ def generations_tag_unusable(*, generations, unusable: bool, actor: str) -> int:
             lambda: signals.clips_tagged.send(sender=Generation, generation_ids=ids)
         )
     return len(changed)
-
-
-def comparison_publish(*, run: BenchmarkRun, featured: bool = False):
-    """Create or update the comparison of `run` with its completed clips, and publish it."""
-    from comparisons.models import Comparison
-
-    completed = list(run.generations.filter(state=Generation.State.COMPLETE))
-    if not completed:
-        raise RunRefused(f"{run} has no completed clip to show yet.")
-    comparison, _ = Comparison.objects.get_or_create(
-        run=run,
-        defaults={
-            "slug": _unique_slug(run),
-            "title": run.prompt.title,
-            "prompt": run.prompt,
-        },
-    )
-    comparison.generations.set(completed)
-    comparison.published = True
-    comparison.featured = comparison.featured or featured
-    comparison.published_at = comparison.published_at or timezone.now()
-    comparison.save()
-    transaction.on_commit(
-        lambda: signals.comparison_published.send(sender=Comparison, comparison=comparison)
-    )
-    return comparison
-
-
-def _unique_slug(run: BenchmarkRun) -> str:
-    return f"{slugify(run.prompt.slug)[:80]}-{run.created_at:%Y%m%d}-{run.pk}"

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "comparisons",
     "arena",
     "api",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -267,14 +268,37 @@ GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 6 * 3600)
 #: Base URL providers call back on; empty disables webhooks (polling only).
 WEBHOOK_BASE_URL = env("WEBHOOK_BASE_URL").rstrip("/")
 
-# Provider credentials and base URLs: read by each plugin at call time.
-for _name in ("RUNWAY", "LUMA", "OPENAI", "GEMINI", "MINIMAX", "FAL", "REPLICATE", "KLING"):
-    globals()[f"{_name}_API_KEY"] = env(f"{_name}_API_KEY")
-    globals()[f"{_name}_BASE_URL"] = env(f"{_name}_BASE_URL")
-    globals()[f"{_name}_WEBHOOK_SECRET"] = env(f"{_name}_WEBHOOK_SECRET")
-KLING_ACCESS_KEY = env("KLING_ACCESS_KEY")
+# Provider credentials, base URLs and webhook secrets, one block per provider family: read by
+# its plugin (benchmarks/providers/<slug>/) at call time. An empty base URL means the provider's
+# public API. A new family adds its lines here (docs/providers.md, "Adding a provider family").
+RUNWAY_API_KEY = env("RUNWAY_API_KEY")
+RUNWAY_BASE_URL = env("RUNWAY_BASE_URL")
+
+LUMA_API_KEY = env("LUMA_API_KEY")
+LUMA_BASE_URL = env("LUMA_BASE_URL")
+
+OPENAI_API_KEY = env("OPENAI_API_KEY")
+OPENAI_BASE_URL = env("OPENAI_BASE_URL")
+OPENAI_WEBHOOK_SECRET = env("OPENAI_WEBHOOK_SECRET")
+
+GEMINI_API_KEY = env("GEMINI_API_KEY")  # Google Veo
+GEMINI_BASE_URL = env("GEMINI_BASE_URL")
+GEMINI_WEBHOOK_SECRET = env("GEMINI_WEBHOOK_SECRET")
+
+KLING_ACCESS_KEY = env("KLING_ACCESS_KEY")  # Kling signs a JWT from both keys
 KLING_SECRET_KEY = env("KLING_SECRET_KEY")
+KLING_BASE_URL = env("KLING_BASE_URL")
+
+MINIMAX_API_KEY = env("MINIMAX_API_KEY")
+MINIMAX_BASE_URL = env("MINIMAX_BASE_URL")
+
+FAL_API_KEY = env("FAL_API_KEY")
+FAL_BASE_URL = env("FAL_BASE_URL")
 FAL_JWKS_URL = env("FAL_JWKS_URL", "https://rest.alpha.fal.ai/.well-known/jwks.json")
+
+REPLICATE_API_KEY = env("REPLICATE_API_KEY")
+REPLICATE_BASE_URL = env("REPLICATE_BASE_URL")
+REPLICATE_WEBHOOK_SECRET = env("REPLICATE_WEBHOOK_SECRET")
 
 # --- API, callbacks, metrics (the api app) ---------------------------------------------------
 API_MAX_IMAGE_BYTES = env_int("API_MAX_IMAGE_BYTES", 5 * 1024**2)

@@ -4,8 +4,9 @@
 
 Renders the player include on the browser tests' stand-alone page with four generated clips
 (24/25/30/24 fps, one with a long label), served from loopback, in Debian's Chromium: the grid
-view and the wipe view at each size. tests/browser/test_player.py asserts the same layouts
-(controls on screen with the clips on a phone, nothing clipped, whole Solo buttons in wipe view).
+view and the wipe view at each size, and on the phone the one-clip view a swipe shows.
+tests/browser/test_player.py asserts the same layouts (controls on screen with the clips on a
+phone, nothing clipped, whole Solo buttons in wipe view, the swipe).
 """
 
 import sys
@@ -55,8 +56,16 @@ def main(out: Path) -> None:
             page.evaluate("comparePlayer.seek(2.4)")
             page.evaluate("document.querySelector('.cp-stage').scrollIntoView()")
             page.wait_for_timeout(800)
-            for view in ("grid", "wipe"):
+            views = ("grid", "single", "wipe") if device == "phone" else ("grid", "wipe")
+            for view in views:
+                if view == "single":  # one clip at a time, as a sideways swipe shows it
+                    page.get_by_role("button", name="One clip at a time").click()
+                    page.get_by_role("button", name="Next clip").click()
+                    page.evaluate("document.querySelector('.cp-stage').scrollIntoView()")
+                    page.wait_for_timeout(300)
                 if view == "wipe":
+                    if device == "phone":
+                        page.get_by_role("button", name="One clip at a time").click()  # back
                     page.get_by_role("button", name="Wipe view").click()
                     page.wait_for_timeout(300)
                 target = out / f"player-{view}-{width}x{height}.png"

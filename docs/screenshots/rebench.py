@@ -4,7 +4,8 @@
 from benchmarks.demo import DEMO_MODELS
 from benchmarks.models import BenchmarkRun, Prompt, VideoModel
 from benchmarks.services.inline import drive_inline
-from benchmarks.services.runs import comparison_publish, run_refresh, run_start
+from benchmarks.services.runs import run_refresh, run_start
+from comparisons.services import comparison_publish
 
 models = list(VideoModel.objects.filter(slug__in=DEMO_MODELS))
 for prompt in Prompt.objects.filter(slug__in=["lighthouse-storm", "dancer-in-studio"]):

@@ -1,9 +1,9 @@
 // Fine alignment of playing clips: briefly change one clip's playbackRate to bring it back in line.
 //
-// Measured in headless Chromium (docs/player.md): moving a clip with audio off its base rate makes
-// its clock jump back about 25 ms, once, and the new rate then holds exactly; returning to the base
-// rate does not jump. Naive proportional nudging reads that jump as fresh error and oscillates.
-// So a nudge here is planned, not steered: jump + (rate - base) * duration = the correction, one
+// Measured in headless Chromium (docs/player.md): moving a clip with audio off 1x makes its clock
+// jump back 25 ms, once, and the new rate then holds exactly; returning to 1x does not jump, and
+// between two rates other than 1x (a nudge at 0.5x or 2x) nothing jumps. Naive proportional
+// nudging reads that jump as fresh error and oscillates. So a nudge here is planned, not steered: jump + (rate - base) * duration = the correction, one
 // nudge at a time per clip, then a settle period, and the jump estimate is learned from each result.
 // Only clips ahead of the others are corrected; a clip that falls behind pulls the others back to
 // it, so a correction never widens the spread it is fixing.
@@ -26,19 +26,25 @@ const PERSIST = 2; // consecutive checks over the trigger (ignores a one-sample 
 const NUDGE_MS = 200; // a nudge lasts this long; its rate offset is what the correction needs
 const GAIN_RANGE = [0.03, 0.75]; // relative rate offset; the top lets the others follow a starved clip
 const SETTLE_MS = 150; // a rate change reaches the clock ~50 ms late: judge once it has landed
-const INITIAL_JUMP = -0.026; // at 1x, measured, like the range below
+const INITIAL_JUMP = -0.026; // leaving 1x, measured, like the range below
 const JUMP_RANGE = [-0.035, -0.015]; // what was measured; a wider range let noise under load steer it
+const OTHER_JUMP_RANGE = [-0.005, 0.005]; // leaving any other speed: no jump was measured
 const LEARN = 0.2;
 const OUTLIER = 0.02; // a result this far off was disturbed by something else: learn nothing
 
 /**
- * The range the learned jump is kept in at `base` (s of media). Measured at 1x only; the jump is
- * a slice of audio output, so it likely scales with the rate (about 13 ms of media at 0.5x, where
- * the 1x figure made every nudge overshoot into a new one). The range spans both readings.
+ * The range the learned jump is kept in at `base`. Measured in headless Chromium 156 (docs/player.md):
+ * leaving 1x the clock jumps back 25 ms every time, whatever the new rate (Chromium plays 1x
+ * audio as it is and puts it through its time-stretcher at any other rate: the switch costs the
+ * stretcher's latency); between two other rates (0.5x and 0.45x, 2x and 1.8x) it does not jump
+ * (0-2 ms at 0.5x, within +-11 ms of load noise at 2x). Assuming a jump of 13 ms at 0.5x and 52 ms
+ * at 2x made every nudge there miss, at 2x even speed up a clip that was ahead.
  */
 function jumpRange(base) {
-  return [JUMP_RANGE[0] * Math.max(1, base), JUMP_RANGE[1] * Math.min(1, base)];
+  return base === 1 ? JUMP_RANGE : OTHER_JUMP_RANGE;
 }
+
+const initialJump = (base) => (base === 1 ? INITIAL_JUMP : 0);
 
 export class Nudger {
   constructor() {
@@ -62,6 +68,10 @@ export class Nudger {
     const now = performance.now();
     const leads = live.map((video) => [video, this.lead(video, live)]);
     leads.sort((a, b) => b[1] - a[1]); // the clip furthest ahead gets the next nudge slot
+    // Leaving 1x jumps the clock (see jumpRange), and spacing the nudges out is what stopped the
+    // limit cycle that jump fed. At other speeds nothing jumps, and a clip starved of CPU (6 clips
+    // at 2x on 2 cores) must be followed by every other clip at once, not one per 250 ms.
+    const gap = base === 1 ? NUDGE_GAP_MS : 0;
     for (const [video, lead] of leads) {
       const state = this.state(video);
       if (now < state.busyUntil) continue;
@@ -69,7 +79,7 @@ export class Nudger {
       state.plan = null;
       if (now - state.last > CALM_MS) state.trigger = TRIGGER;
       state.strikes = lead > state.trigger ? state.strikes + 1 : 0;
-      if (state.strikes >= PERSIST && now - this.lastNudge >= NUDGE_GAP_MS) {
+      if (state.strikes >= PERSIST && now - this.lastNudge >= gap) {
         this.nudge(video, state, lead, base, now);
       }
     }
@@ -80,7 +90,7 @@ export class Nudger {
   }
 
   nudge(video, state, lead, base, now) {
-    const jump = this.jumps.get(base) ?? INITIAL_JUMP * base;
+    const jump = this.jumps.get(base) ?? initialJump(base);
     const drift = -lead - jump; // what the changed rate itself must add (s of media)
     const gain = Math.min(GAIN_RANGE[1], Math.max(GAIN_RANGE[0], Math.abs(drift) / (NUDGE_MS / 1000)));
     const ms = (Math.abs(drift) / (gain * base)) * 1000;
@@ -109,7 +119,7 @@ export class Nudger {
     const miss = lead - plan.lead - plan.expected;
     plan.after = lead;
     if (Math.abs(miss) > OUTLIER * Math.max(1, plan.base)) return;
-    const jump = (this.jumps.get(plan.base) ?? INITIAL_JUMP * plan.base) + LEARN * miss;
+    const jump = (this.jumps.get(plan.base) ?? initialJump(plan.base)) + LEARN * miss;
     const [low, high] = jumpRange(plan.base);
     this.jumps.set(plan.base, Math.min(high, Math.max(low, jump)));
   }

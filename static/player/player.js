@@ -2,6 +2,7 @@
 import { bindControls } from "./controls.js";
 import { bindDiff } from "./diff.js";
 import { Lockstep } from "./lockstep.js";
+import { bindSwipe } from "./swipe.js";
 import { drawTimeline } from "./timeline.js";
 import { bindWipe } from "./wipe.js";
 import { bindZoom } from "./zoom.js";
@@ -115,6 +116,7 @@ function mount(root) {
   bindWipe(root, engine);
   api.view = bindZoom(root, engine);
   api.diff = bindDiff(root, engine);
+  api.layout = bindSwipe(root, engine);
   bindSeekLinks(root, engine);
   trackUrl(engine);
   engine.init(startTime());

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from api import metrics
 from benchmarks.models import Generation
 from config.logging import JsonFormatter
+from ops import metrics
 from tests.factories import GenerationFactory, UserFactory, VideoModelFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from arena.services import voter_hash
-from tests.arena.factories import PlayableGenerationFactory
-from tests.factories import PromptFactory, RunFactory, VideoModelFactory
+from tests.factories import PlayableGenerationFactory, PromptFactory, RunFactory, VideoModelFactory
 
 
 def make_grid(*, models=4, prompts=2, prefix="arena", audio=True, synthetic=True, image="",

@@ -16,8 +16,7 @@ from benchmarks.providers.local.plugin import NAMED_RENDERERS, RENDERER_VERSION,
 from comparisons.cache import clear_local
 from comparisons.models import Comparison
 from tests.arena.conftest import make_grid
-from tests.arena.factories import PlayableGenerationFactory
-from tests.factories import PromptFactory, RunFactory, VideoModelFactory
+from tests.factories import PlayableGenerationFactory, PromptFactory, RunFactory, VideoModelFactory
 
 URL_ATTR = re.compile(r'(?:src|poster|href|data-src)="([^"]+)"')
 

@@ -13,7 +13,7 @@ from arena.management.commands.refit_from_export import differences, refit_from_
 from arena.models import Pool, Vote
 from comparisons.models import Comparison
 from tests.arena.conftest import make_grid
-from tests.arena.factories import VoteFactory
+from tests.factories import VoteFactory
 
 
 def _export() -> str:

@@ -11,13 +11,12 @@ from collections import Counter
 import pytest
 from django.core import signing
 
-from arena import services
+from arena import sampling, services
 from arena.models import Pool, Rating, RatingFit, Vote
 from arena.services import VoteRefused, pair_sample, pair_token_issue, vote_record
 from benchmarks.models import Generation
 from tests.arena.conftest import make_grid
-from tests.arena.factories import VoteFactory
-from tests.factories import UserFactory
+from tests.factories import PlayableGenerationFactory, RunFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +79,17 @@ def test_sampling_favours_model_pairs_whose_ratings_are_still_uncertain(grid, se
 
 def test_sampling_favours_close_ratings(grid):
     models, _ = grid
-    fit = RatingFit.objects.create(pool=Pool.T2V_AUDIO, vote_count=0, bootstrap_rounds=0)
     points = {models[0]: 1000, models[1]: 1010, models[2]: 1400, models[3]: 600}
+    # The far pair is long established, the close pair new: the plan puts its votes where a vote
+    # says most about the uncertain ratings, between the two close models (Pair keys sort ids).
+    games = {(x.pk, y.pk): 30 for x in points for y in points if x.pk < y.pk}
+    games[tuple(sorted((models[0].pk, models[1].pk)))] = 0
+    games[tuple(sorted((models[2].pk, models[3].pk)))] = 1000
+    plan = sampling.plan({m.pk: rating for m, rating in points.items()}, games)
+    fit = RatingFit.objects.create(
+        pool=Pool.T2V_AUDIO, vote_count=240, bootstrap_rounds=0,
+        pair_plan=[[x, y, share] for (x, y), share in plan.items()],
+    )  # fmt: skip
     for rank, (model, rating) in enumerate(points.items(), start=1):
         Rating.objects.create(
             fit=fit, video_model=model, rating=rating, lower=rating - 5, upper=rating + 5,
@@ -424,3 +432,52 @@ def test_ratings_for_a_mode_merge_its_silent_and_audio_pools(db):
     assert merged[loud[0].pk].fit.pool == Pool.T2V_AUDIO
     assert merged[quiet[0].pk].fit.pool == Pool.T2V
     assert services.current_ratings_for_mode(mode="i2v") == {}
+
+
+def _draws(voter="v", *, n=60, pool=None):
+    """Return the (clip a, clip b) pairs of `n` draws (seeded), None for no pair."""
+    pairs = (pair_sample(voter=voter, pool=pool, rng=random.Random(seed)) for seed in range(n))
+    return [(p.generation_a, p.generation_b) if p else None for p in pairs]
+
+
+def test_samples_are_clips_of_one_model_and_never_face_each_other(db):
+    (first, second), _ = make_grid(models=2, prompts=1, prefix="samples")
+    run = Generation.objects.filter(video_model=first).get().run
+    for sample in (1, 2):
+        PlayableGenerationFactory(run=run, video_model=first, sample=sample)
+    model_of = dict(Generation.objects.values_list("pk", "video_model_id"))
+    drawn = Counter(tuple(model_of[g] for g in pair) for pair in _draws())
+    assert set(drawn) <= {(first.pk, second.pk), (second.pk, first.pk)}
+    # Each of the three samples of `first` meets the one clip of `second`.
+    assert len({pair for pair in _draws()}) == 3
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"duration": 10},
+        {"resolution": "1080p"},
+        {"aspect_ratio": "9:16"},
+        {"camera_motion": "pan_left"},
+    ],
+)
+def test_clips_made_with_different_request_settings_are_never_paired(db, change):
+    (first, second), generations = make_grid(models=2, prompts=1, prefix="settings")
+    later = RunFactory(prompt=generations[0].run.prompt, **change)
+    Generation.objects.filter(video_model=second).update(run=later)
+    assert pair_sample(voter="v") is None
+
+
+def test_an_imported_sample_made_with_other_settings_is_not_paired(db):
+    (first, second), generations = make_grid(models=2, prompts=1, prefix="import")
+    run = generations[0].run
+    Generation.objects.filter(video_model=second).update(
+        request_sent={"imported_file": "clip.mp4", "settings": {"duration": run.duration * 2}}
+    )
+    assert pair_sample(voter="v") is None
+    same = {"duration": run.duration, "seed": 3}  # another seed: a sample, not another request
+    Generation.objects.filter(video_model=second).update(
+        request_sent={"imported_file": "clip.mp4", "settings": same}
+    )
+    services.sampling_cache_clear()
+    assert pair_sample(voter="v") is not None

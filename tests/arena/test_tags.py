@@ -8,7 +8,7 @@ from django.urls import reverse
 from arena import services
 from arena.models import FailureTag, Pool, Vote
 from tests.arena.conftest import make_grid
-from tests.arena.factories import VoteFactory
+from tests.factories import VoteFactory
 
 
 def test_wilson_intervals_match_the_textbook_values():

@@ -14,8 +14,7 @@ from arena.models import Pool, Vote
 from arena.tasks import ratings_refresh
 from benchmarks.models import QualityReport
 from tests.arena.conftest import make_grid
-from tests.arena.factories import VoteFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -160,6 +160,35 @@ def test_publishing_a_run_links_to_its_public_page(client, failed_run):
     assert client.get(comparison.get_absolute_url()).status_code == 200
 
 
+def test_benchmarking_prompts_starts_a_run_per_prompt_and_says_why_one_was_refused(client):
+    model = VideoModelFactory(slug="local-smooth")
+    fits, too_long = PromptFactory(title="Fits", duration=5), PromptFactory(duration=7)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    with steps_queued("generation_submit"):
+        response = client.post(
+            reverse("admin:benchmarks_prompt_changelist"),
+            {
+                "action": "benchmark_prompts",
+                "_selected_action": [fits.pk, too_long.pk],
+                "apply": "Start runs",
+                "models": [model.pk],
+                "samples": 2,
+            },
+            follow=True,
+        )
+
+    page = response.content.decode()
+    run = fits.runs.get()
+    assert (run.samples, run.generations.count()) == (2, 2)
+    assert (
+        f'Started <a href="{reverse("admin:benchmarks_benchmarkrun_change", args=[run.pk])}">'
+        in page
+    )
+    assert "not 7 s" in page
+    assert not too_long.runs.exists()
+
+
 def test_the_admin_model_picker_offers_no_model_without_an_api_key(settings):
     from benchmarks.forms import BenchmarkModelsForm
 

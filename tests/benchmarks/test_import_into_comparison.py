@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from benchmarks.models import BenchmarkRun, Generation, VideoModel
 from benchmarks.services.catalog import catalog_sync
-from benchmarks.services.runs import comparison_publish
+from comparisons.services import comparison_publish
 from tests.clips import make_clip
 from tests.comparisons.conftest import add_clip
 from tests.factories import RunFactory, VideoModelFactory

@@ -1,11 +1,10 @@
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from benchmarks.models import Generation
-from benchmarks.services.reaper import generations_reap
+from benchmarks.services.reaper import Reaped, generations_reap
 from tests.factories import GenerationFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,50 +17,50 @@ def _age(generation, seconds):
     )
 
 
-@pytest.fixture
-def dispatched():
-    with mock.patch("benchmarks.tasks.STEPS") as steps:
-        yield steps
-
-
-def test_a_fresh_generation_is_left_alone(dispatched):
+def test_a_fresh_generation_is_left_alone(django_capture_on_commit_callbacks):
     GenerationFactory(state=State.TRANSCODING)
 
-    assert generations_reap() == {"requeued": 0, "failed": 0, "scratch_swept": 0}
-    dispatched.__getitem__.assert_not_called()
+    with django_capture_on_commit_callbacks() as queued:
+        assert generations_reap() == Reaped()
+
+    assert queued == []
 
 
-def test_a_stale_generation_has_its_step_queued_again(dispatched):
+def test_a_stale_generation_has_its_step_queued_again(django_capture_on_commit_callbacks):
     generation = GenerationFactory(state=State.TRANSCODING)
     _age(generation, 3 * 3600)
 
-    assert generations_reap() == {"requeued": 1, "failed": 0, "scratch_swept": 0}
+    with django_capture_on_commit_callbacks() as queued:
+        reaped = generations_reap()
 
-    dispatched.__getitem__.assert_called_with("transcode")
-    queued = dispatched.__getitem__.return_value.apply_async_on_commit.call_args
-    assert queued.args == ((generation.pk,),)
-    assert queued.kwargs["headers"] == {"generation_id": generation.pk, "run_id": generation.run_id}
+    assert reaped == Reaped(requeued=[(generation.pk, "transcode")])
+    # Sent after commit (a partial of the task's apply_async), with the ids in its headers.
+    [dispatch] = queued
+    assert dispatch.func.__self__.name == "benchmarks.tasks.generation_transcode"
+    assert dispatch.keywords["args"] == (generation.pk,)
+    assert dispatch.keywords["headers"] == {
+        "generation_id": generation.pk,
+        "run_id": generation.run_id,
+    }
     assert generation.events.filter(actor="reaper").count() == 1
 
 
-def test_a_generation_stuck_in_submitting_goes_to_submit_recovery(dispatched):
+def test_a_generation_stuck_in_submitting_goes_to_submit_recovery():
     generation = GenerationFactory(state=State.SUBMITTING)
     _age(generation, 3600)
 
-    generations_reap()
-
-    dispatched.__getitem__.assert_called_with("submit")
+    assert generations_reap().requeued == [(generation.pk, "submit")]
 
 
-def test_after_repeated_tries_the_reaper_fails_it_as_a_timeout(dispatched, settings):
+def test_after_repeated_tries_the_reaper_fails_it_as_a_timeout(settings):
     settings.REAPER_MAX_TRIES = 2
     generation = GenerationFactory(state=State.DOWNLOADING)
     for _ in range(2):
         _age(generation, 3 * 3600)
-        generations_reap()
+        assert generations_reap().requeued == [(generation.pk, "download")]
     _age(generation, 3 * 3600)
 
-    assert generations_reap() == {"requeued": 0, "failed": 1, "scratch_swept": 0}
+    assert generations_reap() == Reaped(failed=[generation.pk])
 
     generation.refresh_from_db()
     assert generation.state == State.FAILED
@@ -69,7 +68,7 @@ def test_after_repeated_tries_the_reaper_fails_it_as_a_timeout(dispatched, setti
     assert "Stuck in downloading" in generation.error_message
 
 
-def test_past_the_deadline_it_fails_at_once(dispatched, settings):
+def test_past_the_deadline_it_fails_at_once(settings):
     settings.GENERATION_DEADLINE_SECONDS = 60
     generation = GenerationFactory(state=State.GENERATING)
     Generation.objects.filter(pk=generation.pk).update(
@@ -77,7 +76,7 @@ def test_past_the_deadline_it_fails_at_once(dispatched, settings):
     )
     _age(generation, 3 * 3600)
 
-    generations_reap()
+    assert generations_reap() == Reaped(failed=[generation.pk])
 
     generation.refresh_from_db()
     assert generation.state == State.FAILED

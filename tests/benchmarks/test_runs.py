@@ -5,8 +5,14 @@ import pytest
 from benchmarks.models import BenchmarkRun, Generation, VideoModel
 from benchmarks.providers.registry import plugin_class
 from benchmarks.services import costs
-from benchmarks.services.runs import RunRefused, run_retry_failed, run_start
+from benchmarks.services.runs import (
+    RunRefused,
+    generations_resubmit,
+    run_retry_failed,
+    run_start,
+)
 from tests.factories import PriceFactory, PromptFactory, VideoModelFactory
+from tests.queued import steps_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +129,49 @@ def test_a_retry_past_the_monthly_budget_is_refused_and_retries_nothing(real_mod
 
     generation.refresh_from_db()
     assert generation.state == Generation.State.FAILED
+
+
+def _waiting_for_staff(models) -> Generation:
+    """Return a generation whose submit was interrupted: it waits for staff review."""
+    run = run_start(prompt=PromptFactory(), models=models[:1], dispatch=False)
+    Generation.objects.filter(run=run).update(
+        state="needs_review", attempts=1, outcome_unknown=True
+    )
+    return run.generations.get()
+
+
+def test_resubmitting_queues_only_what_waits_for_review_and_logs_who(models):
+    waiting = _waiting_for_staff(models)
+    other = run_start(prompt=PromptFactory(), models=models[:1], dispatch=False).generations.get()
+
+    with steps_queued("generation_submit") as submit:
+        count = generations_resubmit(generations=Generation.objects.all(), actor="editor")
+
+    assert count == 1
+    submit.assert_called_once_with(waiting.pk)
+    waiting.refresh_from_db()
+    assert waiting.state == Generation.State.QUEUED
+    event = waiting.events.get(to_state=Generation.State.QUEUED)
+    assert (event.actor, event.reason, event.details["attempt"]) == (
+        "editor",
+        "Staff chose to resubmit",
+        1,
+    )
+    other.refresh_from_db()
+    assert other.state == Generation.State.QUEUED  # untouched: it never left the queue
+
+
+def test_a_resubmit_past_the_monthly_budget_is_refused_and_resubmits_nothing(real_models, settings):
+    waiting = _waiting_for_staff(real_models)
+    settings.MONTHLY_BUDGET_USD = "0.75"  # $0.50 committed, another $0.50 won't fit
+
+    with steps_queued("generation_submit") as submit, pytest.raises(RunRefused, match="budget"):
+        generations_resubmit(generations=Generation.objects.all(), actor="editor")
+
+    submit.assert_not_called()
+    waiting.refresh_from_db()
+    assert waiting.state == Generation.State.NEEDS_REVIEW
+    assert not waiting.events.filter(to_state=Generation.State.QUEUED).exists()
 
 
 def test_the_months_spend_counts_earlier_attempts(real_models):

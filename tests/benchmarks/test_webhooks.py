@@ -104,6 +104,21 @@ def test_an_unsigned_callback_only_triggers_a_poll(client, poll):
     assert generation.state == Generation.State.GENERATING  # the poll decides, not the callback
 
 
+def test_an_unsigned_callback_never_records_a_delivery_whatever_its_headers(client, poll):
+    GenerationFactory(
+        video_model=VideoModelFactory(slug="luma-ray-2", synthetic=False),
+        state=Generation.State.GENERATING,
+        provider_job_id="0b1c-luma",
+    )
+    body = json.dumps({"id": "0b1c-luma", "state": "completed"}).encode()
+
+    for _ in range(2):  # the same unsigned "delivery" twice: not a replay, nothing to trust
+        assert _post(client, "luma-ray-2", {"webhook-id": "msg_1"}, body).status_code == 204
+
+    assert poll.call_count == 2
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_the_minimax_handshake_is_answered(client, poll):
     response = _post(client, "minimax-hailuo-02", {}, json.dumps({"challenge": "abc"}).encode())
 

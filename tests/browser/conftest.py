@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .clips import make_clip
+from tests.clips import make_clip
+
 from .media_server import MediaServer
 from .pages import ROOT
 
@@ -39,9 +40,9 @@ def clip_dir(tmp_path_factory):
     """Short clips for the player's behaviour tests: three rates, one clip shorter than the rest."""
     folder = tmp_path_factory.mktemp("player-clips")
     for name, fps, seconds in [("a", 24, 6), ("b", 25, 6), ("c", 30, 4)]:
-        for tier, size in [("standard", "640x360"), ("preview", "320x180")]:
-            make_clip(folder / f"{name}-{tier}.mp4", fps=fps, seconds=seconds, size=size,
-                      keyframe_seconds=2)  # fmt: skip
+        for tier, (width, height) in [("standard", (640, 360)), ("preview", (320, 180))]:
+            make_clip(folder / f"{name}-{tier}.mp4", fps=fps, seconds=seconds, width=width,
+                      height=height, keyframe_seconds=2)  # fmt: skip
     return folder
 
 

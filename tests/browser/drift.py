@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from media_pipeline.transcode import STANDARD, transcode_tiers
+from tests.clips import make_clip
 
-from .clips import make_clip
 from .pages import player_clip, player_page
 
 SECONDS = 26
@@ -187,7 +187,8 @@ def make_drift_clips(folder: Path, server, count: int = 4) -> tuple[list[dict], 
     for i, fps in enumerate(RATES[:count]):
         standard = folder / f"d{i}" / STANDARD.filename
         if not standard.exists():
-            src = make_clip(folder / f"src{i}.mp4", fps=fps, seconds=SECONDS, keyframe_seconds=10)
+            src = make_clip(folder / f"src{i}.mp4", fps=fps, seconds=SECONDS, width=640,
+                            height=360, keyframe_seconds=10)  # fmt: skip
             transcode_tiers(src, folder / f"d{i}")
         url = f"/drift/d{i}/{STANDARD.filename}"
         clips.append(player_clip(f"d{i}", f"Clip {i} ({fps} fps)", fps=fps, duration=SECONDS,

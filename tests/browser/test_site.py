@@ -10,8 +10,8 @@ from benchmarks.models import VideoModel
 from benchmarks.services.catalog import catalog_sync
 from benchmarks.services.imports import clip_import
 from benchmarks.services.inline import drive_inline
-from benchmarks.services.runs import comparison_publish
 from comparisons.cache import clear_local
+from comparisons.services import comparison_publish
 from tests.clips import make_clip
 from tests.factories import PromptFactory, ProviderFactory, VideoModelFactory
 

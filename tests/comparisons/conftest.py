@@ -106,7 +106,7 @@ def add_failure(run, model, *, cost="0.50", sample=0):
 
 def _join_comparison(generation) -> None:
     """Add `generation` to its run's comparison, if the run has one (what is public is what a
-    published comparison shows: `clips().public()`)."""
+    published comparison shows: `Generation.objects.public()`)."""
     comparison = Comparison.objects.filter(run=generation.run_id).first()
     if comparison is not None:
         comparison.generations.add(generation)

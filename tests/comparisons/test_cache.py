@@ -7,8 +7,9 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 
-from benchmarks.services.runs import comparison_publish, run_refresh
+from benchmarks.services.runs import run_refresh
 from comparisons.cache import VERSION_KEY, VERSION_TTL, invalidate_public_pages, lookup, store
+from comparisons.services import comparison_publish
 from tests.comparisons.conftest import add_clip
 from tests.factories import (
     ComparisonFactory,

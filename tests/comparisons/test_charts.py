@@ -1,19 +1,31 @@
-"""Server-rendered SVG charts."""
+"""Server-rendered SVG charts: geometry from comparisons.charts, SVG from its template includes."""
 
 from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.template.loader import render_to_string
 
 from comparisons import charts
 
 
+def _svg(chart) -> str:
+    """Render `chart` as the pages do."""
+    return render_to_string("comparisons/_chart.html", {"chart": chart})
+
+
 def test_a_scatter_plot_draws_one_linked_point_per_model_with_a_tooltip():
-    svg = charts.scatter(
-        [
-            charts.Point(0.5, 0.9, "Fast <Model>", "/models/fast/"),
-            charts.Point(1.5, 0.7, "Slow", "/models/slow/"),
-        ],
-        title="Cost against quality",
-        x_label="Cost",
-        y_label="Coherence",
+    svg = _svg(
+        charts.scatter(
+            [
+                charts.Point(0.5, 0.9, "Fast <Model>", "/models/fast/"),
+                charts.Point(1.5, 0.7, "Slow", "/models/slow/"),
+            ],
+            title="Cost against quality",
+            x_label="Cost",
+            y_label="Coherence",
+        )
     )
     assert svg.startswith('<svg class="chart"')
     assert svg.count("<circle") == 2
@@ -23,38 +35,38 @@ def test_a_scatter_plot_draws_one_linked_point_per_model_with_a_tooltip():
 
 
 def test_a_chart_with_nothing_to_plot_is_empty():
-    assert charts.scatter([charts.Point(None, 0.5, "x")], title="t", x_label="x", y_label="y") == ""
-    assert charts.trend([charts.Series("x", [])], title="t", y_label="y") == ""
+    assert (
+        charts.scatter([charts.Point(None, 0.5, "x")], title="t", x_label="x", y_label="y") is None
+    )
+    assert charts.trend([charts.Series("x", [])], title="t", y_label="y") is None
 
 
 def test_coherence_axes_stop_at_one():
-    svg = charts.scatter(
+    svg = _svg(charts.scatter(
         [charts.Point(1, 0.99, "a"), charts.Point(2, 0.5, "b")],
         title="t", x_label="x", y_label="y", y_format=lambda v: f"{v:.2f}", y_cap=1.0,
-    )  # fmt: skip
+    ))  # fmt: skip
     assert ">1.00<" in svg
     assert ">1.20<" not in svg
 
 
 def test_labels_of_nearby_points_do_not_overlap():
-    svg = charts.scatter(
+    chart = charts.scatter(
         [charts.Point(1, 0.60, "First"), charts.Point(1.01, 0.601, "Second")],
         title="t", x_label="x", y_label="y",
     )  # fmt: skip
-    label_ys = [
-        float(chunk.split('y="')[1].split('"')[0])
-        for chunk in svg.split("<text x=")[1:]
-        if "First" in chunk.split("</text>")[0] or "Second" in chunk.split("</text>")[0]
-    ]
+    label_ys = [dot.label_y for dot in chart.dots if dot.label in ("First", "Second")]
     assert abs(label_ys[0] - label_ys[1]) >= charts.LABEL_HEIGHT
+    svg = _svg(chart)
+    assert f'y="{label_ys[0]}">First<' in svg and f'y="{label_ys[1]}">Second<' in svg  # noqa: PT018
 
 
 def test_a_trend_draws_a_line_per_model_across_days():
-    svg = charts.trend(
+    svg = _svg(charts.trend(
         [charts.Series("A", [(date(2026, 1, 1), 0.8), (date(2026, 2, 1), 0.85)], "/models/a/")],
         title="Trend",
         y_label="Coherence",
-    )
+    ))  # fmt: skip
     assert svg.count("<polyline") == 1
     assert "1 Jan" in svg or "31 Dec" in svg  # noqa: PT018
 
@@ -74,10 +86,42 @@ def test_nice_ticks_cover_the_range_with_round_steps():
     assert len(steps) == 1
 
 
+def test_nice_ticks_cover_a_top_just_past_a_round_value():
+    # 0.0870009 is a hair above 0.087: the axis must still reach past it.
+    assert charts.nice_ticks(0.0845, 0.0870009)[-1] >= 0.0870009
+
+
 def test_a_cost_axis_never_goes_negative():
-    svg = charts.scatter(
+    svg = _svg(charts.scatter(
         [charts.Point(0.0, 0.9, "free"), charts.Point(0.6, 0.8, "paid")],
         title="t", x_label="x", y_label="y", x_format=lambda v: f"${v:.2f}",
-    )  # fmt: skip
+    ))  # fmt: skip
     assert "$-" not in svg
     assert ">$0.00<" in svg
+
+
+def test_a_models_colour_is_a_class_that_site_css_defines():
+    point = charts.Point(1, 0.9, "a", colour=charts.colour_for(9))
+    svg = _svg(charts.scatter([point], title="t", x_label="x", y_label="y"))
+    assert '<g class="series-1">' in svg
+    assert "#" not in svg.split("</desc>")[1]  # no colour written into the SVG
+    css = Path(settings.BASE_DIR, "static", "site", "site.css").read_text()
+    assert ".series-1 { --series:" in css
+
+
+def _rating(pk: int, rating: float, name: str):
+    return SimpleNamespace(
+        video_model_id=pk, rating=rating, lower=rating - 40, upper=rating + 40,
+        video_model=SimpleNamespace(display_name=name),
+    )  # fmt: skip
+
+
+def test_the_arena_chart_leaves_a_model_without_a_cost_off_the_cost_axis():
+    ratings = [_rating(1, 1100, "Priced"), _rating(2, 1000, "Unpriced"), _rating(3, 950, "Free")]
+
+    chart = charts.rating_vs_cost(ratings, {1: 0.40, 2: None, 3: 0.0})
+
+    assert [p["label"] for p in chart.points] == ["Priced", "Free"]
+    assert chart.missing == 1
+    assert chart.x_ticks[0].label == "$0"  # a cost axis never goes negative
+    assert charts.rating_vs_cost(ratings[1:2], {2: None}) is None

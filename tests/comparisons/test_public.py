@@ -2,11 +2,9 @@
 
 import pytest
 
-from arena.querysets import arena_clips
-from comparisons.querysets import clips, runs
-from tests.arena.factories import PlayableGenerationFactory
+from benchmarks.models import BenchmarkRun, Generation
 from tests.comparisons.conftest import add_clip
-from tests.factories import PromptFactory, RunFactory, VideoModelFactory
+from tests.factories import PlayableGenerationFactory, PromptFactory, RunFactory, VideoModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +14,7 @@ def test_the_arena_never_draws_a_clip_of_an_unpublished_run():
     PlayableGenerationFactory(
         run=RunFactory(prompt=PromptFactory(published=True)), comparison__published=False
     )
-    assert list(arena_clips().eligible()) == [shown]
+    assert list(Generation.objects.arena_eligible()) == [shown]
 
 
 def test_an_unpublished_staff_run_is_not_offered_as_then_on_a_comparison_page(client, catalog):
@@ -27,7 +25,7 @@ def test_an_unpublished_staff_run_is_not_offered_as_then_on_a_comparison_page(cl
     assert f'<option value="{test_run.pk}"' not in page
     html = client.get(f"{comparison.get_absolute_url()}?vs={test_run.pk}").content.decode()
     assert "How the numbers moved" not in html
-    assert not runs().public().filter(pk=test_run.pk).exists()
+    assert not BenchmarkRun.objects.public().filter(pk=test_run.pk).exists()
 
 
 def test_an_unpublished_clip_is_not_on_its_model_page(client, catalog):
@@ -36,7 +34,7 @@ def test_an_unpublished_clip_is_not_on_its_model_page(client, catalog):
     shown = client.get(model.get_absolute_url()).context["model_clips"]
     assert shown
     assert hidden not in [clip.generation for clip in shown]
-    assert hidden not in clips().public()
+    assert hidden not in Generation.objects.public()
 
 
 def test_a_model_with_only_unpublished_clips_has_no_public_page(client):

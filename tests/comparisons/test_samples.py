@@ -9,8 +9,8 @@ from django.test import RequestFactory
 
 from benchmarks.admin import GenerationAdmin
 from benchmarks.models import Generation, QualityReport
-from benchmarks.services.runs import comparison_publish
-from comparisons.querysets import ClipFilter
+from comparisons.filters import ClipFilter
+from comparisons.services import comparison_publish
 from comparisons.stats import leaderboard
 from tests.comparisons.conftest import add_clip, add_failure
 from tests.factories import PromptFactory, RunFactory, UserFactory, VideoModelFactory

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from comparisons.querysets import ClipFilter
+from comparisons.filters import ClipFilter
 from comparisons.stats import leaderboard
 from tests.comparisons.conftest import add_clip, published_run
 from tests.factories import VideoModelFactory

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from benchmarks.models import VideoAsset
-from benchmarks.services.runs import comparison_publish
 from comparisons import tasks
 from comparisons.models import Comparison
+from comparisons.services import comparison_publish
 from comparisons.share import HEIGHT, WIDTH, comparison_make_share_image
 from media_pipeline.ffmpeg import ffmpeg_exe
 from tests.comparisons.conftest import add_clip, build_catalog

@@ -4,7 +4,7 @@ came back silent."""
 import pytest
 
 from benchmarks.models import QualityReport
-from benchmarks.services.runs import comparison_publish
+from comparisons.services import comparison_publish
 from media_pipeline.metrics import ALGORITHM_VERSION
 from tests.comparisons.conftest import add_clip
 from tests.factories import RunFactory, VideoModelFactory

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from benchmarks.models import Generation, QualityReport, VideoAsset
-from comparisons.querysets import ClipFilter
+from comparisons.filters import ClipFilter
 from comparisons.stats import leaderboard
 from tests.comparisons.conftest import add_clip, published_run
 from tests.factories import VideoModelFactory

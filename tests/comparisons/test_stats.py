@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.models import Generation, Price
+from benchmarks.models import Generation, Price, VideoModel
+from comparisons.filters import ClipFilter
 from comparisons.models import Comparison
-from comparisons.querysets import ClipFilter, video_models
 from comparisons.stats import leaderboard, parse_sort
 from tests.comparisons.conftest import add_clip, add_failure, published_run
 from tests.factories import (
@@ -83,7 +83,7 @@ def test_models_without_a_generation_or_with_only_unpublished_runs_are_left_out(
     add_clip(published_run(prompt=PromptFactory(published=True), state="complete"), model)
     Comparison.objects.update(published=False)
     assert leaderboard() == []
-    assert not video_models().benchmarked().exists()
+    assert not VideoModel.objects.benchmarked().exists()
 
 
 @pytest.mark.parametrize(

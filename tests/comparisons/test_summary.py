@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from benchmarks.models import BenchmarkRun, Generation, QualityReport
+from comparisons.filters import ClipFilter
 from comparisons.models import Comparison
-from comparisons.querysets import ClipFilter
 from comparisons.stats import leaderboard
 from comparisons.summary import ModelSummary, summaries_rebuild
 from tests.comparisons.conftest import add_clip, add_failure, published_run

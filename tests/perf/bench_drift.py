@@ -2,15 +2,18 @@
 
     .venv/bin/python -m tests.perf.bench_drift --runs 3 [--clips 2 4 6] [--speeds 0.5 1 2]
         [--clip-dir DIR]   # keep the transcoded clips there and reuse them next time
+        [--against REV]    # also run git revision REV's player ("was"), alternating, side by side
 
 The clips come out of the site's own transcoder (24/25/30 fps mixed). Prints each run's figures
-(the ones tests/browser/test_drift.py asserts), one column per clip count and speed, then the
-median of each figure. Needs Debian's chromium at /usr/bin/chromium.
+(the ones tests/browser/test_drift.py asserts), one column per clip count and speed (and per
+player with --against), then the median of each figure. Needs Debian's chromium at
+/usr/bin/chromium.
 """
 
 import argparse
 import os
 import statistics
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -24,6 +27,7 @@ def main() -> None:
     parser.add_argument("--clips", type=int, nargs="+", default=[2, 4, 6])
     parser.add_argument("--speeds", type=float, nargs="+", default=[0.5, 1.0, 2.0])
     parser.add_argument("--clip-dir", type=Path, help="make (or reuse) the clips here")
+    parser.add_argument("--against", metavar="REV", help="also measure this revision's player")
     args = parser.parse_args()
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         settings.configure()  # the player template and the transcoder need only the defaults
@@ -32,12 +36,23 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURES
-    from tests.browser.drift import make_drift_clips, report, run_speed
+    from tests.browser.drift import ALGORITHMS, make_drift_clips, report, run_speed
     from tests.browser.media_server import MediaServer
     from tests.browser.pages import ROOT
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        server = MediaServer({"/static/": ROOT / "static", "/fixtures/": FIXTURES}).start()
+        mounts = {"/static/": ROOT / "static", "/fixtures/": FIXTURES}
+        players = ["lockstep"]
+        if args.against:  # that revision's static/player, served beside this one
+            other = Path(tmp) / "against"
+            other.mkdir()
+            git = ["git", "-C", str(ROOT), "archive", args.against, "static/player"]
+            tree = subprocess.run(git, check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(other)], input=tree, check=True)
+            mounts["/against/"] = other
+            ALGORITHMS["was"] = "/against/static/player/player.js"
+            players.append("was")
+        server = MediaServer(mounts).start()
         folder = args.clip_dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         all_clips, _ = make_drift_clips(folder, server, max(args.clips))
@@ -45,9 +60,12 @@ def main() -> None:
         runs = []
         for i in range(args.runs):
             results = {
-                f"{n} @ {speed:g}x": run_speed(browser, server, all_clips[:n], speed)
+                f"{n} @ {speed:g}x" + ("" if player == "lockstep" else f" {player}"): run_speed(
+                    browser, server, all_clips[:n], speed, player
+                )
                 for n in args.clips
                 for speed in args.speeds
+                for player in players
             }
             print(f"run {i + 1}, load average {os.getloadavg()[0]:.1f}\n{report(results)}\n")
             runs.append(results)

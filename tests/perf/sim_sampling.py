@@ -1,17 +1,22 @@
-"""How many votes until every model's 95 % interval is narrow: uncertainty-targeted vs uniform.
+"""How many votes until every model's 95 % interval is narrow: targeted pairs vs uniform pairs.
 
     /work/main/.venv/bin/python tests/perf/sim_sampling.py [--runs 20] [--width 100]
+        [--models 10] [--spread 80]
 
-Simulates voters choosing by Bradley–Terry between 10 models of known strength. After every
-batch of votes the ratings are refitted (arena/ratings.py) and each model's 95 % interval is
-taken from the fit's Fisher information (the site bootstraps; this is the same width, faster to
-compute thousands of times). Two policies pick the next model pair:
+Simulates voters choosing by Bradley–Terry (a tenth of votes ties) between models of known
+strength, --spread rating points apart. Every BATCH votes the ratings are refitted with the
+site's fit (arena/ratings.py's fit_strengths, from scratch), and each model's 95 % interval is
+taken from that fit's covariance (arena/ratings.py's covariance: the width the site's bootstrap
+estimates, without resampling thousands of times). Two policies pick the next model pair, with
+the same seeds, side by side:
 
 - uniform: every model pair equally likely (what the issue compares against);
-- targeted: arena/sampling.py's pair_weights, exactly as the site draws, with its exploration share.
+- targeted: what the site does, with its code: arena/sampling.py's plan made from the fit (as
+  ratings_refresh stores it), drawn through pair_weights with the site's exploration share.
 
-A run stops when every interval is narrower than --width points; the script prints the votes
-each policy needed (median and spread over --runs seeds) and the saving. No database needed.
+A run stops when every interval is narrower than --width points (the site's provisional width);
+the script prints the votes each policy needed (mean, median and spread over --runs seeds) and
+the saving of the means. No database needed.
 """
 
 import argparse
@@ -25,106 +30,100 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from arena.conf import DEFAULTS  # noqa: E402
-from arena.ratings import PRIOR_GAMES, SCALE, fit_strengths, to_points  # noqa: E402
-from arena.sampling import pair_weights  # noqa: E402
+from arena.ratings import covariance, fit_strengths, to_points, width_of  # noqa: E402
+from arena.sampling import Plan, pair_weights, plan  # noqa: E402
 
-MODELS = 10
-SPREAD = 80.0  # rating points between neighbouring models
 BATCH = 50  # votes between refits (the site refits a minute after votes)
 EXPLORATION = DEFAULTS["ARENA_EXPLORATION"]  # as the site draws by default
-TIE_SHARE = 0.1
-LIMIT = 200_000
+#: Davidson's tie parameter ("On extending the Bradley–Terry model to accommodate ties", 1970):
+#: a pair ties with chance ν√(π_x π_y) / (π_x + π_y + ν√(π_x π_y)), so an even pair ties 11 %
+#: of the time, a pair 400 points apart 7 %. `--ties flat` ties every pair FLAT_TIES of the time.
+DAVIDSON = 0.25
+FLAT_TIES = 0.1
+LIMIT = 100_000
+POOL = "t2v"
 
 
-def _fisher(theta: np.ndarray, games: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (p[i, j] = chance i beats j, Fisher information) at log-strengths `theta`."""
-    p = 1 / (1 + np.exp(theta[None, :] - theta[:, None]))
-    info = games * p * (1 - p)
-    prior = PRIOR_GAMES * np.exp(theta) / (1 + np.exp(theta)) ** 2  # the virtual games
-    return p, np.diag(info.sum(axis=1) + prior) - info
+def refit(wins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (ratings in points, 95 % interval widths in points) from a win matrix."""
+    theta = fit_strengths(wins[None])[0]
+    return to_points(theta), width_of(np.diag(covariance(theta, wins + wins.T)))
 
 
-def intervals(wins: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (log-strengths, ratings, 95 % interval widths in points) from a win matrix.
-
-    The fit maximizes the same likelihood as arena/ratings.py (with its virtual games), by
-    Newton steps from the last fit: a refit every batch costs a few 10×10 solves, where the
-    site's MM iterations from scratch would dominate the simulation's run time.
-    """
-    games = wins + wins.T
-    for _ in range(50):
-        p, fisher = _fisher(theta, games)
-        gradient = wins.sum(axis=1) - (games * p).sum(axis=1)
-        gradient += PRIOR_GAMES * (0.5 - np.exp(theta) / (1 + np.exp(theta)))
-        step = np.linalg.solve(fisher, gradient)
-        theta = theta + step
-        if np.abs(step).max() < 1e-10:
-            break
-    _, fisher = _fisher(theta, games)
-    # Ratings are centred on the pool's mean: the variance that counts is the centred one.
-    centre = np.eye(MODELS) - 1 / MODELS
-    covariance = centre @ np.linalg.inv(fisher) @ centre
-    widths = 2 * 1.96 * SCALE * np.sqrt(np.diag(covariance))
-    return theta, to_points(theta[None])[0], widths
+def outcome(rng: random.Random, gap: float, *, ties: str) -> float:
+    """Return the score of x against y (1 win, 0.5 tie, 0 loss) when x is `gap` points ahead."""
+    odds = 10 ** (gap / 400)  # π_x / π_y
+    if ties == "flat":
+        tie = FLAT_TIES
+    else:
+        tie = DAVIDSON * odds**0.5 / (odds + 1 + DAVIDSON * odds**0.5)
+    if rng.random() < tie:
+        return 0.5
+    return float(rng.random() < odds / (odds + 1))
 
 
-def simulate(policy: str, *, seed: int, width: float) -> int:
+def simulate(
+    policy: str, *, seed: int, width: float, models: int, spread: float, ties: str = "davidson"
+) -> int:
     """Return the votes `policy` needed until every interval is under `width` points."""
     rng = random.Random(seed)
-    truth = np.array([SPREAD * (i - (MODELS - 1) / 2) for i in range(MODELS)])
-    pairs = [("pool", x, y) for x in range(MODELS) for y in range(x + 1, MODELS)]
-    wins = np.zeros((MODELS, MODELS))
-    current: dict = {}
-    theta = np.zeros(MODELS)
+    truth = [spread * (i - (models - 1) / 2) for i in range(models)]
+    pairs = [(POOL, x, y) for x in range(models) for y in range(x + 1, models)]
+    wins = np.zeros((models, models))
+    plans: dict[str, Plan] = {}  # before the first fit no model is rated
     votes = 0
     while votes < LIMIT:
-        weights = (
-            pair_weights(pairs, current, exploration=EXPLORATION) if policy == "targeted" else None
-        )
+        weights = pair_weights(pairs, plans, exploration=EXPLORATION)
+        if policy == "uniform":
+            weights = None
         for _, x, y in rng.choices(pairs, weights=weights, k=BATCH):
-            p = 1 / (1 + 10 ** ((truth[y] - truth[x]) / 400))
-            if rng.random() < TIE_SHARE:
-                wins[x, y] += 0.5
-                wins[y, x] += 0.5
-            elif rng.random() < p:
-                wins[x, y] += 1
-            else:
-                wins[y, x] += 1
+            score = outcome(rng, truth[x] - truth[y], ties=ties)
+            wins[x, y] += score
+            wins[y, x] += 1 - score
         votes += BATCH
-        theta, ratings, widths = intervals(wins, theta)
+        ratings, widths = refit(wins)
         if widths.max() < width:
             return votes
-        current = {("pool", m): (ratings[m], widths[m]) for m in range(MODELS)}
+        if policy == "targeted":  # what ratings_refresh stores with the fit
+            games = {(x, y): wins[x, y] + wins[y, x] for _, x, y in pairs}
+            shares = plan(dict(enumerate(ratings)), games)
+            plans = {POOL: Plan(models=frozenset(range(models)), shares=shares)}
     return LIMIT
 
 
-def check_fit() -> None:
-    """Stop unless the Newton fit here equals arena/ratings.py's fit on the same votes."""
-    rng = np.random.default_rng(0)
-    wins = rng.integers(0, 30, size=(MODELS, MODELS)).astype(float)
-    np.fill_diagonal(wins, 0)
-    site = to_points(fit_strengths(wins[None]))[0]
-    _, here, _ = intervals(wins, np.zeros(MODELS))
-    assert np.abs(site - here).max() < 1e-4, (site, here)
+def compare(*, runs: int, ties: str = "davidson", **scenario) -> dict[str, list[int]]:
+    """Return {policy: votes needed in each run}, both policies on seeds 0 .. runs - 1."""
+    return {
+        policy: [simulate(policy, seed=s, ties=ties, **scenario) for s in range(runs)]
+        for policy in ("uniform", "targeted")
+    }
+
+
+def saving(needed: dict[str, list[int]]) -> float:
+    """Return how many fewer votes targeted needed than uniform, on average (0.3: 30 %)."""
+    return 1 - statistics.mean(needed["targeted"]) / statistics.mean(needed["uniform"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--width", type=float, default=100.0)
+    parser.add_argument("--width", type=float, default=DEFAULTS["ARENA_PROVISIONAL_WIDTH"])
+    parser.add_argument("--models", type=int, default=10)
+    parser.add_argument("--spread", type=float, default=80.0)
+    parser.add_argument("--ties", choices=("davidson", "flat"), default="davidson")
     args = parser.parse_args()
-    check_fit()
-    needed = {
-        policy: [simulate(policy, seed=s, width=args.width) for s in range(args.runs)]
-        for policy in ("uniform", "targeted")
-    }
-    print(f"{MODELS} models {SPREAD:.0f} points apart; every 95 % interval under "
-          f"{args.width:.0f} points; {args.runs} runs; refit every {BATCH} votes")  # fmt: skip
-    print(f"{'policy':<10}{'median':>9}{'min':>9}{'max':>9}")
+    needed = compare(
+        runs=args.runs, width=args.width, models=args.models, spread=args.spread, ties=args.ties
+    )
+    print(
+        f"{args.models} models {args.spread:.0f} points apart, {args.ties} ties; every 95 % "
+        f"interval under {args.width:.0f} points; {args.runs} runs; refit every {BATCH} votes"
+    )
+    print(f"{'policy':<10}{'mean':>9}{'median':>9}{'min':>9}{'max':>9}")
     for policy, values in needed.items():
-        print(f"{policy:<10}{statistics.median(values):>9.0f}{min(values):>9}{max(values):>9}")
-    saving = 1 - statistics.median(needed["targeted"]) / statistics.median(needed["uniform"])
-    print(f"targeted needs {saving:.0%} fewer votes than uniform (median)")
+        print(f"{policy:<10}{statistics.mean(values):>9.0f}{statistics.median(values):>9.0f}"
+              f"{min(values):>9}{max(values):>9}")  # fmt: skip
+    print(f"targeted needs {saving(needed):.0%} fewer votes than uniform (mean)")
 
 
 if __name__ == "__main__":

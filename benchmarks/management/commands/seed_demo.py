@@ -8,7 +8,8 @@ from benchmarks.models import BenchmarkRun, Generation, Prompt, Tag, VideoModel
 from benchmarks.services.catalog import catalog_sync
 from benchmarks.services.inline import drive_inline
 from benchmarks.services.pipeline import resume_step
-from benchmarks.services.runs import comparison_publish, run_start
+from benchmarks.services.runs import run_start
+from comparisons.services import comparison_publish
 
 
 class Command(BaseCommand):

@@ -54,10 +54,8 @@ CLIENT_ID = "lockstep"
 
 
 class ComfyUI(SelfHostedProvider):
-    key = "comfyui"
     display_name = "ComfyUI workflow"
     poll_interval = 5.0
-    supports_reference_lookup = True
 
     def check_config(self) -> None:
         """Raise ConfigError naming the workflow's missing node or placeholder."""

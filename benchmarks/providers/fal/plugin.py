@@ -114,7 +114,8 @@ class FalProvider(HttpProvider):
         else:
             reason = payload.get("error") or "fal reported an error without a reason."
             poll = PollResult(status=JobStatus.FAILED, error=str(reason), raw=payload)
-        return WebhookEvent(job_id=request_id, trusted=True, poll=poll)
+        # fal names no delivery: its signed request id stands for one (a request calls back once).
+        return WebhookEvent(job_id=request_id, trusted=True, poll=poll, delivery_id=request_id)
 
     def error_reason(self, body: Any) -> str:
         if isinstance(body, dict) and isinstance(body.get("detail"), list):
@@ -135,7 +136,6 @@ def result_status(result: dict[str, Any]) -> PollResult:
 
 
 class Pika22(FalProvider):
-    key = "pika-2-2"
     model_id = "fal-ai/pika/v2.2/text-to-video"
     image_model_id = "fal-ai/pika/v2.2/image-to-video"
     display_name = "Pika 2.2 (via fal)"
@@ -155,7 +155,6 @@ class Pika22(FalProvider):
 
 
 class Pika25(FalProvider):
-    key = "pika-2-5"
     model_id = "fal-ai/pika/v2.5/text-to-video"
     display_name = "Pika 2.5 (via fal)"
     capabilities = Capabilities(

@@ -89,7 +89,6 @@ class KlingProvider(HttpProvider):
     base_url_setting = "KLING_BASE_URL"
     default_base_url = "https://api-singapore.klingai.com"
     poll_interval = 10.0
-    supports_reference_lookup = True
     #: "std" or "pro".
     mode = "pro"
     #: Whether the model takes `sound` (v2.6 and later).
@@ -266,7 +265,6 @@ def camera_control(move: str, preset: str = "") -> dict[str, Any]:
 
 
 class KlingV26(KlingProvider):
-    key = "kling-v2-6"
     model_id = "kling-v2-6"
     display_name = "Kling 2.6"
     has_sound = True
@@ -281,7 +279,6 @@ class KlingV26(KlingProvider):
 
 
 class KlingV25Turbo(KlingProvider):
-    key = "kling-v2-5-turbo"
     model_id = "kling-v2-5-turbo"
     display_name = "Kling 2.5 Turbo"
     capabilities = Capabilities(
@@ -300,7 +297,6 @@ class KlingV25Turbo(KlingProvider):
 class KlingV16(KlingProvider):
     """The generation whose documented features include camera control."""
 
-    key = "kling-v1-6"
     model_id = "kling-v1-6"
     display_name = "Kling 1.6"
     capabilities = Capabilities(

@@ -51,7 +51,6 @@ class LocalRenderer(BaseProvider):
     # The demo renderer bills nothing.
     billing_policy = BillingPolicy.FAILURES_FREE
     synthetic = True
-    supports_reference_lookup = True
     poll_interval = 1.0
     capabilities = Capabilities(
         text_to_video=True,
@@ -160,7 +159,6 @@ def _speed_factor() -> float:
 
 
 class LocalSmooth(LocalRenderer):
-    key = "local-smooth"
     model_id = "demo-smooth"
     display_name = "Demo Smooth"
     style = "smooth"
@@ -169,7 +167,6 @@ class LocalSmooth(LocalRenderer):
 
 
 class LocalFlicker(LocalRenderer):
-    key = "local-flicker"
     model_id = "demo-flicker"
     display_name = "Demo Flicker"
     style = "flicker"
@@ -178,7 +175,6 @@ class LocalFlicker(LocalRenderer):
 
 
 class LocalFrozen(LocalRenderer):
-    key = "local-frozen"
     model_id = "demo-frozen"
     display_name = "Demo Frozen"
     style = "frozen"
@@ -187,7 +183,6 @@ class LocalFrozen(LocalRenderer):
 
 
 class LocalJerky(LocalRenderer):
-    key = "local-jerky"
     model_id = "demo-jerky"
     display_name = "Demo Jerky"
     style = "jerky"

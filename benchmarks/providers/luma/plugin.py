@@ -125,7 +125,6 @@ LUMA_CAPS = Capabilities(
 
 
 class LumaRay2(LumaProvider):
-    key = "luma-ray-2"
     model_id = "ray-2"
     display_name = "Luma Ray 2"
     capabilities = LUMA_CAPS
@@ -137,7 +136,6 @@ class LumaRay2(LumaProvider):
 
 
 class LumaRayFlash2(LumaProvider):
-    key = "luma-ray-flash-2"
     model_id = "ray-flash-2"
     display_name = "Luma Ray Flash 2"
     capabilities = LUMA_CAPS

@@ -140,7 +140,7 @@ class MiniMaxProvider(HttpProvider):
         return super().error_reason(body)
 
     def webhook_challenge(self, body: bytes) -> dict[str, Any] | None:
-        """Return the echo for MiniMax's callback handshake, or None for an ordinary event."""
+        """Echo MiniMax's handshake (`{"challenge": ...}`, sent first to a new callback URL)."""
         try:
             payload = read_payload(body)
         except WebhookRejected:
@@ -182,7 +182,6 @@ def failed_task(task: dict[str, Any]) -> PollResult:
 
 
 class Hailuo02(MiniMaxProvider):
-    key = "minimax-hailuo-02"
     model_id = "MiniMax-Hailuo-02"
     display_name = "MiniMax Hailuo 02"
     capabilities = Capabilities(
@@ -192,7 +191,6 @@ class Hailuo02(MiniMaxProvider):
 
 
 class Hailuo23(MiniMaxProvider):
-    key = "minimax-hailuo-2-3"
     model_id = "MiniMax-Hailuo-2.3"
     display_name = "MiniMax Hailuo 2.3"
     capabilities = Capabilities(

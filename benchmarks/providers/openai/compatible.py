@@ -18,7 +18,6 @@ from benchmarks.providers.selfhosted import ConfigError, SelfHostedProvider
 
 
 class OpenAICompatibleVideo(SelfHostedProvider, OpenAIVideoProvider):
-    key = "openai-compatible"
     display_name = "OpenAI-compatible video server"
     lifecycle = Lifecycle.ACTIVE
     retired_on = ""

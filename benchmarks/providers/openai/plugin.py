@@ -127,12 +127,13 @@ class OpenAIVideoProvider(HttpProvider):
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify the Standard Webhooks signature, then read the video id."""
-        verify_standard_webhook(getattr(settings, "OPENAI_WEBHOOK_SECRET", ""), headers, body)
+        secret = getattr(settings, "OPENAI_WEBHOOK_SECRET", "")
+        delivery_id = verify_standard_webhook(secret, headers, body)
         payload = read_payload(body)
         video_id = (payload.get("data") or {}).get("id")
         if payload.get("type") not in WEBHOOK_EVENTS or not video_id:
             raise WebhookRejected(f"Not a video event: {payload.get('type')!r}.")
-        return WebhookEvent(job_id=video_id, trusted=True)
+        return WebhookEvent(job_id=video_id, trusted=True, delivery_id=delivery_id)
 
 
 def multipart(fields: dict[str, str]) -> dict[str, tuple[str | None, Any, ...]]:
@@ -155,7 +156,6 @@ def _poll_after(value: str | None) -> float | None:
 
 
 class Sora2(OpenAIVideoProvider):
-    key = "openai-sora-2"
     model_id = "sora-2"
     display_name = "Sora 2"
     capabilities = Capabilities(
@@ -173,7 +173,6 @@ class Sora2(OpenAIVideoProvider):
 
 
 class Sora2Pro(OpenAIVideoProvider):
-    key = "openai-sora-2-pro"
     model_id = "sora-2-pro"
     display_name = "Sora 2 Pro"
     capabilities = Capabilities(

@@ -88,12 +88,16 @@ class ReplicateProvider(HttpProvider):
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify the Standard Webhooks signature; the body is the prediction itself."""
-        verify_standard_webhook(getattr(settings, "REPLICATE_WEBHOOK_SECRET", ""), headers, body)
+        secret = getattr(settings, "REPLICATE_WEBHOOK_SECRET", "")
+        delivery_id = verify_standard_webhook(secret, headers, body)
         prediction = read_payload(body)
         if not prediction.get("id"):
             raise WebhookRejected("Replicate webhook without a prediction id.")
         return WebhookEvent(
-            job_id=prediction["id"], trusted=True, poll=prediction_status(prediction)
+            job_id=prediction["id"],
+            trusted=True,
+            poll=prediction_status(prediction),
+            delivery_id=delivery_id,
         )
 
 
@@ -123,7 +127,6 @@ def prediction_status(prediction: dict[str, Any]) -> PollResult:
 
 
 class Wan25T2V(ReplicateProvider):
-    key = "wan-2-5-t2v"
     model_id = "wan-video/wan-2.5-t2v"
     display_name = "Wan 2.5 (via Replicate)"
     capabilities = Capabilities(
@@ -134,7 +137,6 @@ class Wan25T2V(ReplicateProvider):
 
 
 class Wan25I2V(ReplicateProvider):
-    key = "wan-2-5-i2v"
     model_id = "wan-video/wan-2.5-i2v"
     display_name = "Wan 2.5 image-to-video (via Replicate)"
     capabilities = Capabilities(
@@ -149,7 +151,6 @@ class Wan25I2V(ReplicateProvider):
 
 
 class Ltx2Fast(ReplicateProvider):
-    key = "ltx-2-fast"
     model_id = "lightricks/ltx-2-fast"
     display_name = "LTX-2 Fast (via Replicate)"
     capabilities = Capabilities(

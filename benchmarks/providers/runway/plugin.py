@@ -173,7 +173,6 @@ def _fraction(progress: Any) -> float | None:
 
 
 class RunwayGen45(RunwayProvider):
-    key = "runway-gen4-5"
     model_id = "gen4.5"
     display_name = "Runway Gen-4.5"
     capabilities = Capabilities(
@@ -183,7 +182,6 @@ class RunwayGen45(RunwayProvider):
 
 
 class RunwayGen4Turbo(RunwayProvider):
-    key = "runway-gen4-turbo"
     model_id = "gen4_turbo"
     display_name = "Runway Gen-4 Turbo"
     capabilities = Capabilities(
@@ -197,7 +195,6 @@ class RunwayGen4Turbo(RunwayProvider):
 
 
 class RunwayVeo31(RunwayProvider):
-    key = "runway-veo3-1"
     model_id = "veo3.1"
     display_name = "Veo 3.1 (via Runway)"
     veo_fields = True
@@ -217,7 +214,6 @@ class RunwayVeo31(RunwayProvider):
 
 
 class RunwayVeo31Fast(RunwayVeo31):
-    key = "runway-veo3-1-fast"
     model_id = "veo3.1_fast"
     display_name = "Veo 3.1 Fast (via Runway)"
     default_price = DefaultPrice(
@@ -228,7 +224,6 @@ class RunwayVeo31Fast(RunwayVeo31):
 class RunwayGen3aTurbo(RunwayProvider):
     """Kept so past runs keep their model; Runway retired it on 2026-07-30."""
 
-    key = "runway-gen3a-turbo"
     model_id = "gen3a_turbo"
     display_name = "Runway Gen-3 Alpha Turbo"
     lifecycle = Lifecycle.RETIRED
@@ -252,7 +247,6 @@ class RunwayVeo3(RunwayVeo31):
     official SDK (runwayml 5.24: only veo3.1 and veo3.1_fast), so the API would likely refuse it
     after billing nothing; retired here rather than offered."""
 
-    key = "runway-veo3"
     model_id = "veo3"
     display_name = "Veo 3 (via Runway)"
     lifecycle = Lifecycle.RETIRED

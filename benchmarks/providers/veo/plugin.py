@@ -91,12 +91,13 @@ class VeoProvider(HttpProvider):
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify a static webhook (Standard Webhooks) and return the operation it names."""
-        verify_standard_webhook(getattr(settings, "GEMINI_WEBHOOK_SECRET", ""), headers, body)
+        secret = getattr(settings, "GEMINI_WEBHOOK_SECRET", "")
+        delivery_id = verify_standard_webhook(secret, headers, body)
         payload = read_payload(body)
         name = _operation_name(payload)
         if not name:
             raise WebhookRejected("Gemini webhook without an operation name.")
-        return WebhookEvent(job_id=name, trusted=True)
+        return WebhookEvent(job_id=name, trusted=True, delivery_id=delivery_id)
 
 
 def operation_status(operation: dict[str, Any]) -> PollResult:
@@ -153,7 +154,6 @@ VEO3_CAPS = Capabilities(
 
 
 class Veo31(VeoProvider):
-    key = "veo-3-1"
     model_id = "veo-3.1-generate-preview"
     display_name = "Veo 3.1"
     capabilities = VEO3_CAPS
@@ -163,7 +163,6 @@ class Veo31(VeoProvider):
 
 
 class Veo31Fast(VeoProvider):
-    key = "veo-3-1-fast"
     model_id = "veo-3.1-fast-generate-preview"
     display_name = "Veo 3.1 Fast"
     capabilities = VEO3_CAPS

@@ -31,6 +31,20 @@ CONTRACT_MODELS = {
     "comfyui": "comfyui",
     "openai-compatible": "openai-compatible",
 }
+#: provider slug -> the calls its plugin's `cancel` sends ("METHOD path"; {job} is the job id).
+#: Veo, Kling and MiniMax document no cancel: their plugins send nothing and the job runs on.
+CANCEL_CALLS = {
+    "runway": ["DELETE /v1/tasks/{job}"],  # cancels a running task, deletes a finished one
+    "luma": ["DELETE /dream-machine/v1/generations/{job}"],
+    "openai": ["DELETE /v1/videos/{job}"],  # no cancel in the API: deleting stops the billing
+    "veo": [],
+    "kling": [],
+    "minimax": [],
+    "fal": ["PUT /fal-ai/pika/requests/{job}/cancel"],
+    "replicate": ["POST /v1/predictions/{job}/cancel"],
+    "comfyui": ["POST /queue", "POST /interrupt"],  # drop it if queued, interrupt it if running
+    "openai-compatible": ["DELETE /v1/videos/{job}"],
+}
 #: What a staff-made catalog row of each self-hosted plugin says, besides its endpoint.
 SELF_HOSTED_MODELS = {
     "comfyui": {
@@ -62,6 +76,7 @@ PNG_DATA_URI = (
 class Harness:
     fake: FakeProvider
     plugin: BaseProvider
+    slug: str = ""  # the key of CONTRACT_MODELS this harness drives
 
     def request(self, **overrides) -> GenerationRequest:
         """Return a request this model accepts, with `overrides` applied."""
@@ -122,7 +137,8 @@ def short_timeouts(monkeypatch):
 @pytest.fixture(params=sorted(CONTRACT_MODELS))
 def harness(request, settings):
     fake = start_fake(request.param, settings)
-    yield Harness(fake=fake, plugin=plugin_on(fake, CONTRACT_MODELS[request.param]))
+    plugin = plugin_on(fake, CONTRACT_MODELS[request.param])
+    yield Harness(fake=fake, plugin=plugin, slug=request.param)
     fake.stop()
 
 

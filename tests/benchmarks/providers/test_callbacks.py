@@ -43,8 +43,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                challenge = getattr(receiver.plugin, "webhook_challenge", None)
-                answer = challenge(body) if challenge else None
+                answer = receiver.plugin.webhook_challenge(body)
                 if answer is None:
                     receiver.received.append(
                         ({k.lower(): v for k, v in self.headers.items()}, body)

@@ -7,6 +7,7 @@ import io
 import pytest
 
 from benchmarks.providers.base import JobStatus, PermanentProviderError, TransientProviderError
+from tests.benchmarks.providers.conftest import CANCEL_CALLS
 from tests.fakes.server import BAD_REQUEST_REASON, FAILURE_REASON, RETRY_AFTER, clip_bytes
 
 
@@ -123,7 +124,27 @@ def test_a_finished_job_can_be_polled_again_before_its_download(harness):
     assert harness.plugin.download(again, io.BytesIO()) == len(clip_bytes())
 
 
-def test_cancelling_a_job_in_progress_never_raises(harness):
+def test_cancel_sends_the_providers_cancel_call_and_stops_the_job(harness):
     job_id = harness.plugin.submit(harness.request()).job_id
     harness.plugin.poll(job_id)
-    harness.plugin.cancel(job_id)
+    seen = len(harness.fake.requests)
+
+    assert harness.plugin.cancel(job_id) is None
+
+    sent = list(harness.fake.requests)[seen:]
+    expected = [call.format(job=job_id) for call in CANCEL_CALLS[harness.slug]]
+    assert [f"{r.method} {r.path}" for r in sent] == expected
+    for request in sent:  # each call names the job, in its path or its body
+        assert job_id in request.path or job_id in request.body.decode()
+    job = harness.fake.jobs.get(job_id)
+    if expected:  # canceled at the provider, or deleted there
+        assert job is None or job.canceled
+    else:  # a provider without cancel: nothing was asked, the job runs to its end
+        assert harness.poll_until_done(job_id).status == JobStatus.SUCCEEDED
+
+
+def test_cancelling_a_job_that_already_ended_never_raises(harness):
+    job_id = harness.plugin.submit(harness.request()).job_id
+    harness.poll_until_done(job_id)
+
+    assert harness.plugin.cancel(job_id) is None

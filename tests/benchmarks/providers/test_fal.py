@@ -43,6 +43,7 @@ def test_a_verified_webhook_carries_the_result(pika):
     job_id = pika.plugin.submit(pika.request()).job_id
     event = pika.plugin.parse_webhook(*pika.fake.webhook(job_id))
     assert (event.job_id, event.trusted) == (job_id, True)
+    assert event.delivery_id == job_id  # fal's signed request id: a replay of it is refused
     assert event.poll.status == JobStatus.SUCCEEDED
     assert event.poll.output_url == pika.fake.file_url(pika.fake.jobs[job_id])
     failed = pika.plugin.parse_webhook(*pika.fake.webhook(job_id, ok=False))

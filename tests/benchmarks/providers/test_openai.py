@@ -36,8 +36,10 @@ def test_poll_passes_on_the_providers_poll_hint(sora):
 def test_a_signed_video_webhook_names_the_video(sora, settings):
     settings.OPENAI_WEBHOOK_SECRET = TEST_SECRET
     payload = {"id": "evt_1", "type": "video.completed", "data": {"id": "video_123"}}
-    event = sora.plugin.parse_webhook(*standard_webhook(payload))
+    headers, body = standard_webhook(payload)
+    event = sora.plugin.parse_webhook(headers, body)
     assert (event.job_id, event.trusted) == ("video_123", True)
+    assert event.delivery_id == headers["webhook-id"]
     headers, body = standard_webhook(payload, secret="whsec_d3Jvbmc=")
     with pytest.raises(WebhookRejected):
         sora.plugin.parse_webhook(headers, body)

@@ -37,8 +37,10 @@ def test_an_output_list_yields_its_first_file():
 def test_a_signed_webhook_carries_the_prediction(wan, settings):
     settings.REPLICATE_WEBHOOK_SECRET = TEST_SECRET
     prediction = {"id": "p1", "status": "failed", "error": "NSFW content detected"}
-    event = wan.plugin.parse_webhook(*standard_webhook(prediction))
+    signed_headers, signed_body = standard_webhook(prediction)
+    event = wan.plugin.parse_webhook(signed_headers, signed_body)
     assert (event.job_id, event.trusted) == ("p1", True)
+    assert event.delivery_id == signed_headers["webhook-id"]
     assert event.poll.status == JobStatus.FAILED
     assert event.poll.error == "NSFW content detected"
     headers, body = standard_webhook(prediction)

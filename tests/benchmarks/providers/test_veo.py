@@ -39,9 +39,9 @@ def test_a_filtered_result_fails_with_googles_reason(veo):
 def test_a_signed_webhook_names_the_operation(veo, settings):
     settings.GEMINI_WEBHOOK_SECRET = TEST_SECRET
     name = "models/veo-3.1-generate-preview/operations/abc"
-    event = veo.plugin.parse_webhook(
-        *standard_webhook({"type": "video.generated", "data": {"name": name}})
-    )
+    headers, body = standard_webhook({"type": "video.generated", "data": {"name": name}})
+    event = veo.plugin.parse_webhook(headers, body)
     assert (event.job_id, event.trusted) == (name, True)
+    assert event.delivery_id == headers["webhook-id"]
     with pytest.raises(WebhookRejected, match="operation"):
         veo.plugin.parse_webhook(*standard_webhook({"type": "video.generated", "data": {}}))

@@ -129,7 +129,8 @@ class LockstepCollector:
         """Yield every metric family, in the order /metrics lists them."""
         yield from _broker_metrics()
         yield from _state_metrics()
-        yield from _phase_metrics()
+        for phase, models in phase_histograms().items():
+            yield _phase_histogram(phase, models)
         yield from _failure_metrics()
         yield from _failure_ratio_metrics()
         yield from _spend_metrics()
@@ -159,12 +160,6 @@ def _state_metrics():
     for state in Generation.State.values:
         states.add_metric([state], by_state.get(state, 0))
     yield states
-
-
-def _phase_metrics():
-    """Yield one latency histogram per phase, labelled by model."""
-    for phase, models in phase_histograms().items():
-        yield _phase_histogram(phase, models)
 
 
 def _phase_histogram(phase: str, models: dict[str, dict]) -> HistogramMetricFamily:

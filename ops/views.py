@@ -18,11 +18,11 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from api.metrics import queue_depths
 from api.models import CallbackDelivery
 from benchmarks.models import Generation
 from benchmarks.services import costs
 from benchmarks.services.reaper import generations_stuck
+from ops.metrics import queue_depths
 
 WINDOW = timedelta(hours=24)
 FAILURE_MIN_COUNT = 3
@@ -178,4 +178,4 @@ def ops_snapshot(now=None) -> dict:
 
 @staff_member_required
 def ops_view(request):
-    return render(request, "api/ops.html", {"section": "ops", **ops_snapshot()})
+    return render(request, "ops/ops.html", {"section": "ops", **ops_snapshot()})
