@@ -79,6 +79,15 @@ class VoteQuerySet(models.QuerySet):
             "created_at", "pk"
         )
 
+    def fit_counts(self):
+        """Return (pool, category, model a, model b, outcome, votes) rows: what a fit reads,
+        counted by the database (one row per kind of vote, not per vote)."""
+        return (
+            self.values_list("pool", "category", "model_a_id", "model_b_id", "outcome")
+            .annotate(n=Count("pk"))
+            .order_by("pool", "category", "model_a_id", "model_b_id", "outcome")
+        )
+
     def shown_counts(self):
         """Return (model a, model b, category, votes) rows: how often each pair was shown."""
         return (

@@ -44,16 +44,19 @@ class ModelRating:
         return self.upper - self.lower
 
 
-def compress(rows: Iterable[tuple[int, int, str]]) -> tuple[list[int], np.ndarray, np.ndarray]:
-    """Return (model ids, pairs, counts) from (model_a, model_b, outcome) rows.
+def compress(rows: Iterable[tuple]) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Return (model ids, pairs, counts) from (model_a, model_b, outcome[, votes]) rows.
 
+    A row is one vote, or `votes` of them when the database counted them (`fit_counts`).
     `pairs` is a (K, 3) array of (index a, index b, score of a); `counts` how many votes each has.
     Resampling these K distinct kinds of vote is the same as resampling the votes themselves.
+    The kinds are sorted: the same votes give the same arrays whatever order they come in.
     """
     kinds: dict[tuple[int, int, float], int] = {}
-    for a, b, outcome in rows:
+    for a, b, outcome, *votes in rows:
         key = (a, b, OUTCOME_SCORE[outcome])
-        kinds[key] = kinds.get(key, 0) + 1
+        kinds[key] = kinds.get(key, 0) + (votes[0] if votes else 1)
+    kinds = dict(sorted(kinds.items()))
     model_ids = sorted({m for a, b, _ in kinds for m in (a, b)})
     index = {m: i for i, m in enumerate(model_ids)}
     pairs = np.array([(index[a], index[b], s) for a, b, s in kinds], dtype=float).reshape(-1, 3)
@@ -127,10 +130,8 @@ def rank_spread(ratings: np.ndarray, lower: np.ndarray, upper: np.ndarray):
     return rank, 1 + surely_better, len(ratings) - surely_worse
 
 
-def fit(
-    rows: Iterable[tuple[int, int, str]], *, rounds: int = 200, seed: int | None = None
-) -> list[ModelRating]:
-    """Fit Bradley–Terry ratings to (model_a, model_b, outcome) votes, best first.
+def fit(rows: Iterable[tuple], *, rounds: int = 200, seed: int | None = None) -> list[ModelRating]:
+    """Fit Bradley–Terry ratings to (model_a, model_b, outcome[, votes]) rows, best first.
 
     The interval of each rating is the 2.5th to 97.5th percentile over `rounds` bootstrap
     resamples of the votes.

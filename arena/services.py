@@ -627,7 +627,7 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
             _fit_store(
                 key,
                 results,
-                votes=len(groups[key]),
+                votes=vote_count(groups[key]),
                 rounds=rounds,
                 now=now,
                 provisional=provisional,
@@ -641,7 +641,9 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
 
 def _pair_plan(results, rows) -> list[list]:
     """Return sampling's plan for a fit of `rows`: [[model x, model y, share], ...]."""
-    games = Counter((min(a, b), max(a, b)) for a, b, _outcome in rows)
+    games = Counter()
+    for a, b, _outcome, *votes in rows:  # a row is one vote, or `votes` of them (fit_counts)
+        games[(min(a, b), max(a, b))] += votes[0] if votes else 1
     shares = sampling.plan({r.model_id: r.rating for r in results}, games)
     return [[x, y, share] for (x, y), share in sorted(shares.items())]
 
@@ -654,27 +656,34 @@ def _provisional_rule():
 
 
 def _fit_groups() -> dict[tuple[str, str], list[tuple[int, int, str]]]:
-    """Return {(pool, category): [(model a, model b, outcome), ...]} of the votes in ratings.
+    """Return {(pool, category): [(model a, model b, outcome, votes), ...]} of the votes in
+    ratings, counted per kind by the database (a fit reads kinds of vote, not votes).
 
     Category "" holds the whole pool. Every pool and category that has a fit gets a key, if
-    only with no rows. The rows come in the votes export's order, so refitting from the export
-    (`manage.py refit_from_export`) adds the same numbers in the same order.
+    only with no rows. `ratings.compress` orders the kinds, so refitting from the export
+    (`manage.py refit_from_export`, one row per vote) adds the same numbers in the same order.
     """
-    groups = fit_groups(Vote.objects.in_ratings().fit_rows())
+    groups = fit_groups(Vote.objects.in_ratings().fit_counts())
     for key in RatingFit.objects.pools_and_categories():
         groups.setdefault(key, [])
     return groups
 
 
 def fit_groups(rows) -> dict[tuple[str, str], list]:
-    """Return {(pool, category): [(model a, model b, outcome), ...]} of (pool, category, model
-    a, model b, outcome) rows; category "" holds the whole pool. The export's refit uses it too.
+    """Return {(pool, category): [(model a, model b, outcome[, votes]), ...]} of (pool,
+    category, model a, model b, outcome[, votes]) rows; category "" holds the whole pool. A row
+    without a number of votes is one vote. The export's refit uses it too.
     """
     groups: dict[tuple[str, str], list] = defaultdict(list)
-    for pool, category, model_a, model_b, outcome in rows:
-        groups[(pool, "")].append((model_a, model_b, outcome))
-        groups[(pool, category)].append((model_a, model_b, outcome))
+    for pool, category, *vote in rows:
+        groups[(pool, "")].append(tuple(vote))
+        groups[(pool, category)].append(tuple(vote))
     return groups
+
+
+def vote_count(group) -> int:
+    """Return the number of votes in one of `fit_groups`' groups."""
+    return sum(row[3] if len(row) > 3 else 1 for row in group)
 
 
 def _fit_store(key, results, *, votes: int, rounds: int, now, provisional, plan) -> RatingFit:

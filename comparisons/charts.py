@@ -28,7 +28,9 @@ def colour_for(index: int) -> str:
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Return about `count` round tick values, from at or below `low` to at or above `high`."""
-    if high <= low:
+    # Equal values, or values a float's rounding apart (means the database summed in its own
+    # order): a step that small would never move `value` below, and the loop would not end.
+    if high - low <= max(abs(low), abs(high)) * 1e-9:
         high = low + (abs(low) or 1) * 0.1
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))

@@ -76,3 +76,6 @@ class Comparison(models.Model):
 
     def get_absolute_url(self):
         return reverse("comparisons:detail", kwargs={"slug": self.slug})
+
+
+from comparisons.summary import ModelSummary  # noqa: E402, F401  (its own module, a Django model)

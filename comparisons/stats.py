@@ -1,8 +1,9 @@
 """Leaderboard aggregation: one row of numbers per video model.
 
-The numbers are computed in Python from one flat query over the generations (plus one for the
-models and one for today's prices), not with database aggregates: medians are not portable
-between PostgreSQL and SQLite, and three queries stay three whatever the number of clips.
+PostgreSQL computes each model's totals (comparisons.aggregates: sums, means, percentile_cont),
+so a render reads one row per model whatever the number of clips. SQLite, the embedded default,
+has no percentile functions: there one flat query over the generations is aggregated here, by
+the same rules (`_totals`), slower as the data grows.
 """
 
 import statistics
@@ -11,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
+
 from benchmarks.models import Generation, Price, VideoModel
 from benchmarks.models.runs import is_usable, realtime_factor
+from comparisons import summary
 from comparisons.clips import FLICKER_SPIKES, FROZEN_SHARE
 from comparisons.filters import ClipFilter
 
@@ -173,36 +177,101 @@ def leaderboard(
     descending: bool | None = None,
     model: VideoModel | None = None,
     prompt=None,
+    with_trend: bool = True,
 ) -> list[ModelStats]:
     """Return one ModelStats per model with at least one generation the filter selects.
 
-    Three queries: the generations, their models, today's prices.
+    On PostgreSQL the database aggregates (comparisons.aggregates: one GROUP BY, one for the
+    trend unless `with_trend` is False); elsewhere one flat query is aggregated here. Plus one
+    query for the models and one for today's prices.
     """
-    by_model = _rows_by_model(clip_filter or ClipFilter(), model=model, prompt=prompt)
+    clip_filter = clip_filter or ClipFilter()
+    by_model = _totals_by_model(clip_filter, model=model, prompt=prompt, with_trend=with_trend)
     if not by_model:
         return []
     models = VideoModel.objects.with_provider().with_pks(list(by_model)).in_bulk()
     price_now = _prices_now(list(by_model))
-    table = [
-        _model_stats(models[pk], model_rows, price_now.get(pk))
-        for pk, model_rows in by_model.items()
-    ]
+    table = [_model_stats(models[pk], totals, price_now.get(pk)) for pk, totals in by_model.items()]
     attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
     desc = natural if descending is None else descending
     return _sorted(table, attribute, desc)
 
 
-def _rows_by_model(clip_filter: ClipFilter, *, model, prompt) -> dict[int, list[dict]]:
-    """Return the flat generation rows the filter selects, grouped by model id (one query)."""
+@dataclass
+class Totals:
+    """One model's sums, means and percentiles over the generations a filter selects."""
+
+    clips: int
+    ended: int
+    usable: int
+    spent: Decimal  # over ended generations; a floor when not spent_known
+    spent_known: bool
+    speed: dict[str, Spread]
+    realtime: Spread
+    coherence: float | None
+    flicker: float | None
+    motion: float | None
+    frozen: float | None
+    flickering: float | None
+    #: Self-hosted: the median computed cost per second of video of its clips.
+    gpu_cost_per_second: Decimal | None
+    trend: list[TrendPoint]
+
+
+def _totals_by_model(clip_filter, *, model, prompt, with_trend: bool) -> dict[int, Totals]:
+    """Return {model id: Totals}: from the summaries (PostgreSQL, any filter, one model or all),
+    aggregated by PostgreSQL (a prompt's clips), or here from flat rows (SQLite)."""
     rows = Generation.objects.public().matching(clip_filter)
-    if model is not None:
-        rows = rows.of_model(model)
     if prompt is not None:
         rows = rows.of_prompt(prompt)
+    if summary.enabled() and prompt is None:
+        return summary.summarized_totals(
+            clip_filter,
+            refresh=lambda pks: _database_totals(rows.filter(video_model_id__in=pks)),
+            model_ids=None if model is None else [model.pk],
+            with_trend=with_trend,
+        )
+    if model is not None:
+        rows = rows.of_model(model)
+    if connection.vendor == "postgresql":
+        return _database_totals(rows, with_trend=with_trend)
     by_model: dict[int, list[dict]] = defaultdict(list)
     for row in rows.stats_rows():
         by_model[row["video_model_id"]].append(row)
-    return by_model
+    return {pk: _totals(model_rows) for pk, model_rows in by_model.items()}
+
+
+def _database_totals(rows, *, with_trend: bool = True) -> dict[int, Totals]:
+    """Return the totals PostgreSQL computes (comparisons.aggregates), in one or two queries."""
+    from comparisons import aggregates
+
+    trends = aggregates.trend_by_model(rows) if with_trend else {}
+    totals = {}
+    for pk, row in aggregates.totals_by_model(rows, PHASES).items():
+        totals[pk] = Totals(
+            clips=row["clips"],
+            ended=row["ended"],
+            usable=row["usable"],
+            spent=row["spent"],
+            spent_known=not row["spent_unknown"],
+            speed={name: _spread(row[f"{name}_seconds"], row[f"{name}_count"]) for name in PHASES},
+            realtime=_spread(row["realtime"], row["realtime_count"]),
+            coherence=row["coherence"],
+            flicker=row["flicker"],
+            motion=row["motion"],
+            frozen=row["frozen"],
+            flickering=row["flickering"],
+            gpu_cost_per_second=row["gpu_cost_per_second"],
+            trend=[
+                TrendPoint(day=day, coherence=coherence, clips=count)
+                for day, coherence, count in trends.get(pk, [])
+            ],
+        )
+    return totals
+
+
+def _spread(quantiles: list[float] | None, count: int) -> Spread:
+    return Spread(quantiles[0], quantiles[1], count) if count else Spread()
 
 
 def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
@@ -246,25 +315,56 @@ def _prices_now(model_ids: list[int]) -> dict[int, Price]:
     return chosen
 
 
-def _model_stats(model: VideoModel, rows: list[dict], price: Price | None) -> ModelStats:
-    """Return one model's leaderboard numbers from its flat generation rows."""
+def _totals(rows: list[dict]) -> Totals:
+    """Return one model's totals from its flat generation rows (the SQLite path)."""
     ended = [row for row in rows if row["state"] in Generation.FINAL_STATES]
     completed = [row for row in rows if row["state"] == Generation.State.COMPLETE]
-    stats = ModelStats(model=model, clips=len(completed), ended=len(ended))
-    stats.usable = sum(1 for row in completed if _usable(row))
+    reported = [row for row in completed if row["quality_report__mean_coherence"] is not None]
+    per_second = [
+        row["actual_cost"] / row["run__duration"]
+        for row in completed
+        if row["actual_cost"] is not None and row["run__duration"]
+    ]
+    return Totals(
+        clips=len(completed),
+        ended=len(ended),
+        usable=sum(1 for row in completed if _usable(row)),
+        spent=sum((row["spent"] for row in ended), Decimal("0")),
+        spent_known=all(row["spent_known"] for row in ended),
+        speed={name: Spread.of(_phase_seconds(completed, name)) for name in PHASES},
+        realtime=Spread.of([f for row in completed if (f := _realtime_factor(row)) is not None]),
+        coherence=_mean([row["quality_report__mean_coherence"] for row in reported]),
+        flicker=_mean([row["quality_report__flicker_score"] for row in reported]),
+        motion=_mean([row["quality_report__motion_mean"] for row in reported]),
+        frozen=_mean([row["quality_report__frozen_fraction"] for row in reported]),
+        flickering=_mean(
+            [len(row["quality_report__flicker_spikes"] or []) >= FLICKER_SPIKES for row in reported]
+        ),
+        gpu_cost_per_second=statistics.median(per_second) if per_second else None,
+        trend=_trend(reported),
+    )
+
+
+def _model_stats(model: VideoModel, totals: Totals, price: Price | None) -> ModelStats:
+    """Return one model's leaderboard numbers from its totals."""
+    stats = ModelStats(model=model, clips=totals.clips, ended=totals.ended, usable=totals.usable)
     # Billed, else estimated once accepted; nothing for a job never accepted; plus
     # what earlier attempts of the generation cost (Generation.objects.with_spent).
     # One attempt of unknown cost (unpriced, imported without a cost) makes the total unknown.
-    known = all(row["spent_known"] for row in ended)
-    stats.spent = sum((row["spent"] for row in ended), Decimal("0")) if known else None
-    stats.speed = {name: Spread.of(_phase_seconds(completed, name)) for name in PHASES}
+    stats.spent = totals.spent if totals.spent_known else None
+    stats.speed = totals.speed
     stats.median_time = stats.speed["provider"].p50
-    stats.realtime = Spread.of([f for row in completed if (f := _realtime_factor(row)) is not None])
-    _fill_quality(stats, completed)
+    stats.realtime = totals.realtime
+    stats.coherence = totals.coherence
+    stats.flicker = totals.flicker
+    stats.motion = totals.motion
+    stats.frozen = totals.frozen
+    stats.flickering = totals.flickering
+    stats.trend = totals.trend
     if stats.usable and stats.spent is not None:
         stats.real_cost_per_clip = stats.spent / stats.usable
     if model.is_self_hosted:
-        stats.cost_per_clip = _computed_cost_per_clip(completed)
+        stats.cost_per_clip = _computed_cost_per_clip(totals.gpu_cost_per_second)
         stats.cost_computed = True
     else:
         stats.cost_per_clip = _cost_per_clip(price)
@@ -299,19 +399,6 @@ def _mean(values: list[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
-def _fill_quality(stats: ModelStats, completed: list[dict]) -> None:
-    """Set the quality means and the coherence trend from the clips with a quality report."""
-    reported = [row for row in completed if row["quality_report__mean_coherence"] is not None]
-    stats.coherence = _mean([row["quality_report__mean_coherence"] for row in reported])
-    stats.flicker = _mean([row["quality_report__flicker_score"] for row in reported])
-    stats.motion = _mean([row["quality_report__motion_mean"] for row in reported])
-    stats.frozen = _mean([row["quality_report__frozen_fraction"] for row in reported])
-    stats.flickering = _mean(
-        [len(row["quality_report__flicker_spikes"] or []) >= FLICKER_SPIKES for row in reported]
-    )
-    stats.trend = _trend(reported)
-
-
 def _trend(reported: list[dict]) -> list[TrendPoint]:
     """Return the mean coherence per benchmark day, oldest first."""
     by_day: dict[date, list[float]] = defaultdict(list)
@@ -323,19 +410,14 @@ def _trend(reported: list[dict]) -> list[TrendPoint]:
     ]
 
 
-def _computed_cost_per_clip(completed: list[dict]) -> Decimal | None:
-    """Return the median computed cost per second of a self-hosted model's clips × the reference.
+def _computed_cost_per_clip(per_second: Decimal | None) -> Decimal | None:
+    """Return a self-hosted model's median computed cost per second × the reference.
 
     Self-hosted models have no list price: their cost is GPU time × the endpoint's price.
     """
-    per_second = [
-        row["actual_cost"] / row["run__duration"]
-        for row in completed
-        if row["actual_cost"] is not None and row["run__duration"]
-    ]
-    if not per_second:
+    if per_second is None:
         return None
-    return (statistics.median(per_second) * REFERENCE_SECONDS).quantize(Decimal("0.0001"))
+    return (per_second * REFERENCE_SECONDS).quantize(Decimal("0.0001"))
 
 
 def _cost_per_clip(price: Price | None) -> Decimal | None:

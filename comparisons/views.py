@@ -78,7 +78,7 @@ class HomeView(SiteMixin, ListView):
         return Comparison.objects.published().excluding(self.featured).latest_first().with_clips()
 
     def get_context_data(self, **kwargs):
-        board = leaderboard()
+        board = leaderboard(with_trend=False)
         return super().get_context_data(
             featured=self.featured,
             demo_preparing=not self.featured and BenchmarkRun.objects.demo_preparing().exists(),
@@ -323,7 +323,9 @@ class ModelListView(SiteMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            rows=leaderboard(sort="model"), reference_seconds=REFERENCE_SECONDS, **kwargs
+            rows=leaderboard(sort="model", with_trend=False),
+            reference_seconds=REFERENCE_SECONDS,
+            **kwargs,
         )
 
 
@@ -455,7 +457,7 @@ class PromptDetailView(SiteMixin, DetailView):
         return super().get_context_data(
             runs=prompt_runs,
             comparisons=self.prompt_comparisons,
-            rows=leaderboard(prompt=prompt),
+            rows=leaderboard(prompt=prompt, with_trend=False),
             disagreements=disagreements(prompt),
             patterns=PromptPattern.objects.published().for_category(prompt.category),
             **kwargs,

@@ -71,6 +71,14 @@ def test_a_trend_draws_a_line_per_model_across_days():
     assert "1 Jan" in svg or "31 Dec" in svg  # noqa: PT018
 
 
+def test_nice_ticks_of_values_a_rounding_error_apart_end():
+    # Two models' mean coherence as PostgreSQL's AVG and Python's fmean give it: this looped
+    # forever (a step too small to move 0.8) and ate the memory of the leaderboard's process.
+    ticks = charts.nice_ticks(0.8, 0.8000000000000002)
+    assert 2 <= len(ticks) <= 10
+    assert ticks[0] <= 0.8 <= ticks[-1]
+
+
 def test_nice_ticks_cover_the_range_with_round_steps():
     ticks = charts.nice_ticks(0.13, 0.87)
     assert ticks[0] <= 0.13 and ticks[-1] >= 0.87  # noqa: PT018

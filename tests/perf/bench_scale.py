@@ -63,42 +63,50 @@ def sizes_of(multiple: float, unit: float) -> dict[str, int]:
 
 
 FILL = [
-    "TRUNCATE benchmarks_provider, benchmarks_videomodel, benchmarks_price, benchmarks_prompt, "
+    # A synthetic fill is consistent by construction: skip foreign-key checks and the summary
+    # triggers (comparisons.summary), then drop every summary: the first render computes them.
+    "SET session_replication_role = replica",
+    "TRUNCATE comparisons_modelsummary, benchmarks_provider, benchmarks_videomodel, "
+    "benchmarks_price, benchmarks_prompt, "
     "benchmarks_benchmarkrun, benchmarks_generation, benchmarks_qualityreport, "
     "benchmarks_videoasset, comparisons_comparison, comparisons_comparison_generations, "
     "arena_vote, arena_rating, arena_ratingfit CASCADE",
     """INSERT INTO benchmarks_provider (id, slug, name, website)
        SELECT i, 'provider-' || i, 'Provider ' || i, '' FROM generate_series(1, 10) i""",
     """INSERT INTO benchmarks_videomodel (id, slug, display_name, plugin_key, model_id,
-         capabilities, lifecycle, synthetic, staff_notes, provider_id)
+         capabilities, lifecycle, synthetic, staff_notes, provider_id, workflow)
        SELECT i, 'model-' || i, 'Model ' || i, 'local-smooth', '', '{}', 'active', false, '',
-         1 + i %% 10 FROM generate_series(1, %(models)s) i""",
+         1 + i %% 10, '{}' FROM generate_series(1, %(models)s) i""",
     """INSERT INTO benchmarks_price (amount, unit, resolution, valid_from, source, video_model_id)
        SELECT 0.05 + (i %% 7) * 0.01, 'second', '', now() - interval '400 days', '', i
        FROM generate_series(1, %(models)s) i""",
     """INSERT INTO benchmarks_prompt (id, slug, title, text, negative_prompt, category,
-         reference_image, duration, aspect_ratio, staff_notes, published, created_at)
+         reference_image, duration, aspect_ratio, staff_notes, published, created_at, audio,
+         camera_motion, camera_text, end_image)
        SELECT i, 'prompt-' || i, 'Prompt ' || i, 'A synthetic prompt number ' || i, '',
          (ARRAY%(categories)s)[1 + i %% 6], '', 5, '16:9', '', true,
-         now() - (i %% 365) * interval '1 day'
+         now() - (i %% 365) * interval '1 day', '', '', '', ''
        FROM generate_series(1, %(prompts)s) i""",
     """INSERT INTO benchmarks_benchmarkrun (id, trigger, idempotency_key, state, duration,
-         aspect_ratio, resolution, created_at, finished_at, prompt_id)
+         aspect_ratio, resolution, created_at, finished_at, prompt_id, audio, camera_motion,
+         camera_text, end_image, samples)
        SELECT i, 'staff', 'bench:' || i, 'complete', 5, '16:9', '',
-         now() - (i %% 365) * interval '1 day', now() - (i %% 365) * interval '1 day', i
+         now() - (i %% 365) * interval '1 day', now() - (i %% 365) * interval '1 day', i,
+         '', '', '', '', 1
        FROM generate_series(1, %(prompts)s) i""",
     # Run i uses models i, i+1, … (per_run of them, wrapping): every model gets its share.
     """INSERT INTO benchmarks_generation (id, reference, state, error_kind, error_message,
          attempts, provider_job_id, request_sent, model_version, polls, estimated_cost,
          actual_cost, queued_at, submitted_at, downloading_at, completed_at, failed_at,
-         updated_at, run_id, video_model_id, prior_attempts_cost)
+         updated_at, run_id, video_model_id, prior_attempts_cost, billing_policy, outcome_unknown,
+         provider_failed, sample, tagged_unusable, gpu_time_source)
        SELECT g, gen_random_uuid(), CASE WHEN g %% 10 = 0 THEN 'failed' ELSE 'complete' END,
          CASE WHEN g %% 10 = 0 THEN 'permanent' ELSE '' END, '', 1, 'job-' || g, '{}', '', 3,
          0.30, CASE WHEN g %% 3 = 0 THEN NULL ELSE 0.25 + (g %% 5) * 0.05 END,
          r.created_at, r.created_at, r.created_at + (30 + g %% 300) * interval '1 second',
          r.created_at + interval '10 minutes',
          CASE WHEN g %% 10 = 0 THEN r.created_at + interval '5 minutes' END,
-         r.created_at, r.id, 1 + (r.id + k) %% %(models)s, 0
+         r.created_at, r.id, 1 + (r.id + k) %% %(models)s, 0, '', false, false, 0, false, ''
        FROM benchmarks_benchmarkrun r, generate_series(0, %(per_run)s - 1) k,
          LATERAL (SELECT (r.id - 1) * %(per_run)s + k + 1 AS g) n""",
     """INSERT INTO benchmarks_qualityreport (algorithm_version, sample_rate, mean_coherence,
@@ -108,25 +116,25 @@ FILL = [
          0.1 * (id %% 5), 0.001 * (id %% 11), 0, 100, '[]', updated_at, id
        FROM benchmarks_generation WHERE state = 'complete'""",
     """INSERT INTO benchmarks_videoasset (tier, key, content_type, width, height, fps, duration,
-         codec, bitrate, size_bytes, sha256, created_at, generation_id)
+         codec, bitrate, size_bytes, sha256, created_at, generation_id, has_audio)
        SELECT t.tier, 'media/' || md5(id::text || t.tier) || '.mp4', 'video/mp4', 1280, 720,
-         24, 5, 'h264', 2000000, 1250000, md5(id::text || t.tier), updated_at, id
+         24, 5, 'h264', 2000000, 1250000, md5(id::text || t.tier), updated_at, id, false
        FROM benchmarks_generation, (VALUES ('standard'), ('poster')) t(tier)
        WHERE state = 'complete'""",
     """INSERT INTO comparisons_comparison (id, slug, title, published, published_at, featured,
-         created_at, prompt_id, run_id)
+         created_at, prompt_id, run_id, share_image)
        SELECT id, 'prompt-' || id || '-run', 'Prompt ' || id, true, created_at, id <= 3,
-         created_at, prompt_id, id FROM benchmarks_benchmarkrun""",
+         created_at, prompt_id, id, '' FROM benchmarks_benchmarkrun""",
     """INSERT INTO comparisons_comparison_generations (comparison_id, generation_id)
        SELECT run_id, id FROM benchmarks_generation WHERE state = 'complete'""",
     # Votes between two complete clips of one run (a, then the next generation id).
     """INSERT INTO arena_vote (pool, category, outcome, a_on_left, nonce, voter_hash, ip_hash,
          voided, created_at, generation_a_id, generation_b_id, model_a_id, model_b_id,
-         prompt_id)
+         prompt_id, reason, reviewed)
        SELECT 't2v', p.category, (ARRAY['a', 'b', 'tie', 'both_bad'])[1 + v %% 4], v %% 2 = 0,
          md5('n' || v), md5('voter' || v), md5('ip' || v %% 5000), false,
          now() - (v %% 365) * interval '1 day', ga.id, gb.id, ga.video_model_id,
-         gb.video_model_id, r.prompt_id
+         gb.video_model_id, r.prompt_id, '', false
        FROM generate_series(1, %(votes)s) v
        JOIN benchmarks_benchmarkrun r ON r.id = 1 + v %% %(prompts)s
        JOIN benchmarks_prompt p ON p.id = r.prompt_id
@@ -134,6 +142,7 @@ FILL = [
          ON ga.id = (r.id - 1) * %(per_run)s + 1 + (v / %(prompts)s) %% 8
        JOIN benchmarks_generation gb ON gb.id = ga.id + 1
        WHERE ga.state = 'complete' AND gb.state = 'complete'""",
+    "SET session_replication_role = DEFAULT",
     "ANALYZE",
 ]
 
@@ -157,8 +166,9 @@ def fill(counts: dict[str, int]) -> dict[str, int]:
     return {**counts, "generations": generations, "votes": votes}
 
 
-def timed_get(client, url: str, samples: int, **headers) -> tuple[float, float]:
-    """Return (p50, p95) in ms of GET `url`, after one warm-up request."""
+def timed_get(client, url: str, samples: int, **headers) -> tuple[float, float, float]:
+    """Return (p50, p95, first) in ms of GET `url`: `samples` requests after a first one (which
+    computes the leaderboard summaries a fill leaves empty, comparisons.summary)."""
     from comparisons.cache import clear_local
 
     times = []
@@ -173,8 +183,10 @@ def timed_get(client, url: str, samples: int, **headers) -> tuple[float, float]:
         assert response.status_code == 200, (url, response.status_code)
         if i:
             times.append(elapsed)
+        else:
+            first = elapsed
     times.sort()
-    return statistics.median(times), times[max(0, round(0.95 * len(times)) - 1)]
+    return statistics.median(times), times[max(0, round(0.95 * len(times)) - 1)], first
 
 
 def export_run(client, url: str, headers: dict) -> tuple[float, float]:
@@ -193,7 +205,7 @@ def export_run(client, url: str, headers: dict) -> tuple[float, float]:
     return seconds, peak
 
 
-def measure(samples: int) -> dict[str, tuple]:
+def measure(samples: int, *, exports: bool = True) -> dict[str, tuple]:
     from django.test import Client
 
     from api.models import ApiToken
@@ -220,14 +232,15 @@ def measure(samples: int) -> dict[str, tuple]:
     results = {}
     for name, url in pages.items():
         results[name] = timed_get(client, url.format(p=prompt.pk), samples)
-        print(f"  {name}: p50 {results[name][0]:.0f} ms, p95 {results[name][1]:.0f} ms", flush=True)
+        p50, p95, first = results[name]
+        print(f"  {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, first {first:.0f} ms", flush=True)
     from benchmarks.models import BenchmarkRun
 
     run = BenchmarkRun.objects.order_by("pk")[BenchmarkRun.objects.count() // 2]
     run.requested_by = user  # the API shows a token's own runs
     run.save(update_fields=["requested_by"])
     results["API run"] = timed_get(client, f"/api/v1/runs/{run.pk}", samples, **auth)
-    for name in ("runs.csv", "runs.json", "votes.csv"):
+    for name in ("runs.csv", "runs.json", "votes.csv") if exports else ():
         results[f"export {name}"] = export_run(client, f"/api/v1/export/{name}", auth)
         print(f"  export {name}: {results[f'export {name}']}", flush=True)
     start = time.perf_counter()
@@ -242,6 +255,9 @@ def main() -> None:
     parser.add_argument("--unit", type=float, default=0.01, help="1× as a share of a year")
     parser.add_argument("--sizes", default="1,10,100", help="multiples of 1× to measure")
     parser.add_argument("--samples", type=int, default=15, help="requests per page and size")
+    parser.add_argument(
+        "--exports-up-to", type=float, default=float("inf"), help="skip exports above this size"
+    )
     args = parser.parse_args()
     setup_django()
     multiples = [float(m) for m in args.sizes.split(",")]
@@ -252,9 +268,12 @@ def main() -> None:
         counts_at[multiple] = fill(sizes_of(multiple, args.unit))
         print(f"{multiple:g}×: {counts_at[multiple]} filled in {time.perf_counter() - start:.0f} s",
               flush=True)  # fmt: skip
-        for name, value in measure(args.samples).items():
+        print(f"  load average (1, 5, 15 min): {os.getloadavg()}", flush=True)
+        exports = multiple <= args.exports_up_to
+        for name, value in measure(args.samples, exports=exports).items():
             table.setdefault(name, {})[multiple] = value
     print_table(table, multiples, counts_at)
+    print(f"\nLoad average (1, 5, 15 min) at the end: {os.getloadavg()}")
 
 
 def print_table(table, multiples, counts_at) -> None:
@@ -266,14 +285,19 @@ def print_table(table, multiples, counts_at) -> None:
     for name, by_size in table.items():
         cells = []
         for m in multiples:
-            value = by_size[m]
+            value = by_size.get(m)
+            if value is None:
+                cells.append("not measured")
+                continue
             if name.startswith("export"):
                 cells.append(f"{value[0]:.2f} s, peak {value[1]:.1f} MB")
             elif name == "ratings refit":
                 cells.append(f"{value[0]:.2f} s")
             else:
-                cells.append(f"p50 {value[0]:.0f} ms, p95 {value[1]:.0f} ms")
-        first, last = by_size[multiples[0]], by_size[multiples[-1]]
+                p50, p95, first = value
+                cells.append(f"p50 {p50:.0f} ms, p95 {p95:.0f} ms (first {first:.0f})")
+        measured = [m for m in multiples if m in by_size]
+        first, last = by_size[measured[0]], by_size[measured[-1]]
         index = 1 if len(first) > 1 and not name.startswith("export") else 0
         ratio = last[index] / first[index] if first[index] else float("nan")
         print(f"| {name} | " + " | ".join(cells) + f" | {ratio:.1f}× |")
