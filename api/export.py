@@ -1,19 +1,21 @@
 """Open data: every published run, clip by clip, streamed as CSV or JSON; the arena's votes.
 
 Rows are read in chunks and written as they come, so memory stays flat however many runs are
-published. Votes come from the `arena` app when it is installed: every vote on public clips,
-counted or not (and why not), so that `manage.py refit_from_export` recomputes the published
-ratings from this file alone. A vote carries a voter hash salted once more for the export (it
-matches nothing stored or sent anywhere else), never a session or an IP hash.
+published: each chunk is let go, and collected, before the next is read. Votes come from the
+`arena` app when it is installed: every vote on public clips, counted or not (and why not), so
+that `manage.py refit_from_export` recomputes the published ratings from this file alone. A vote
+carries a voter hash salted once more for the export (it matches nothing stored or sent anywhere
+else), never a session or an IP hash.
 """
 
 import csv
+import gc
 import json
 from collections import defaultdict
-from itertools import batched
+from itertools import islice
 
 from django.apps import apps
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import StreamingHttpResponse
 
 from api.representations import generation_timings, iso, money, run_settings_json
@@ -74,18 +76,23 @@ def _exported_generations():
 
 
 def published_comparisons():
-    """Return published comparisons of runs with their clips (and the run's failures) loaded."""
-    failed = _exported_generations().filter(state=Generation.State.FAILED)
+    """Return published comparisons of runs, oldest first, with their prompt and run loaded
+    (`clip_lookups` loads their clips, a chunk at a time)."""
     return (
         Comparison.objects.published()
         .filter(run__isnull=False)
         .select_related("run__prompt", "prompt")
-        .prefetch_related(
-            Prefetch("generations", queryset=_exported_generations()),
-            Prefetch("run__generations", queryset=failed, to_attr="failures"),
-        )
         .order_by("published_at", "pk")
     )
+
+
+def clip_lookups() -> list:
+    """Return the prefetches that load a comparison's clips and its run's failures."""
+    failed = _exported_generations().filter(state=Generation.State.FAILED)
+    return [
+        Prefetch("generations", queryset=_exported_generations()),
+        Prefetch("run__generations", queryset=failed, to_attr="failures"),
+    ]
 
 
 def _cost_basis(generation: Generation) -> str:
@@ -112,11 +119,25 @@ def vote_model():
         return None
 
 
-def published_in_chunks():
-    """Yield (comparisons, tallies) CHUNK comparisons at a time, with the vote tallies of that
-    chunk's clips only: memory stays flat however many clips have votes."""
-    for chunk in batched(published_comparisons().iterator(chunk_size=CHUNK), CHUNK):
-        yield chunk, vote_tallies([g.pk for c in chunk for g in c.generations.all()])
+def published_with_tallies():
+    """Yield (comparison, tallies) for every published run, read CHUNK comparisons at a time
+    with the vote tallies of that chunk's clips only.
+
+    Memory stays flat however many runs are published: a chunk's rows point at each other
+    (Django links a prefetched asset, event or report back to its clip, a run to its
+    comparison), so reference counting never frees them, and by the time a chunk is done the
+    cyclic collector has moved them to its oldest generation, which it seldom visits: without
+    the explicit collection each chunk's rows stayed allocated for many chunks after. The
+    chunk is dropped before the collection, and the next chunk read only after it.
+    """
+    comparisons = published_comparisons().iterator(chunk_size=CHUNK)
+    while chunk := list(islice(comparisons, CHUNK)):
+        prefetch_related_objects(chunk, *clip_lookups())
+        tallies = vote_tallies([g.pk for c in chunk for g in c.generations.all()])
+        for comparison in chunk:
+            yield comparison, tallies
+        del chunk, tallies, comparison
+        gc.collect()
 
 
 def vote_tallies(generation_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -222,10 +243,9 @@ def _exported(comparison: Comparison) -> list[Generation]:
 
 def iter_clip_records():
     """Yield (comparison, generation, record) for every generation of every published run."""
-    for chunk, tallies in published_in_chunks():
-        for comparison in chunk:
-            for generation in _exported(comparison):
-                yield comparison, generation, clip_record(comparison, generation, tallies)
+    for comparison, tallies in published_with_tallies():
+        for generation in _exported(comparison):
+            yield comparison, generation, clip_record(comparison, generation, tallies)
 
 
 class _Echo:
@@ -280,9 +300,7 @@ def _runs_json_stream():
     yield json.dumps(head)[:-1]
     yield ', "runs": ['
     first = True
-    for comparison, tallies in (
-        (comparison, tallies) for chunk, tallies in published_in_chunks() for comparison in chunk
-    ):
+    for comparison, tallies in published_with_tallies():
         run = comparison.run
         clips = [
             {
