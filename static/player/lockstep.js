@@ -52,9 +52,10 @@ function seekTo(video, target) {
   // Chromium elides a seek to the exact paused position, and such a clip resumes ~50 ms ahead of
   // what it reports; a microsecond away forces a real, flushing seek.
   if (Math.abs(video.currentTime - target) < 1e-6) target += 2e-6;
-  const done = when(video, ["seeked", "error"], () => !video.seeking);
+  // Wait from after the assignment: before it the clip is not seeking yet, and the wait would
+  // resolve at once. `seeked` is queued as a task, so it cannot fire before we listen.
   video.currentTime = target;
-  return done;
+  return when(video, ["seeked", "error"], () => !video.seeking);
 }
 
 function bufferedAhead(video, t) {

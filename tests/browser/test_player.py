@@ -364,6 +364,24 @@ def test_a_paused_seek_and_a_frame_step_show_the_exact_frame_in_every_clip(
         assert readout == [f"frame {n}" for n in frames_at(t)]
 
 
+def test_a_paused_seek_settles_only_when_every_clip_has_finished_seeking(
+    open_player, counter_clips
+):
+    # The seek's wait was made before currentTime was set, when no clip was seeking yet: it
+    # resolved at once, and `settled` could read true while a clip still showed the old frame.
+    page = open_player(counter_clips)
+    for t in (2.51, 0.96, 3.02, 1.37):
+        seeking = page.evaluate(
+            """async (t) => {
+                await comparePlayer.seek(t);
+                return [comparePlayer.settled, ...[...document.querySelectorAll("video")]
+                    .map((v) => v.seeking)];
+            }""",
+            t,
+        )
+        assert seeking == [True, False, False], t
+
+
 def test_keyboard_shortcuts_act_only_while_the_player_has_focus_or_the_pointer(open_player):
     page = open_player()
     page.mouse.move(5, 5)  # over the page's heading, not the player
