@@ -284,8 +284,10 @@ def trend(
     y_label: str,
     y_format=lambda v: f"{v:g}",
     y_cap: float | None = None,
+    days: int = 1,
 ) -> Chart | None:
-    """Return a line chart of each model's value over time (one point per benchmark day)."""
+    """Return a line chart of each model's value over time (a point per benchmark day, or per
+    span of `days` days dated on its first)."""
     series = [s for s in series if s.points]
     if not series:
         return None
@@ -298,6 +300,7 @@ def trend(
     frame = Frame(x_ticks, y_ticks, width=860, height=320)
     coords = [[(frame.px(d.toordinal()), frame.py(v)) for d, v in s.points] for s in series]
     label_ys = frame.place_labels([points[-1] for points in coords])
+    when = " on" if days == 1 else f", {days} days from"
     paths = [
         Path(
             points=" ".join(f"{x:.1f},{y:.1f}" for x, y in points),
@@ -308,14 +311,15 @@ def trend(
             label_y=label_y,
             href=s.href,
             dots=[
-                (round(x, 1), round(y, 1), f"{s.label} on {d:%-d %b %Y}: {y_format(v)}")
+                (round(x, 1), round(y, 1), f"{s.label}{when} {d:%-d %b %Y}: {y_format(v)}")
                 for (x, y), (d, v) in zip(points, s.points, strict=True)
             ],
         )
         for s, points, label_y in zip(series, coords, label_ys, strict=True)
     ]
+    per = "benchmark date" if days == 1 else f"{days} days of benchmark dates"
     return Chart(
-        title, f"{y_label} of each model per benchmark date.", frame, "Benchmark date", y_label,
+        title, f"{y_label} of each model per {per}.", frame, "Benchmark date", y_label,
         x_format=lambda v: date.fromordinal(int(v)).strftime("%-d %b"), y_format=y_format,
         paths=paths,
     )  # fmt: skip

@@ -9,7 +9,7 @@ the same rules (`_totals`), slower as the data grows.
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -186,7 +186,10 @@ def leaderboard(
     query for the models and one for today's prices.
     """
     clip_filter = clip_filter or ClipFilter()
-    by_model = _totals_by_model(clip_filter, model=model, prompt=prompt, with_trend=with_trend)
+    model_ids = None if model is None else [model.pk]
+    by_model = _totals_by_model(
+        clip_filter, model_ids=model_ids, prompt=prompt, with_trend=with_trend
+    )
     if not by_model:
         return []
     models = VideoModel.objects.with_provider().with_pks(list(by_model)).in_bulk()
@@ -218,9 +221,12 @@ class Totals:
     trend: list[TrendPoint]
 
 
-def _totals_by_model(clip_filter, *, model, prompt, with_trend: bool) -> dict[int, Totals]:
-    """Return {model id: Totals}: from the summaries (PostgreSQL, any filter, one model or all),
-    aggregated by PostgreSQL (a prompt's clips), or here from flat rows (SQLite)."""
+def _totals_by_model(
+    clip_filter, *, model_ids=None, prompt=None, with_trend: bool = True
+) -> dict[int, Totals]:
+    """Return {model id: Totals} of every model or of `model_ids`: from the summaries
+    (PostgreSQL, any filter), aggregated by PostgreSQL (a prompt's clips), or here from flat
+    rows (SQLite)."""
     rows = Generation.objects.public().matching(clip_filter)
     if prompt is not None:
         rows = rows.of_prompt(prompt)
@@ -228,11 +234,11 @@ def _totals_by_model(clip_filter, *, model, prompt, with_trend: bool) -> dict[in
         return summary.summarized_totals(
             clip_filter,
             refresh=lambda pks: _database_totals(rows.filter(video_model_id__in=pks)),
-            model_ids=None if model is None else [model.pk],
+            model_ids=model_ids,
             with_trend=with_trend,
         )
-    if model is not None:
-        rows = rows.of_model(model)
+    if model_ids is not None:
+        rows = rows.of_models(model_ids)
     if connection.vendor == "postgresql":
         return _database_totals(rows, with_trend=with_trend)
     by_model: dict[int, list[dict]] = defaultdict(list)
@@ -283,6 +289,35 @@ def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
     )
     for row in rows:
         row.rating = ratings.get(row.model.pk)
+
+
+def attach_trends(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
+    """Fill each row's trend (one query: on PostgreSQL the summaries keep it).
+
+    For the few rows a chart draws: a year of daily points for every model is what made the
+    leaderboard grow with its data.
+    """
+    model_ids = [row.model.pk for row in rows]
+    by_model = _totals_by_model(clip_filter, model_ids=model_ids, with_trend=True)
+    for row in rows:
+        totals = by_model.get(row.model.pk)
+        row.trend = totals.trend if totals else []
+
+
+def coarsen(trend: list[TrendPoint], *, first: date, days: int) -> list[TrendPoint]:
+    """Return `trend` with one point per span of `days` days counted from `first` (the
+    clip-weighted mean coherence of the span, dated on its first day)."""
+    if days == 1:
+        return trend
+    spans: dict[int, list[TrendPoint]] = defaultdict(list)
+    for point in trend:
+        spans[(point.day - first).days // days].append(point)
+    coarse = []
+    for index, points in sorted(spans.items()):
+        clips = sum(p.clips for p in points)
+        coherence = sum(p.coherence * p.clips for p in points) / clips
+        coarse.append(TrendPoint(first + timedelta(days=index * days), coherence, clips))
+    return coarse
 
 
 def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[ModelStats]:

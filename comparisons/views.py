@@ -37,7 +37,15 @@ from comparisons.clips import (
 from comparisons.filters import ClipFilter
 from comparisons.forms import BreakEvenForm
 from comparisons.models import Comparison
-from comparisons.stats import REFERENCE_SECONDS, SORTS, attach_ratings, leaderboard, parse_sort
+from comparisons.stats import (
+    REFERENCE_SECONDS,
+    SORTS,
+    attach_ratings,
+    attach_trends,
+    coarsen,
+    leaderboard,
+    parse_sort,
+)
 
 #: How many rows of the leaderboard the home page shows.
 SNAPSHOT_ROWS = 5
@@ -191,7 +199,7 @@ class LeaderboardView(SiteMixin, TemplateView):
         clip_filter = ClipFilter.from_query(self.request.GET)
         raw_sort = self.request.GET.get("sort", "")
         sort, descending = parse_sort(raw_sort)
-        rows = leaderboard(clip_filter, sort=sort, descending=descending)
+        rows = leaderboard(clip_filter, sort=sort, descending=descending, with_trend=False)
         attach_ratings(rows, clip_filter)
         return super().get_context_data(
             rows=rows,
@@ -250,6 +258,10 @@ def _filter_options() -> dict:
 
 #: Every leaderboard chart plots mean coherence upwards.
 _COHERENCE_AXIS = {"y_label": "Mean coherence", "y_format": lambda v: f"{v:.2f}", "y_cap": 1.0}
+#: The trend chart draws the table's first models, a colour each, with at most TREND_POINTS
+#: points a line: more would be a tangle nobody reads (and grew the page with its data).
+TREND_MODELS = charts.SERIES_COLOURS
+TREND_POINTS = 60
 
 
 def _charts(rows, clip_filter: ClipFilter) -> dict:
@@ -257,8 +269,11 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
     query = urlencode(clip_filter.as_query())
     for index, row in enumerate(rows):
         row.colour = charts.colour_for(index)
+    trended = rows[:TREND_MODELS]
+    attach_trends(trended, clip_filter)
     return {
-        "trend_days": len({point.day for row in rows for point in row.trend}),
+        **_trend_chart(trended, query),
+        "trend_models": len(trended) < len(rows) and len(trended),
         "chart_cost": charts.scatter(
             _chart_points(rows, _real_cost, query),
             title="Cost against quality",
@@ -275,12 +290,22 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
             better="↖ faster and steadier",
             **_COHERENCE_AXIS,
         ),
-        "chart_trend": charts.trend(
-            [_chart_series(row, query) for row in rows],
-            title="Coherence across re-benchmarks",
-            **_COHERENCE_AXIS,
-        ),
     }
+
+
+def _trend_chart(rows, query: str) -> dict:
+    """Return the trend chart of `rows` (their trends read), at most TREND_POINTS a line."""
+    days = sorted({point.day for row in rows for point in row.trend})
+    span = -(-((days[-1] - days[0]).days + 1) // TREND_POINTS) if days else 1
+    for row in rows:
+        row.trend = coarsen(row.trend, first=days[0], days=span) if days else []
+    chart = charts.trend(
+        [_chart_series(row, query) for row in rows],
+        title="Coherence across re-benchmarks",
+        days=span,
+        **_COHERENCE_AXIS,
+    )
+    return {"chart_trend": chart, "trend_days": len(days), "trend_span": span}
 
 
 def _chart_name(row) -> str:
@@ -348,8 +373,11 @@ class ModelDetailView(SiteMixin, DetailView):
         ).get_page(self.request.GET.get("page"))
         self.model_clips = clips_for_page(page)
         query = clip_filter.as_query()
+        for row in stats:
+            row.colour = charts.colour_for(0)
         return super().get_context_data(
             stats=stats[0] if stats else None,
+            **_trend_chart(stats, urlencode(query)),
             clip_filter=clip_filter,
             filter_options=_filter_options(),
             page_obj=page,

@@ -284,6 +284,10 @@ class GenerationQuerySet(models.QuerySet):
         """Return generations of one video model."""
         return self.filter(video_model=model)
 
+    def of_models(self, model_ids):
+        """Return generations of the video models whose ids are in `model_ids`."""
+        return self.filter(video_model_id__in=model_ids)
+
     def of_prompt(self, prompt):
         """Return generations of runs of one prompt."""
         return self.filter(run__prompt=prompt)

@@ -77,7 +77,7 @@ def test_the_database_totals_are_the_python_rules_totals(catalog, query):
         expected.setdefault(row["video_model_id"], []).append(row)
 
     # PostgreSQL: through the summaries (and their JSON) to comparisons.aggregates.
-    totals = _totals_by_model(clip_filter, model=None, prompt=None, with_trend=True)
+    totals = _totals_by_model(clip_filter, with_trend=True)
 
     assert set(totals) == set(expected)
     for pk, model_rows in expected.items():

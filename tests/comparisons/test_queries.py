@@ -21,9 +21,9 @@ EXPECTED = {
     "home": 10 + SUMMARIES_COMPUTED,
     # leaderboard: summaries (or on SQLite generations), models, today's prices, + the newest
     # arena fit of the mode's two pools (silent and with audio; two more queries for their
-    # ratings once fits exist)
-    "leaderboard": 5,
-    "leaderboard_filtered": 5 + SUMMARIES_COMPUTED,  # the first render of that filter
+    # ratings once fits exist), + the trends of the table's first models (the trend chart)
+    "leaderboard": 6,
+    "leaderboard_filtered": 6 + SUMMARIES_COMPUTED,  # the first render of that filter
     "models": 3,
     "prompts": 3,
     "methodology": 0,

@@ -1,6 +1,6 @@
 """The leaderboard's numbers: medians, real cost, success rate, prices, filters and sorting."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,7 @@ from django.utils import timezone
 from benchmarks.models import Generation, Price, VideoModel
 from comparisons.filters import ClipFilter
 from comparisons.models import Comparison
-from comparisons.stats import leaderboard, parse_sort
+from comparisons.stats import TrendPoint, coarsen, leaderboard, parse_sort
 from tests.comparisons.conftest import add_clip, add_failure, published_run
 from tests.factories import (
     PriceFactory,
@@ -217,3 +217,52 @@ def test_a_self_hosted_model_without_a_computed_cost_says_unknown(client):
         "No clip of this self-hosted model has a computed cost yet"
         in client.get("/leaderboard/").content.decode()
     )
+
+
+def test_a_long_trend_is_drawn_per_span_of_days_with_clip_weighted_means():
+    first = date(2026, 1, 1)
+    trend = [
+        TrendPoint(first, 0.6, 1),
+        TrendPoint(first + timedelta(days=2), 0.9, 3),
+        TrendPoint(first + timedelta(days=7), 0.5, 2),
+    ]
+    coarse = coarsen(trend, first=first, days=7)
+    assert [p.day for p in coarse] == [first, first + timedelta(days=7)]
+    assert [round(p.coherence, 6) for p in coarse] == [0.825, 0.5]
+    assert [p.clips for p in coarse] == [4, 2]
+    assert coarsen(trend, first=first, days=1) == trend
+
+
+def test_the_leaderboard_trend_draws_the_tables_first_models_with_bounded_points(client):
+    # 10 models benchmarked over 200 days: the chart draws the table's first 8 (best first),
+    # each with at most 60 points; it was every model's every day, growing with the data.
+    models = [
+        VideoModelFactory(slug=f"m{i}", display_name=f"Model {i:02}", synthetic=False)
+        for i in range(10)
+    ]
+    today = timezone.now()
+    for day in range(0, 200, 10):
+        run = published_run(
+            prompt=PromptFactory(), state="complete", created_at=today - timedelta(days=day)
+        )
+        for i, model in enumerate(models):
+            add_clip(run, model, coherence=0.5 + i / 30)
+    html = client.get(reverse("comparisons:leaderboard")).content.decode()
+    chart = html[html.index("Coherence across re-benchmarks") :]
+    chart = chart[: chart.index("</figure>")]
+    assert chart.count("<polyline") == 8
+    assert "Model 09" in chart and "Model 02" in chart and "Model 01" not in chart  # noqa: PT018
+    assert "per 4 days of benchmarks" in chart
+    assert "The table's first 8 models" in chart
+
+
+def test_a_model_page_draws_its_own_trend(client, model):
+    today = timezone.now()
+    for days_ago in (10, 1):
+        run = published_run(
+            prompt=PromptFactory(), state="complete", created_at=today - timedelta(days=days_ago)
+        )
+        add_clip(run, model, coherence=0.8)
+    html = client.get(model.get_absolute_url()).content.decode()
+    assert "Coherence across re-benchmarks" in html
+    assert html.count("<polyline") == 1
