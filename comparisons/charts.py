@@ -19,6 +19,8 @@ SERIES_COLOURS = 8
 PAD = 0.08
 #: Vertical room one point label needs (SVG units).
 LABEL_HEIGHT = 13
+#: A scatter label goes at most three lines below its point, or is left off.
+MAX_LABEL_DROP = 3 * LABEL_HEIGHT
 
 
 def colour_for(index: int) -> str:
@@ -81,22 +83,29 @@ class Frame:
         top, bottom = self.margins[2], self.height - self.margins[3]
         return bottom - (y - lo) / ((hi - lo) or 1) * (bottom - top)
 
-    def place_labels(self, anchors: list[tuple[float, float]]) -> list[float]:
-        """Return a label y for each (x, y) anchor, nudged so nearby labels don't overlap."""
+    def place_labels(
+        self, anchors: list[tuple[float, float]], *, max_drop: float | None = None
+    ) -> list[float | None]:
+        """Return a label y for each (x, y) anchor, nudged down so nearby labels don't overlap.
+
+        With `max_drop`, a label that would sit more than that far below its point is left off
+        (None): it would name the wrong dot, and with hundreds of models in a crowd nudging
+        every label clear of every other took seconds.
+        """
         placed: list[tuple[float, float]] = []
-        result = [0.0] * len(anchors)
+        result: list[float | None] = [None] * len(anchors)
         for index in sorted(range(len(anchors)), key=lambda i: anchors[i][1]):
             x, y = anchors[index]
             label_y = y + 4
-            for _ in range(len(anchors)):
+            while max_drop is None or label_y - (y + 4) <= max_drop:
                 clash = [
                     py for px, py in placed if abs(px - x) < 90 and abs(py - label_y) < LABEL_HEIGHT
                 ]
                 if not clash:
+                    placed.append((x, label_y))
+                    result[index] = round(label_y, 1)
                     break
                 label_y = max(clash) + LABEL_HEIGHT
-            placed.append((x, label_y))
-            result[index] = round(label_y, 1)
         return result
 
 
@@ -110,7 +119,7 @@ class Dot:
     tip: str
     label: str
     label_x: float
-    label_y: float
+    label_y: float | None  # None: no room for the label (the dot's tooltip still names it)
     href: str = ""
     hollow: bool = False
 
@@ -269,7 +278,9 @@ def scatter(
             href=p.href,
             hollow=p.hollow,
         )
-        for p, (x, y), label_y in zip(points, anchors, frame.place_labels(anchors), strict=True)
+        for p, (x, y), label_y in zip(
+            points, anchors, frame.place_labels(anchors, max_drop=MAX_LABEL_DROP), strict=True
+        )
     ]
     return Chart(
         title, f"{y_label} against {x_label}, one point per model.", frame, x_label, y_label,

@@ -125,3 +125,21 @@ def test_the_arena_chart_leaves_a_model_without_a_cost_off_the_cost_axis():
     assert chart.missing == 1
     assert chart.x_ticks[0].label == "$0"  # a cost axis never goes negative
     assert charts.rating_vs_cost(ratings[1:2], {2: None}) is None
+
+
+def test_a_crowded_scatter_keeps_every_dot_and_only_labels_that_fit_near_their_point():
+    # 300 models with close numbers: every label was nudged clear of every other, however far
+    # from its dot (seconds of work, and labels naming the wrong dots).
+    points = [
+        charts.Point(0.30 + (i % 10) * 0.001, 0.80 + (i % 7) * 0.001, f"Model {i}", f"/m/{i}/")
+        for i in range(300)
+    ]
+    chart = charts.scatter(points, title="Crowd", x_label="Cost", y_label="Coherence")
+    assert len(chart.dots) == 300
+    labelled = [dot for dot in chart.dots if dot.label_y is not None]
+    assert 0 < len(labelled) < 300
+    for dot in labelled:
+        assert dot.label_y - (dot.y + 4) <= charts.MAX_LABEL_DROP + 0.1
+    svg = _svg(chart)
+    assert svg.count("<circle") == 300
+    assert svg.count('class="point-label"') == len(labelled)
