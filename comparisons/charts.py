@@ -97,7 +97,11 @@ class Frame:
         for index in sorted(range(len(anchors)), key=lambda i: anchors[i][1]):
             x, y = anchors[index]
             label_y = y + 4
-            while max_drop is None or label_y - (y + 4) <= max_drop:
+            # Each nudge clears the labels it clashed with, so it takes at most one per label
+            # placed (bounded all the same: float rounding can leave a nudge where it was).
+            for _ in range(len(placed) + 1):
+                if max_drop is not None and label_y - (y + 4) > max_drop:
+                    break
                 clash = [
                     py for px, py in placed if abs(px - x) < 90 and abs(py - label_y) < LABEL_HEIGHT
                 ]
@@ -106,6 +110,10 @@ class Frame:
                     result[index] = round(label_y, 1)
                     break
                 label_y = max(clash) + LABEL_HEIGHT
+            else:
+                if max_drop is None:  # as before: placed where the last nudge left it
+                    placed.append((x, label_y))
+                    result[index] = round(label_y, 1)
         return result
 
 

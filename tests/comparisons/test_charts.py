@@ -143,3 +143,11 @@ def test_a_crowded_scatter_keeps_every_dot_and_only_labels_that_fit_near_their_p
     svg = _svg(chart)
     assert svg.count("<circle") == 300
     assert svg.count('class="point-label"') == len(labelled)
+
+
+def test_placing_a_label_ends_when_float_rounding_leaves_a_nudge_where_it_was():
+    # Two labels 12.99999999999997 apart (from the leaderboard at a year's data): they clash,
+    # and the nudge to 254.54713804683482 + 13 lands on 267.5471380468348 again. It hung.
+    frame = charts.Frame([0.0, 1.0], [0.0, 1.0])
+    anchors = [(205.175, 250.54713804683482), (132.095, 263.5471380468348)]
+    assert frame.place_labels(anchors, max_drop=charts.MAX_LABEL_DROP) == [254.5, None]
