@@ -194,20 +194,28 @@ class ComparisonDetailView(SiteMixin, DetailView):
 class LeaderboardView(SiteMixin, TemplateView):
     template_name = "comparisons/leaderboard.html"
     section = "leaderboard"
+    #: A page's table and charts; a year of 300 models on one page took most of its time.
+    rows_per_page = 50
 
     def get_context_data(self, **kwargs):
         clip_filter = ClipFilter.from_query(self.request.GET)
         raw_sort = self.request.GET.get("sort", "")
         sort, descending = parse_sort(raw_sort)
-        rows = leaderboard(clip_filter, sort=sort, descending=descending, with_trend=False)
+        # The filter form and the page links carry the sort along, if it is one of ours.
+        sort_param = raw_sort if raw_sort.lstrip("-") in SORTS else ""
+        board = leaderboard(clip_filter, sort=sort, descending=descending, with_trend=False)
+        page = Paginator(board, self.rows_per_page).get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
         attach_ratings(rows, clip_filter)
+        query = clip_filter.as_query() | ({"sort": sort_param} if sort_param else {})
         return super().get_context_data(
             rows=rows,
+            page_obj=page,
+            page_query=urlencode(query) + ("&" if query else ""),
             clip_filter=clip_filter,
             filter_query=urlencode(clip_filter.as_query()),
             sort=sort,
-            # The filter form carries the sort along, if it is one of ours.
-            sort_param=raw_sort if raw_sort.lstrip("-") in SORTS else "",
+            sort_param=sort_param,
             descending=descending,
             sort_links=_sort_links(clip_filter, sort, descending),
             filter_options=_filter_options(),

@@ -129,6 +129,23 @@ def test_the_leaderboard_sort_links_flip_the_current_column(client, catalog):
     assert 'href="?sort=coherence"' in html
 
 
+def test_the_leaderboard_shows_a_page_of_models_at_a_time_keeping_filter_and_sort(client):
+    # A year of data is 300 models: one table and one set of charts of them all was most of
+    # the page's time, growing with the catalogue.
+    run = published_run(prompt=PromptFactory(category="scene"), state="complete")
+    for i in range(views.LeaderboardView.rows_per_page + 5):
+        add_clip(run, VideoModelFactory(slug=f"m{i}", display_name=f"M{i:03}"), seconds=10 + i)
+    url = reverse("comparisons:leaderboard") + "?category=scene&sort=time"
+    html = client.get(url).content.decode()
+    assert html.count('class="model-link"') == views.LeaderboardView.rows_per_page
+    assert ">M000<" in html and ">M054<" not in html  # noqa: PT018  fastest first
+    assert 'href="?category=scene&amp;sort=time&amp;page=2"' in html
+    assert "Lower →" in html
+    html = client.get(url + "&page=2").content.decode()
+    assert html.count('class="model-link"') == 5
+    assert ">M054<" in html and ">M000<" not in html  # noqa: PT018
+
+
 def test_an_empty_leaderboard_says_so(client):
     html = client.get(reverse("comparisons:leaderboard")).content.decode()
     assert "No model has a clip matching these filters yet." in html
