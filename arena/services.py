@@ -580,13 +580,14 @@ def votes_restore(*, votes, by=None) -> int:
     return count
 
 
-def votes_screen(*, now=None) -> int:
+def votes_screen(*, now=None, ratings=None) -> int:
     """Hold for review the votes of every voter or address whose recent votes are too unlikely.
 
     Each voter hash and each IP hash is judged per ARENA_SCREEN_WINDOW (windows of the last two
-    are screened) by arena/screening.py, under point ratings fitted from the counted votes. The
-    votes of a group scoring over ARENA_SUSPICION_Z stop counting (reason "suspicious") until
-    staff void or restore them. Return how many votes were held.
+    are screened) by arena/screening.py, under point ratings fitted from the counted votes
+    ({(pool, model id): rating}, fitted here unless the caller has them already). The votes
+    of a group scoring over ARENA_SUSPICION_Z stop counting (reason "suspicious") until staff
+    void or restore them. Return how many votes were held.
     """
     now = now or timezone.now()
     window = conf.get("ARENA_SCREEN_WINDOW")
@@ -599,12 +600,10 @@ def votes_screen(*, now=None) -> int:
     )  # fmt: skip
     if not rows:
         return 0
-    ratings = {
-        (pool, r.model_id): r.rating
-        for (pool, category), group in _fit_groups().items()
-        if not category
-        for r in fit(group, rounds=0)
-    }
+    if ratings is None:
+        ratings = _pool_ratings_of(
+            {key: fit(group, rounds=0) for key, group in _fit_groups().items() if not key[1]}
+        )
     grouped = []
     for pk, voter, ip, created, pool, model_a, model_b, outcome in rows:
         bucket = int(created.timestamp() // window)
@@ -643,10 +642,14 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     provisional = _provisional_rule()
     # The refresh is about to run: votes cast from now on need the next one.
     cache.delete(REFRESH_KEY)
-    votes_screen()
+    # Fit first, write after: the transaction stays short whatever the fitting costs. Screening
+    # judges votes by the very point ratings of these fits; only when it holds votes are the
+    # votes read (a GROUP BY over all of them: seconds at a million) and fitted again.
     groups = _fit_groups()
-    # Fit first, write after: the transaction stays short whatever the fitting costs.
     fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
+    if votes_screen(ratings=_pool_ratings_of(fitted)):
+        groups = _fit_groups()
+        fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
     # Only whole pools are drawn from; the plan is made here, once per fit, not per request.
     plans = {key: _pair_plan(fitted[key], groups[key]) for key in fitted if not key[1]}
     now = timezone.now()
@@ -665,6 +668,16 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
         ]
         _fit_history_prune(now=now)
     return fits
+
+
+def _pool_ratings_of(fitted) -> dict[tuple[str, int], float]:
+    """Return {(pool, model id): rating} of the whole-pool fits in {(pool, category): results}."""
+    return {
+        (pool, r.model_id): r.rating
+        for (pool, category), results in fitted.items()
+        if not category
+        for r in results
+    }
 
 
 def _pair_plan(results, rows) -> list[list]:

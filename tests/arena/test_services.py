@@ -11,6 +11,8 @@ from itertools import pairwise
 
 import pytest
 from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from arena import sampling, services
 from arena.models import Pool, Rating, RatingFit, Vote
@@ -405,6 +407,30 @@ def test_a_vote_on_a_clip_deleted_since_the_pair_was_shown_gets_410(voter, ip):
         vote_record(token=pair.token, choice="left", voter=voter, ip=ip)
     assert refused.value.status == 410
     assert not Vote.objects.exists()
+
+
+def _refresh_queries() -> list[str]:
+    """Return the SQL of the queries one ratings_refresh makes."""
+    with CaptureQueriesContext(connection) as queries:
+        services.ratings_refresh(rounds=10, seed=1)
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_refresh_reads_the_counted_votes_once_whatever_their_number(db):
+    # Screening used to read and fit every counted vote, then the refresh read them again: a
+    # GROUP BY over a million votes twice.
+    _, generations = make_grid(models=3, prompts=2)
+    runs = [[g for g in generations if g.run_id == run] for run in {g.run_id for g in generations}]
+    counts = []
+    for votes in (4, 40):
+        for i in range(votes):
+            rng = random.Random(i)
+            a, b = sorted(rng.sample(runs[i % 2], 2), key=lambda g: g.pk)
+            VoteFactory(generation_a=a, generation_b=b, outcome=rng.choice("ab"))
+        sql = _refresh_queries()
+        assert sum("GROUP BY" in q and "arena_vote" in q for q in sql) == 1, sql
+        counts.append(len(sql))
+    assert counts[0] == counts[1]
 
 
 def test_a_refresh_deletes_fits_older_than_the_history_kept(grid, settings):
