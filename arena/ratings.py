@@ -25,7 +25,8 @@ BASE = 1000.0
 SCALE = 400.0 / math.log(10.0)
 #: Virtual games each model plays against an average opponent (half won): the prior's weight.
 PRIOR_GAMES = 1.0
-#: The fit stops when one more MM step would move no log-strength by more than this.
+#: A fit stops when Newton's step (about the distance left to MM's fixed point) moves no
+#: log-strength by more than this.
 TOLERANCE = 1e-9
 #: Newton steps at most (a fit takes about ten: the posterior mode, then MM's fixed point).
 MAX_NEWTON_STEPS = 100
