@@ -149,7 +149,7 @@ class _Draw:
     groups: list[tuple[int, str, str]]
     #: (pool, model) -> the groups it has clips in; (group, model) -> its clips there.
     groups_of: dict[tuple[str, int], set[int]]
-    clips: dict[tuple[int, int], list[int]]
+    clips: dict[tuple[int, int], tuple[int, ...]]
 
     def clip_pairs(self, key: tuple[str, int, int]) -> list[ClipPair]:
         """Return the clip pairs of model pair `key`."""
@@ -164,24 +164,39 @@ class _Draw:
         return pairs
 
 
-#: Process-local: pool -> (the shared cache's stamp it was made under, _Draw).
-_draws: dict[str | None, tuple[str, _Draw]] = {}
+#: Process-local: pool -> (the shared cache's stamp it was made under, or None when the shared
+#: cache did not keep it; time.monotonic() when it was made; _Draw).
+_draws: dict[str | None, tuple[str | None, float, _Draw]] = {}
 DRAW_STAMP = "arena:sampling:stamp"
 
 
 def _draw(pool: str | None) -> _Draw:
-    """Return the pool's _Draw, remade when the shared cache's stamp changes.
+    """Return the pool's _Draw, remade when it is ARENA_SAMPLING_CACHE_SECONDS old or the shared
+    cache's stamp changes.
 
     The stamp lives ARENA_SAMPLING_CACHE_SECONDS, as the cached clips and plans do, and
-    sampling_cache_clear drops it: every process remakes its draw then. Making one reads the
-    cached clips and plans (about a second with every pair of 300 models); drawing from it
-    costs a bisection and a few set lookups.
+    sampling_cache_clear drops it: every process remakes its draw then. A shared cache that
+    keeps nothing (a DummyCache) has no stamp to compare: the draw then lives its
+    ARENA_SAMPLING_CACHE_SECONDS in the process, not one request (remaking it reads every
+    clip, seconds at 300 models and 200,000 clips). Drawing from it costs a bisection and a
+    few set lookups.
     """
     seconds = conf.get("ARENA_SAMPLING_CACHE_SECONDS")
     stamp = cache.get(DRAW_STAMP) if seconds else None
     held = _draws.get(pool)
-    if stamp is not None and held and held[0] == stamp:
-        return held[1]
+    if held and time.monotonic() - held[1] < seconds and held[0] == stamp:
+        return held[2]
+    draw = _draw_make(pool)
+    if seconds:
+        if stamp is None:
+            cache.add(DRAW_STAMP, secrets.token_hex(8), seconds)
+            stamp = cache.get(DRAW_STAMP)  # another process may have set it first
+        _draws[pool] = (stamp, time.monotonic(), draw)
+    return draw
+
+
+def _draw_make(pool: str | None) -> _Draw:
+    """Return a new _Draw of `pool` (None: every pool) from the cached clips and plans."""
     index: dict[tuple, int] = {}
     groups: list[tuple[int, str, str]] = []
     groups_of: dict[tuple[str, int], set[int]] = defaultdict(set)
@@ -200,21 +215,36 @@ def _draw(pool: str | None) -> _Draw:
     keys = []
     for each_pool in sorted({p for p, _m in groups_of}):
         models = sorted(m for p, m in groups_of if p == each_pool)
-        member = np.zeros((len(models), len(groups)), dtype=np.int32)
-        for row, model_id in enumerate(models):
-            member[row, list(groups_of[(each_pool, model_id)])] = 1
-        # Two models pair where they share a group: one product, not a loop over clip pairs.
-        shared = np.triu(member @ member.T, 1)
-        keys += [(each_pool, models[x], models[y]) for x, y in np.argwhere(shared)]
+        groups_of_model = [groups_of[(each_pool, m)] for m in models]
+        keys += [(each_pool, models[x], models[y]) for x, y in _sharing(groups_of_model)]
     weights = sampling.pair_weights(keys, pool_plans(), exploration=conf.get("ARENA_EXPLORATION"))
-    draw = _Draw(keys, list(accumulate(weights)), groups, dict(groups_of), dict(clips))
-    if seconds:
-        if stamp is None:
-            stamp = secrets.token_hex(8)
-            cache.add(DRAW_STAMP, stamp, seconds)
-            stamp = cache.get(DRAW_STAMP, stamp)  # another process may have set it first
-        _draws[pool] = (stamp, draw)
-    return draw
+    # Tuples of ints: the garbage collector stops tracking them (200,000 lists at 100x were).
+    clips_of = {key: tuple(pks) for key, pks in clips.items()}
+    return _Draw(keys, list(accumulate(weights)), groups, dict(groups_of), clips_of)
+
+
+def _sharing(groups_of_model: list[set[int]]) -> list[tuple[int, int]]:
+    """Return (x, y), x < y, for every two models x and y whose sets of groups intersect.
+
+    Pairs are listed group by group: a group of k models adds its k(k − 1)/2 pairs, and
+    only those (a dense models × groups product was seconds at 300 models and 20,000 prompts).
+    """
+    entries = np.array(
+        [(group, row) for row, groups in enumerate(groups_of_model) for group in groups],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    entries = entries[np.lexsort((entries[:, 1], entries[:, 0]))]
+    group, row = entries[:, 0], entries[:, 1]
+    codes = []
+    # Entries are sorted by group, then model: entry e and entry e + d share a group when their
+    # groups are equal, and the first has the lower model.
+    for d in range(1, len(entries)):
+        same = group[d:] == group[:-d]
+        if not same.any():
+            break
+        codes.append(row[:-d][same] * len(groups_of_model) + row[d:][same])
+    shared = np.unique(np.concatenate(codes)) if codes else np.array([], dtype=np.int64)
+    return [(int(c // len(groups_of_model)), int(c % len(groups_of_model))) for c in shared]
 
 
 def _request_class(duration, resolution, aspect_ratio, camera, camera_text, end_image, imported):
@@ -552,13 +582,14 @@ def votes_restore(*, votes, by=None) -> int:
     return count
 
 
-def votes_screen(*, now=None) -> int:
+def votes_screen(*, now=None, ratings=None) -> int:
     """Hold for review the votes of every voter or address whose recent votes are too unlikely.
 
     Each voter hash and each IP hash is judged per ARENA_SCREEN_WINDOW (windows of the last two
-    are screened) by arena/screening.py, under point ratings fitted from the counted votes. The
-    votes of a group scoring over ARENA_SUSPICION_Z stop counting (reason "suspicious") until
-    staff void or restore them. Return how many votes were held.
+    are screened) by arena/screening.py, under point ratings fitted from the counted votes
+    ({(pool, model id): rating}, fitted here unless the caller has them already). The votes
+    of a group scoring over ARENA_SUSPICION_Z stop counting (reason "suspicious") until staff
+    void or restore them. Return how many votes were held.
     """
     now = now or timezone.now()
     window = conf.get("ARENA_SCREEN_WINDOW")
@@ -571,12 +602,10 @@ def votes_screen(*, now=None) -> int:
     )  # fmt: skip
     if not rows:
         return 0
-    ratings = {
-        (pool, r.model_id): r.rating
-        for (pool, category), group in _fit_groups().items()
-        if not category
-        for r in fit(group, rounds=0)
-    }
+    if ratings is None:
+        ratings = _pool_ratings_of(
+            {key: fit(group, rounds=0) for key, group in _fit_groups().items() if not key[1]}
+        )
     grouped = []
     for pk, voter, ip, created, pool, model_a, model_b, outcome in rows:
         bucket = int(created.timestamp() // window)
@@ -615,10 +644,14 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     provisional = _provisional_rule()
     # The refresh is about to run: votes cast from now on need the next one.
     cache.delete(REFRESH_KEY)
-    votes_screen()
+    # Fit first, write after: the transaction stays short whatever the fitting costs. Screening
+    # judges votes by the very point ratings of these fits; only when it holds votes are the
+    # votes read (a GROUP BY over all of them: seconds at a million) and fitted again.
     groups = _fit_groups()
-    # Fit first, write after: the transaction stays short whatever the fitting costs.
     fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
+    if votes_screen(ratings=_pool_ratings_of(fitted)):
+        groups = _fit_groups()
+        fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
     # Only whole pools are drawn from; the plan is made here, once per fit, not per request.
     plans = {key: _pair_plan(fitted[key], groups[key]) for key in fitted if not key[1]}
     now = timezone.now()
@@ -637,6 +670,16 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
         ]
         _fit_history_prune(now=now)
     return fits
+
+
+def _pool_ratings_of(fitted) -> dict[tuple[str, int], float]:
+    """Return {(pool, model id): rating} of the whole-pool fits in {(pool, category): results}."""
+    return {
+        (pool, r.model_id): r.rating
+        for (pool, category), results in fitted.items()
+        if not category
+        for r in results
+    }
 
 
 def _pair_plan(results, rows) -> list[list]:

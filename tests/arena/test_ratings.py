@@ -2,7 +2,18 @@
 
 import numpy as np
 
-from arena.ratings import BASE, fit
+from arena.ratings import (
+    BASE,
+    OUTCOME_SCORE,
+    PRIOR_GAMES,
+    SCALE,
+    TOLERANCE,
+    Kinds,
+    compress,
+    fit,
+    fit_strengths,
+    resample_strengths,
+)
 
 #: True Elo-scale strengths of eight simulated models.
 TRUE = {1: 1300, 2: 1210, 3: 1120, 4: 1040, 5: 960, 6: 880, 7: 790, 8: 700}
@@ -67,3 +78,51 @@ def test_rank_spread_covers_the_ranks_the_intervals_allow():
 
 def test_fewer_than_two_models_give_no_ratings():
     assert fit([]) == []
+
+
+def _win_matrix(rows, n):
+    """Return W[i, j] = wins of model i + 1 over model j + 1 in (a, b, outcome) rows."""
+    wins = np.zeros((n, n))
+    for a, b, outcome in rows:
+        score = OUTCOME_SCORE[outcome]
+        wins[a - 1, b - 1] += score
+        wins[b - 1, a - 1] += 1 - score
+    return wins
+
+
+def _mm_step(wins, theta):
+    """Return one step of Hunter's MM from log-strengths `theta`, written out densely."""
+    p = np.exp(theta)
+    games = wins + wins.T
+    denominator = (games / (p[:, None] + p[None, :])).sum(axis=1) + PRIOR_GAMES / (p + 1)
+    new = np.log((wins.sum(axis=1) + PRIOR_GAMES / 2) / denominator)
+    return new - new.mean()
+
+
+def test_a_long_chain_of_models_is_fitted_to_the_fixed_point_of_hunters_mm():
+    # 300 models that each met only their neighbours: MM crawls along the chain, its steps tiny
+    # long before it arrives. It used to stop at the first step under TOLERANCE; MM run on
+    # from there went on moving every rating.
+    rng = np.random.default_rng(2)
+    outcome = lambda: "a" if rng.random() < 0.6 else "b"  # noqa: E731
+    rows = [(i, i + 1, outcome()) for i in range(1, 300) for _ in range(20)]
+    results = sorted(fit(rows, rounds=0), key=lambda r: r.model_id)
+    theta = start = (np.array([r.rating for r in results]) - BASE) / SCALE
+    wins = _win_matrix(rows, 300)
+    for _ in range(2000):
+        theta = _mm_step(wins, theta)
+    assert np.abs(theta - start).max() < TOLERANCE
+
+
+def test_every_bootstrap_resample_is_fitted_to_its_own_fixed_point():
+    rows = simulate(2000, tie_rate=0.1, seed=4)
+    model_ids, pairs, counts = compress(rows)
+    kinds = Kinds(pairs, len(model_ids))
+    theta, jacobian = fit_strengths(kinds, counts)
+    rng = np.random.default_rng(5)
+    resampled = rng.multinomial(int(counts.sum()), counts / counts.sum(), size=50)
+    samples = resample_strengths(kinds, resampled, start=theta, jacobian=jacobian)
+    won, games = kinds.sums(resampled)
+    # At a fixed point, one more MM step moves nothing.
+    assert np.abs(kinds.change(samples, won, games)).max() < TOLERANCE
+    assert not np.allclose(samples, theta)  # resamples differ from the point fit

@@ -7,16 +7,25 @@ import random
 import time
 import types
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from arena import sampling, services
 from arena.models import Pool, Rating, RatingFit, Vote
 from arena.services import VoteRefused, pair_sample, pair_token_issue, vote_record
 from benchmarks.models import Generation
 from tests.arena.conftest import make_grid
-from tests.factories import PlayableGenerationFactory, RunFactory, UserFactory, VoteFactory
+from tests.factories import (
+    PlayableGenerationFactory,
+    RunFactory,
+    UserFactory,
+    VideoModelFactory,
+    VoteFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -400,6 +409,30 @@ def test_a_vote_on_a_clip_deleted_since_the_pair_was_shown_gets_410(voter, ip):
     assert not Vote.objects.exists()
 
 
+def _refresh_queries() -> list[str]:
+    """Return the SQL of the queries one ratings_refresh makes."""
+    with CaptureQueriesContext(connection) as queries:
+        services.ratings_refresh(rounds=10, seed=1)
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_refresh_reads_the_counted_votes_once_whatever_their_number(db):
+    # Screening used to read and fit every counted vote, then the refresh read them again: a
+    # GROUP BY over a million votes twice.
+    _, generations = make_grid(models=3, prompts=2)
+    runs = [[g for g in generations if g.run_id == run] for run in {g.run_id for g in generations}]
+    counts = []
+    for votes in (4, 40):
+        for i in range(votes):
+            rng = random.Random(i)
+            a, b = sorted(rng.sample(runs[i % 2], 2), key=lambda g: g.pk)
+            VoteFactory(generation_a=a, generation_b=b, outcome=rng.choice("ab"))
+        sql = _refresh_queries()
+        assert sum("GROUP BY" in q and "arena_vote" in q for q in sql) == 1, sql
+        counts.append(len(sql))
+    assert counts[0] == counts[1]
+
+
 def test_a_refresh_deletes_fits_older_than_the_history_kept(grid, settings):
     from datetime import timedelta
 
@@ -450,6 +483,44 @@ def test_samples_are_clips_of_one_model_and_never_face_each_other(db):
     assert set(drawn) <= {(first.pk, second.pk), (second.pk, first.pk)}
     # Each of the three samples of `first` meets the one clip of `second`.
     assert len({pair for pair in _draws()}) == 3
+
+
+NO_SHARED_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.mark.parametrize(("models", "prompts", "votes"), [(3, 2, 0), (8, 6, 40)])
+def test_a_pair_draw_reads_only_the_voters_votes_while_its_process_draw_is_fresh(
+    db, settings, django_assert_num_queries, models, prompts, votes
+):
+    # A shared cache that keeps nothing (as in tests/perf/bench_scale.py): before, every draw
+    # read every clip again, seconds per request at 200,000 clips.
+    settings.CACHES = NO_SHARED_CACHE
+    _, generations = make_grid(models=models, prompts=prompts)
+    for a, b in list(pairwise(generations))[:votes]:
+        if a.run_id == b.run_id:
+            VoteFactory(generation_a=a, generation_b=b, voter_hash="someone")
+    services.sampling_cache_clear()
+    with django_assert_num_queries(4):  # the clips, the models fits rated, the plans, the votes
+        assert pair_sample(voter="v")
+    for seed in range(5):
+        with django_assert_num_queries(1):  # this voter's votes: always read live
+            assert pair_sample(voter="v", rng=random.Random(seed))
+
+
+def test_a_process_draw_is_remade_when_older_than_the_cache_seconds(db, settings, monkeypatch):
+    settings.CACHES = NO_SHARED_CACHE
+    settings.ARENA_SAMPLING_CACHE_SECONDS = 30
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    (first, second), generations = make_grid(models=2, prompts=1, prefix="aged")
+    services.sampling_cache_clear()
+    assert {pair_sample(voter="v").generation_a for _ in range(5)} == {generations[0].pk}
+    later = VideoModelFactory(slug="aged-late", synthetic=True)
+    PlayableGenerationFactory(run=generations[0].run, video_model=later, assets__audio=True)
+    clock[0] += 29
+    assert len(services._draw(None).keys) == 1  # up to 30 s old, as the setting allows
+    clock[0] += 2
+    assert len(services._draw(None).keys) == 3  # the new model's two pairs
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from arena.conf import DEFAULTS  # noqa: E402
-from arena.ratings import covariance, fit_strengths, to_points, width_of  # noqa: E402
+from arena.ratings import Kinds, covariance, fit_strengths, to_points, width_of  # noqa: E402
 from arena.sampling import Plan, pair_weights, plan  # noqa: E402
 
 BATCH = 50  # votes between refits (the site refits a minute after votes)
@@ -46,7 +46,12 @@ POOL = "t2v"
 
 def refit(wins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (ratings in points, 95 % interval widths in points) from a win matrix."""
-    theta = fit_strengths(wins[None])[0]
+    # Each model pair x < y as two kinds of vote: y beat x (score 0), x beat y (score 1).
+    x, y = np.triu_indices(len(wins), 1)
+    pairs = np.column_stack([np.repeat(x, 2), np.repeat(y, 2), np.tile([0.0, 1.0], len(x))])
+    theta, _ = fit_strengths(
+        Kinds(pairs, len(wins)), np.column_stack([wins[y, x], wins[x, y]]).ravel()
+    )
     return to_points(theta), width_of(np.diag(covariance(theta, wins + wins.T)))
 
 
