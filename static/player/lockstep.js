@@ -22,6 +22,24 @@ const WAIT_MS = 15000;
 // of waiting for that seek; the nudges take up the few ms between them.
 const PAUSE_SETTLE_MS = 400;
 
+/**
+ * Let a muted clip change pitch with its speed, everywhere but at 1x.
+ *
+ * Measured in headless Chromium (docs/player.md, "Issue 17, third round"), a plain page without
+ * this player: a clip flushed by a seek and started at 0.5x keeps its clock still for 100-130 ms
+ * (0.25x: 180 ms, 0.75x: 60 ms; 1x and 2x: 10-15 ms) while Chromium's pitch-keeping
+ * time-stretcher fills its window. With `preservesPitch` off Chromium resamples instead, and the
+ * same start takes 60-90 ms at 0.5x and 0.25x, 20 ms at 0.75x. Nobody hears a muted clip's pitch;
+ * a clip with sound keeps it (and the slow start). At 1x it stays on: a nudge leaving 1x then
+ * jumps the clock back 25 ms, which nudge.js plans for; without the stretcher it would not jump.
+ * Turning it back on while playing jumps that clip's clock back ~25 ms, once; the nudges take
+ * the others back to it.
+ */
+function fitPitch(video, rate) {
+  const keep = !video.muted || rate === 1;
+  if (video.preservesPitch !== keep) video.preservesPitch = keep;
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolve once `test()` holds or the clip has failed (false after `ms`: never hang the player). */
@@ -94,6 +112,7 @@ export class Lockstep extends EventTarget {
       v.addEventListener("waiting", () => this.check());
       v.addEventListener("ended", () => this.check());
       v.addEventListener("error", () => this.fail(v));
+      v.addEventListener("volumechange", () => fitPitch(v, this.rate));
     }
     document.addEventListener("visibilitychange", () => {
       // A background tab stops decoding video; realign on return rather than trust the clocks.
@@ -167,7 +186,10 @@ export class Lockstep extends EventTarget {
 
   setRate(rate) {
     this.rate = rate;
-    for (const v of this.videos) v.defaultPlaybackRate = rate;
+    for (const v of this.videos) {
+      v.defaultPlaybackRate = rate;
+      fitPitch(v, rate);
+    }
     // a rate change on a clip with audio jumps its clock back ~25 ms: restart from a fresh flush
     if (this.state === "playing") return this.startAt(this.now());
     this.flushedAt = null;
