@@ -22,6 +22,25 @@ const WAIT_MS = 15000;
 // of waiting for that seek; the nudges take up the few ms between them.
 const PAUSE_SETTLE_MS = 400;
 
+/**
+ * Let the clips' pitch follow their speed while none of them is heard, everywhere but at 1x.
+ *
+ * Measured in headless Chromium (docs/player.md, "Issue 17, third round"), a plain page without
+ * this player: a clip flushed by a seek and started at 0.5x keeps its clock still for 100-130 ms
+ * (0.25x: 180 ms, 0.75x: 60 ms; 1x and 2x: 10-15 ms) while Chromium's pitch-keeping
+ * time-stretcher fills its window. With `preservesPitch` off Chromium resamples instead, and the
+ * same start takes 60-90 ms at 0.5x and 0.25x, 20 ms at 0.75x. Nobody hears a muted clip's pitch.
+ * Once one clip is heard every clip keeps its pitch (and the slow start): clips started through
+ * the two paths start 25-50 ms apart, and the nudges took seconds to close that at 0.5x. At 1x
+ * it stays on: a nudge leaving 1x jumps the clock back 25 ms only through the stretcher, and
+ * nudge.js plans for that jump. Turning it on while playing jumps each clock back 15-25 ms, once;
+ * the nudges take up the difference.
+ */
+function fitPitch(videos, rate) {
+  const keep = rate === 1 || videos.some((v) => !v.muted);
+  for (const v of videos) if (v.preservesPitch !== keep) v.preservesPitch = keep;
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolve once `test()` holds or the clip has failed (false after `ms`: never hang the player). */
@@ -94,6 +113,7 @@ export class Lockstep extends EventTarget {
       v.addEventListener("waiting", () => this.check());
       v.addEventListener("ended", () => this.check());
       v.addEventListener("error", () => this.fail(v));
+      v.addEventListener("volumechange", () => fitPitch(this.videos, this.rate));
     }
     document.addEventListener("visibilitychange", () => {
       // A background tab stops decoding video; realign on return rather than trust the clocks.
@@ -168,6 +188,7 @@ export class Lockstep extends EventTarget {
   setRate(rate) {
     this.rate = rate;
     for (const v of this.videos) v.defaultPlaybackRate = rate;
+    fitPitch(this.videos, rate);
     // a rate change on a clip with audio jumps its clock back ~25 ms: restart from a fresh flush
     if (this.state === "playing") return this.startAt(this.now());
     this.flushedAt = null;

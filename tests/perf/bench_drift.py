@@ -59,6 +59,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         runs = []
         for i in range(args.runs):
+            load_before = os.getloadavg()[0]
             results = {
                 f"{n} @ {speed:g}x" + ("" if player == "lockstep" else f" {player}"): run_speed(
                     browser, server, all_clips[:n], speed, player
@@ -67,7 +68,8 @@ def main() -> None:
                 for speed in args.speeds
                 for player in players
             }
-            print(f"run {i + 1}, load average {os.getloadavg()[0]:.1f}\n{report(results)}\n")
+            load = f"{load_before:.1f} at its start, {os.getloadavg()[0]:.1f} at its end"
+            print(f"run {i + 1}, load average {load}\n{report(results)}\n", flush=True)
             runs.append(results)
         browser.close()
         server.stop()
