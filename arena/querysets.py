@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from benchmarks.models import Generation
+from benchmarks.models.runs import public_rule
 
 
 class VoteQuerySet(models.QuerySet):
@@ -18,14 +19,21 @@ class VoteQuerySet(models.QuerySet):
         """Return votes that count: not voided (by staff, screening, the watch gate or a reveal)."""
         return self.filter(voided=False)
 
-    def on_public_clips(self):
-        """Return votes whose two clips are both public (the only votes ratings and export use)."""
+    def on_public_clips(self, *, clip_by_clip: bool = False):
+        """Return votes whose two clips are both public (the only votes ratings and export use).
+
+        PostgreSQL lists every public generation for this, which suits reading all votes. With
+        `clip_by_clip`, each vote's clips are looked up instead: for votes already narrowed to
+        a few thousand (one model's), where listing 200,000 generations twice took 0.3 s.
+        """
+        if clip_by_clip:
+            return self.filter(public_rule("generation_a"), public_rule("generation_b"))
         public = Generation.objects.public().values("pk")
         return self.filter(generation_a__in=public, generation_b__in=public)
 
-    def in_ratings(self):
+    def in_ratings(self, *, clip_by_clip: bool = False):
         """Return the votes the published ratings are fitted from: counted, on public clips."""
-        return self.counted().on_public_clips()
+        return self.counted().on_public_clips(clip_by_clip=clip_by_clip)
 
     def flagged(self):
         """Return votes screening held back as suspicious, awaiting staff review."""

@@ -995,7 +995,7 @@ def tag_rates(*, models=None) -> dict[int, dict[str, list[TagRate]]]:
     The denominator is how many counted votes showed a clip of the model (a clip can be tagged
     once per kind and vote), so a rate is "share of shown clips tagged with this failure".
     """
-    votes = Vote.objects.in_ratings()
+    votes = Vote.objects.in_ratings(clip_by_clip=models is not None)
     tags = FailureTag.objects.counted()
     if models is not None:
         ids = [getattr(m, "pk", m) for m in models]

@@ -16,7 +16,13 @@ from benchmarks.providers.local.plugin import NAMED_RENDERERS, RENDERER_VERSION,
 from comparisons.cache import clear_local
 from comparisons.models import Comparison
 from tests.arena.conftest import make_grid
-from tests.factories import PlayableGenerationFactory, PromptFactory, RunFactory, VideoModelFactory
+from tests.factories import (
+    PlayableGenerationFactory,
+    PromptFactory,
+    RunFactory,
+    VideoModelFactory,
+    VoteFactory,
+)
 
 URL_ATTR = re.compile(r'(?:src|poster|href|data-src)="([^"]+)"')
 
@@ -255,3 +261,22 @@ def test_a_pair_without_a_common_video_tier_still_plays_both_clips_at_one_size(d
     urls = [data[side]["sources"]["standard"] for side in ("left", "right")]
     sizes = {len(_body(client.get(url))) for url in urls}
     assert len(sizes) == 1
+
+
+def test_votes_on_public_clips_are_the_same_read_set_by_set_or_clip_by_clip(db):
+    # The model page reads one model's votes clip by clip (fast when they are few); both
+    # forms must apply Generation.public's one rule: a run's published comparison, or a
+    # published comparison that shows the clip.
+    public = VoteFactory()
+    hidden = VoteFactory(generation_a__comparison__published=False)
+    hidden_run = RunFactory(prompt=PromptFactory())
+    shown_elsewhere = VoteFactory(
+        generation_a__run=hidden_run, generation_a__comparison__published=False
+    )
+    Comparison.objects.filter(generations=public.generation_a).get().generations.add(
+        shown_elsewhere.generation_a, shown_elsewhere.generation_b
+    )
+    by_set = set(Vote.objects.on_public_clips().values_list("pk", flat=True))
+    by_clip = set(Vote.objects.on_public_clips(clip_by_clip=True).values_list("pk", flat=True))
+    assert by_set == by_clip == {public.pk, shown_elsewhere.pk}
+    assert hidden.pk not in by_set
