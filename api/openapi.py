@@ -248,6 +248,34 @@ def _export(content_type: str, description: str) -> dict:
 
 PATHS = {
     "/api/v1/runs": {
+        "get": {
+            "summary": "Your runs (staff: every run), newest first, 20 a page.",
+            "operationId": "listRuns",
+            "tags": ["runs"],
+            "parameters": [
+                {
+                    "name": "before",
+                    "in": "query",
+                    "required": False,
+                    "description": "The next page: runs older than this run id (the `next` link).",
+                    "schema": {"type": "integer", "minimum": 0},
+                }
+            ],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["runs", "next"],
+                        "properties": {
+                            "runs": {"type": "array", "items": _ref("Run")},
+                            "next": {"type": ["string", "null"]},
+                        },
+                    },
+                    "A page of runs and the link to the next page (null on the last).",
+                ),
+                **_errors(400, 401, 405),
+            },
+        },
         "post": {
             "summary": "Start a run of one prompt on several models.",
             "operationId": "createRun",
@@ -270,7 +298,7 @@ PATHS = {
                 "200": _json(_ref("Run"), "A replay: the run made under this Idempotency-Key."),
                 **_errors(400, 401, 405, 409, 413, 415),
             },
-        }
+        },
     },
     "/api/v1/runs/{run_id}": {
         "get": {

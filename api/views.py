@@ -55,8 +55,36 @@ def api_view(*methods: str, auth: bool = True):
     return decorate
 
 
-@api_view("POST")
+#: Runs a page of `GET /api/v1/runs` holds.
+RUNS_PER_PAGE = 20
+
+
+@api_view("GET", "POST")
 def runs(request):
+    """List your runs (GET), or start one (POST)."""
+    return run_start(request) if request.method == "POST" else run_list(request)
+
+
+def run_list(request):
+    """List the runs the token may read, newest first, a page at a time.
+
+    The page after is named by the last run's id (`?before=`), not by an offset, so a page deep
+    in a year of runs costs what the first one does.
+    """
+    before = request.GET.get("before", "")
+    if before and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
+        raise ValidationFailed({"before": "Give the id of a run, from the previous page's next."})
+    listed = BenchmarkRun.objects.readable_by(request.api_token.user).order_by("-pk")
+    if before:
+        listed = listed.filter(pk__lt=int(before))
+    page = list(listed.with_generations()[: RUNS_PER_PAGE + 1])
+    more = len(page) > RUNS_PER_PAGE
+    page = page[:RUNS_PER_PAGE]
+    after = f"{reverse('api:runs')}?before={page[-1].pk}" if more else None
+    return JsonResponse({"runs": [run_json(run, request=request) for run in page], "next": after})
+
+
+def run_start(request):
     """Start a run: the body is JSON, `Idempotency-Key` makes a retry safe."""
     content_type = request.content_type or ""
     if content_type != "application/json":

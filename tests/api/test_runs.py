@@ -272,8 +272,31 @@ def test_a_wrong_method_answers_json(api_client):
     wrong_method = api_client.delete("/api/v1/runs")
 
     assert wrong_method.status_code == 405
-    assert wrong_method["Allow"] == "POST"
+    assert wrong_method["Allow"] == "GET, HEAD, POST"
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_run_list_pages_through_your_runs_newest_first(api_client, api_user, monkeypatch):
+    # The API had no list: GET /api/v1/runs answered 405, so a client could only follow the
+    # runs whose ids it kept.
+    monkeypatch.setattr("api.views.RUNS_PER_PAGE", 2)
+    mine = [
+        BenchmarkRun.objects.create(prompt=PromptFactory(), requested_by=api_user,
+                                    idempotency_key=f"list-{i}")
+        for i in range(3)
+    ]  # fmt: skip
+    BenchmarkRun.objects.create(
+        prompt=PromptFactory(), requested_by=UserFactory(), idempotency_key="theirs"
+    )
+    first = api_client.get("/api/v1/runs")
+    assert first.status_code == 200
+    assert [run["id"] for run in first.json()["runs"]] == [mine[2].pk, mine[1].pk]
+    last = api_client.get(first.json()["next"]).json()
+    assert [run["id"] for run in last["runs"]] == [mine[0].pk]
+    assert last["next"] is None
+    bad = api_client.get("/api/v1/runs?before=x")
+    assert bad.status_code == 400
+    assert "before" in bad.json()["error"]["fields"]
 
 
 def test_the_status_of_a_run_reports_progress_timings_cost_and_clips(api_client, api_user):

@@ -240,6 +240,11 @@ def measure(samples: int, *, exports: bool = True) -> dict[str, tuple]:
     run.requested_by = user  # the API shows a token's own runs
     run.save(update_fields=["requested_by"])
     results["API run"] = timed_get(client, f"/api/v1/runs/{run.pk}", samples, **auth)
+    # A staff token lists every run, newest first, a page at a time.
+    results["API run list"] = timed_get(client, "/api/v1/runs", samples, **auth)
+    for name in ("API run", "API run list"):
+        p50, p95, first = results[name]
+        print(f"  {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, first {first:.0f} ms", flush=True)
     for name in ("runs.csv", "runs.json", "votes.csv") if exports else ():
         results[f"export {name}"] = export_run(client, f"/api/v1/export/{name}", auth)
         print(f"  export {name}: {results[f'export {name}']}", flush=True)
