@@ -71,11 +71,16 @@ def run_list(request):
     The page after is named by the last run's id (`?before=`), not by an offset, so a page deep
     in a year of runs costs what the first one does.
     """
-    before = request.GET.get("before", "")
-    if before and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
+    unknown = sorted(set(request.GET) - {"before"})
+    if unknown:
+        raise ValidationFailed(
+            {name: "Not a parameter of this list: it takes before." for name in unknown}
+        )
+    before = request.GET.get("before")
+    if before is not None and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
         raise ValidationFailed({"before": "Give the id of a run, from the previous page's next."})
     listed = BenchmarkRun.objects.readable_by(request.api_token.user).order_by("-pk")
-    if before:
+    if before is not None:
         listed = listed.filter(pk__lt=int(before))
     page = list(listed.with_generations()[: RUNS_PER_PAGE + 1])
     more = len(page) > RUNS_PER_PAGE

@@ -294,9 +294,13 @@ def test_the_run_list_pages_through_your_runs_newest_first(api_client, api_user,
     last = api_client.get(first.json()["next"]).json()
     assert [run["id"] for run in last["runs"]] == [mine[0].pk]
     assert last["next"] is None
-    bad = api_client.get("/api/v1/runs?before=x")
-    assert bad.status_code == 400
-    assert "before" in bad.json()["error"]["fields"]
+    for bad_before in ("x", ""):
+        bad = api_client.get(f"/api/v1/runs?before={bad_before}")
+        assert bad.status_code == 400
+        assert "before" in bad.json()["error"]["fields"]
+    unknown = api_client.get("/api/v1/runs?page=2")  # a typo is not a silent first page
+    assert unknown.status_code == 400
+    assert "page" in unknown.json()["error"]["fields"]
 
 
 def test_the_status_of_a_run_reports_progress_timings_cost_and_clips(api_client, api_user):
