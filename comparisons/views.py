@@ -2,6 +2,7 @@
 (`Comparison.objects.published().with_clips()`); each page runs a fixed number of queries, and
 anonymous views are served from the page cache (comparisons.cache)."""
 
+import math
 from dataclasses import replace
 from operator import attrgetter
 from urllib.parse import urlsplit
@@ -304,7 +305,7 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
 def _trend_chart(rows, query: str) -> dict:
     """Return the trend chart of `rows` (their trends read), at most TREND_POINTS a line."""
     days = sorted({point.day for row in rows for point in row.trend})
-    span = -(-((days[-1] - days[0]).days + 1) // TREND_POINTS) if days else 1
+    span = math.ceil(((days[-1] - days[0]).days + 1) / TREND_POINTS) if days else 1
     for row in rows:
         row.trend = coarsen(row.trend, first=days[0], days=span) if days else []
     chart = charts.trend(
