@@ -8,7 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from arena.querysets import FailureTagQuerySet, RatingFitQuerySet, RatingQuerySet, VoteQuerySet
+from arena.querysets import (
+    FailureTagQuerySet,
+    RatingFitQuerySet,
+    RatingQuerySet,
+    TagTallyQuerySet,
+    VoteQuerySet,
+)
 
 
 class Pool(models.TextChoices):
@@ -175,6 +181,37 @@ class FailureTag(models.Model):
 
     def __str__(self):
         return f"{self.kind} on {self.generation_id} (vote {self.vote_id})"
+
+
+class TagTally(models.Model):
+    """One model's failure tags in one prompt category ("" for all), counted with the ratings.
+
+    The refit (services.ratings_refresh) replaces every tally from the votes it fitted, so a tag
+    rate and the ratings beside it describe the same votes; a page reads a few rows, not the
+    thousands of votes a model has been shown in.
+    """
+
+    video_model = models.ForeignKey(
+        "benchmarks.VideoModel", on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(max_length=20, blank=True)
+    #: Counted votes that showed a clip of the model (the rates' denominator).
+    shown = models.PositiveIntegerField()
+    #: {FailureTag.Kind: tags of that kind on the model's clips in those votes}.
+    tagged = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    objects = TagTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video_model", "category"], name="tagtally_one_per_model_category"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.video_model_id} · {self.category or 'all'}: {self.shown} shown"
 
 
 class RatingFit(models.Model):

@@ -11,7 +11,6 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from benchmarks.models import Generation
-from benchmarks.models.runs import public_rule
 
 
 class VoteQuerySet(models.QuerySet):
@@ -19,21 +18,14 @@ class VoteQuerySet(models.QuerySet):
         """Return votes that count: not voided (by staff, screening, the watch gate or a reveal)."""
         return self.filter(voided=False)
 
-    def on_public_clips(self, *, clip_by_clip: bool = False):
-        """Return votes whose two clips are both public (the only votes ratings and export use).
-
-        PostgreSQL lists every public generation for this, which suits reading all votes. With
-        `clip_by_clip`, each vote's clips are looked up instead: for votes already narrowed to
-        a few thousand (one model's), where listing 200,000 generations twice took 0.3 s.
-        """
-        if clip_by_clip:
-            return self.filter(public_rule("generation_a"), public_rule("generation_b"))
+    def on_public_clips(self):
+        """Return votes whose two clips are both public (the only votes ratings and export use)."""
         public = Generation.objects.public().values("pk")
         return self.filter(generation_a__in=public, generation_b__in=public)
 
-    def in_ratings(self, *, clip_by_clip: bool = False):
+    def in_ratings(self):
         """Return the votes the published ratings are fitted from: counted, on public clips."""
-        return self.counted().on_public_clips(clip_by_clip=clip_by_clip)
+        return self.counted().on_public_clips()
 
     def flagged(self):
         """Return votes screening held back as suspicious, awaiting staff review."""
@@ -96,14 +88,6 @@ class VoteQuerySet(models.QuerySet):
             .order_by("pool", "category", "model_a_id", "model_b_id", "outcome")
         )
 
-    def shown_counts(self):
-        """Return (model a, model b, category, votes) rows: how often each pair was shown."""
-        return (
-            self.values_list("model_a_id", "model_b_id", "category")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-
 
 class RatingFitQuerySet(models.QuerySet):
     def of(self, pool: str, category: str | None = None):
@@ -152,3 +136,9 @@ class FailureTagQuerySet(models.QuerySet):
             .annotate(n=Count("pk"))
             .order_by()
         )
+
+
+class TagTallyQuerySet(models.QuerySet):
+    def of_models(self, model_ids):
+        """Return the tallies of the given models (ids), in every category."""
+        return self.filter(video_model__in=model_ids)

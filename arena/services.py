@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from arena import conf, sampling, screening
-from arena.models import FailureTag, Pool, Rating, RatingFit, Vote
+from arena.models import FailureTag, Pool, Rating, RatingFit, TagTally, Vote
 from arena.ratings import fit
 from benchmarks.models import Generation, Prompt, QualityReport, VideoModel
 
@@ -652,6 +652,7 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
     if votes_screen(ratings=_pool_ratings_of(fitted)):
         groups = _fit_groups()
         fitted = {key: fit(rows, rounds=rounds, seed=seed) for key, rows in sorted(groups.items())}
+    tags = FailureTag.objects.counted().kind_counts()
     # Only whole pools are drawn from; the plan is made here, once per fit, not per request.
     plans = {key: _pair_plan(fitted[key], groups[key]) for key in fitted if not key[1]}
     now = timezone.now()
@@ -668,6 +669,7 @@ def ratings_refresh(*, rounds: int | None = None, seed: int | None = None) -> li
             )
             for key, results in fitted.items()
         ]
+        _tag_tallies_store(groups, tags, now=now)
         _fit_history_prune(now=now)
     return fits
 
@@ -960,6 +962,8 @@ def failure_tags_record(*, vote: Vote, voter: str, left=(), right=()) -> int:
         for kind in sorted(set(chosen) & kinds)
     ]
     FailureTag.objects.bulk_create(tags, ignore_conflicts=True)
+    if tags:
+        _refresh_soon()  # the rates are counted with the ratings
     return len(tags)
 
 
@@ -990,34 +994,43 @@ class TagRate:
 
 
 def tag_rates(*, models=None) -> dict[int, dict[str, list[TagRate]]]:
-    """Return {model id: {category ("" for all): [TagRate per kind]}} from counted votes.
+    """Return {model id: {category ("" for all): [TagRate per kind]}} as counted at the last
+    ratings refit (TagTally), of every model or of `models` (models or ids).
 
     The denominator is how many counted votes showed a clip of the model (a clip can be tagged
     once per kind and vote), so a rate is "share of shown clips tagged with this failure".
     """
-    votes = Vote.objects.in_ratings(clip_by_clip=models is not None)
-    tags = FailureTag.objects.counted()
+    tallies = TagTally.objects.all()
     if models is not None:
-        ids = [getattr(m, "pk", m) for m in models]
-        votes = votes.filter(Q(model_a__in=ids) | Q(model_b__in=ids))
-        tags = tags.filter(video_model__in=ids)
-    shown: dict[tuple[int, str], int] = defaultdict(int)
-    for model_a, model_b, category, n in votes.shown_counts():
-        for model in (model_a, model_b):
-            shown[(model, category)] += n
-            shown[(model, "")] += n
-    tagged: dict[tuple[int, str, str], int] = defaultdict(int)
-    for model, category, kind, n in tags.kind_counts():
-        tagged[(model, category, kind)] += n
-        tagged[(model, "", kind)] += n
+        tallies = tallies.of_models([getattr(m, "pk", m) for m in models])
     rates: dict[int, dict[str, list[TagRate]]] = defaultdict(dict)
-    for (model, category), n in sorted(shown.items()):
-        rates[model][category] = [
-            TagRate(kind, label, tagged.get((model, category, kind), 0), n,
-                    wilson(tagged.get((model, category, kind), 0), n))
+    for tally in tallies.order_by("video_model", "category"):
+        rates[tally.video_model_id][tally.category] = [
+            TagRate(kind, label, tally.tagged.get(kind, 0), tally.shown,
+                    wilson(tally.tagged.get(kind, 0), tally.shown))
             for kind, label in FailureTag.Kind.choices
         ]  # fmt: skip
     return dict(rates)
+
+
+def _tag_tallies_store(groups, tags, *, now) -> None:
+    """Replace every TagTally with the votes of the refit's `groups` ({(pool, category): rows},
+    `_fit_groups`) and the (model, category, kind, tags) rows `tags` of those votes."""
+    shown: Counter = Counter()
+    for (_pool, category), rows in groups.items():  # category "" holds the whole pool
+        for a, b, _outcome, *votes in rows:
+            shown[(a, category)] += votes[0] if votes else 1
+            shown[(b, category)] += votes[0] if votes else 1
+    tagged: dict[tuple[int, str], Counter] = defaultdict(Counter)
+    for model, category, kind, n in tags:
+        tagged[(model, category)][kind] += n
+        tagged[(model, "")][kind] += n
+    TagTally.objects.all().delete()
+    TagTally.objects.bulk_create(
+        TagTally(video_model_id=model, category=category, shown=n,
+                 tagged=dict(tagged.get((model, category), {})), computed_at=now)
+        for (model, category), n in shown.items()
+    )  # fmt: skip
 
 
 def model_tag_rows(model) -> list[tuple[str, list[TagRate]]]:

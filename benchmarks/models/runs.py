@@ -205,16 +205,6 @@ def _current_attempt_spent():
     )
 
 
-def public_rule(of: str = "") -> models.Q:
-    """Return GenerationQuerySet.public's rule as a condition on the generation at relation
-    `of` ("generation_a" from a vote), or on the generation itself."""
-    shown = Generation.comparisons.through.objects.filter(
-        generation=models.OuterRef(of or "pk"), comparison__published=True
-    )
-    prefix = f"{of}__" if of else ""
-    return models.Q(**{f"{prefix}run__comparison__published": True}) | models.Exists(shown)
-
-
 class GenerationQuerySet(models.QuerySet):
     def cost_computed(self):
         """Return self-hosted generations whose cost was computed from GPU time."""
@@ -228,7 +218,10 @@ class GenerationQuerySet(models.QuerySet):
         comparison also makes public the clips it shows. Nothing else is public: not a staff
         test run, not an API run, whether or not its prompt is in the library.
         """
-        return self.filter(public_rule())
+        shown = Generation.comparisons.through.objects.filter(
+            generation=models.OuterRef("pk"), comparison__published=True
+        )
+        return self.filter(models.Q(run__comparison__published=True) | models.Exists(shown))
 
     def with_spent(self):
         """Annotate `spent`: what the generation's attempts cost (or may have), failed included.

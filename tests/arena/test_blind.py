@@ -263,10 +263,9 @@ def test_a_pair_without_a_common_video_tier_still_plays_both_clips_at_one_size(d
     assert len(sizes) == 1
 
 
-def test_votes_on_public_clips_are_the_same_read_set_by_set_or_clip_by_clip(db):
-    # The model page reads one model's votes clip by clip (fast when they are few); both
-    # forms must apply Generation.public's one rule: a run's published comparison, or a
-    # published comparison that shows the clip.
+def test_votes_on_public_clips_follow_the_one_public_rule(db):
+    # Generation.public's rule: a run's published comparison, or a published comparison that
+    # shows the clip.
     public = VoteFactory()
     hidden = VoteFactory(generation_a__comparison__published=False)
     hidden_run = RunFactory(prompt=PromptFactory())
@@ -276,7 +275,6 @@ def test_votes_on_public_clips_are_the_same_read_set_by_set_or_clip_by_clip(db):
     Comparison.objects.filter(generations=public.generation_a).get().generations.add(
         shown_elsewhere.generation_a, shown_elsewhere.generation_b
     )
-    by_set = set(Vote.objects.on_public_clips().values_list("pk", flat=True))
-    by_clip = set(Vote.objects.on_public_clips(clip_by_clip=True).values_list("pk", flat=True))
-    assert by_set == by_clip == {public.pk, shown_elsewhere.pk}
-    assert hidden.pk not in by_set
+    on_public = set(Vote.objects.on_public_clips().values_list("pk", flat=True))
+    assert on_public == {public.pk, shown_elsewhere.pk}
+    assert hidden.pk not in on_public

@@ -55,6 +55,8 @@ def test_tag_rates_count_only_counted_votes_and_show_their_intervals(db):
             FailureTag.objects.create(
                 vote=vote, generation=vote.generation_a, video_model=models[0], kind="flicker"
             )
+    assert services.tag_rates(models=models) == {}  # counted with the ratings
+    services.ratings_refresh(rounds=0)
     rates = services.tag_rates(models=models)
     flicker = next(r for r in rates[models[0].pk][""] if r.kind == "flicker")
     assert (flicker.tagged, flicker.shown) == (4, 8)
@@ -62,12 +64,49 @@ def test_tag_rates_count_only_counted_votes_and_show_their_intervals(db):
     physics = next(r for r in rates[models[0].pk][""] if r.kind == "physics")
     assert physics.rate == 0.0
 
-    services.ratings_refresh(rounds=0)
     board = Client().get(reverse("arena:leaderboard")).content.decode()
     assert "What voters saw go wrong" in board
     assert "4/8" in board
     model_page = Client().get(models[0].get_absolute_url()).content.decode()
     assert "4/8" in model_page
+
+
+def test_a_tag_counts_from_the_next_refit_which_tagging_queues(
+    db, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.ARENA_REFRESH_DELAY = 60
+    queued = []
+    monkeypatch.setattr(
+        "arena.tasks.ratings_refresh.apply_async", lambda **kw: queued.append(kw["countdown"])
+    )
+    models, _ = make_grid(models=2, prompts=1)
+    voter = Client()
+    vote = _voted(voter)
+    services.ratings_refresh(rounds=0)
+    services.cache.delete(services.REFRESH_KEY)  # the vote's refresh ran
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        voter.post(reverse("arena:tag", args=[vote.pk]), {"left": ["morphing"]})
+    assert queued == [60]
+    model = FailureTag.objects.get().video_model
+    assert services.tag_rates(models=[model])[model.pk][""][1].tagged == 0  # not yet counted
+    services.ratings_refresh(rounds=0)
+    morphing = services.tag_rates(models=[model])[model.pk][""][1]
+    assert (morphing.kind, morphing.tagged, morphing.shown) == ("morphing", 1, 1)
+
+
+def test_the_model_page_reads_its_tag_rates_in_one_query_whatever_the_votes(
+    db, django_assert_num_queries
+):
+    models, _ = make_grid(models=2, prompts=2)
+    VoteFactory.create_batch(
+        6, generation_a__video_model=models[0], generation_b__video_model=models[1]
+    )
+    services.ratings_refresh(rounds=0)
+    with django_assert_num_queries(1):
+        rows = services.model_tag_rows(models[0])
+    assert rows[0][0] == "All prompts"
+    assert {rate.shown for rate in rows[0][1]} == {6}
 
 
 def test_the_reveal_says_when_the_ratings_will_include_the_vote(db, settings, monkeypatch):

@@ -32,8 +32,8 @@ EXPECTED = {
     # ... plus the earlier run's clips and their files
     "comparison_vs": 6,
     # model, price history, leaderboard (3), clip count, clip page, files, comparisons, its
-    # prompt patterns, and the arena's failure tags (votes that showed its clips, tags per kind)
-    "model": 12,
+    # prompt patterns, and the arena's failure tags (the tallies of the last ratings refit)
+    "model": 11,
     # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
     # metrics; models and coherence are read only once there are votes), the category's
     # prompt patterns with their models, and the newest comparison's first poster (the image a
