@@ -171,3 +171,17 @@ def test_expired_sessions_are_cleared_on_a_daily_schedule():
     clear_expired_sessions()
 
     assert list(Session.objects.values_list("pk", flat=True)) == [live.session_key]
+
+
+def test_the_wsgi_app_is_loaded_and_frozen_out_of_the_garbage_collectors_sight():
+    # A full collection walked every loaded object: 140-190 ms pauses under load (bench_scale).
+    code = (
+        "import gc, sys; import config.wsgi\n"
+        "print(json.dumps({'frozen': gc.get_freeze_count(),"
+        " 'views': 'comparisons.views' in sys.modules}))"
+    )
+    run = _settings_run(code)
+    assert run.returncode == 0, run.stderr
+    loaded = json.loads(run.stdout)
+    assert loaded["views"]
+    assert loaded["frozen"] > 50_000

@@ -50,6 +50,7 @@ def setup_django() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False  # as in production: no query log growing with every query
     call_command("migrate", verbosity=0)
+    import config.wsgi  # noqa: F401  the app as production loads it (its heap frozen)
 
 
 def sizes_of(multiple: float, unit: float) -> dict[str, int]:
