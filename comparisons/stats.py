@@ -192,9 +192,11 @@ def leaderboard(
     )
     if not by_model:
         return []
-    models = VideoModel.objects.with_provider().with_pks(list(by_model)).in_bulk()
-    price_now = _prices_now(list(by_model))
-    table = [_model_stats(models[pk], totals, price_now.get(pk)) for pk, totals in by_model.items()]
+    models = VideoModel.objects.with_provider().for_listing().with_pks(list(by_model)).in_bulk()
+    list_costs = _list_costs_now(list(by_model))
+    table = [
+        _model_stats(models[pk], totals, list_costs.get(pk)) for pk, totals in by_model.items()
+    ]
     attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
     desc = natural if descending is None else descending
     return _sorted(table, attribute, desc)
@@ -338,16 +340,23 @@ def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[M
     return known + unknown
 
 
-def _prices_now(model_ids: list[int]) -> dict[int, Price]:
-    """Return the price of a 720p (or any-resolution) clip in force now, per model."""
-    chosen: dict[int, Price] = {}
+def _list_costs_now(model_ids: list[int]) -> dict[int, Decimal]:
+    """Return the list price of a REFERENCE_SECONDS clip in force now, per model priced, from
+    its 720p (or any-resolution) price."""
+    chosen: dict[int, tuple] = {}
     rank = {"": 0, "720p": 1}
-    for price in Price.objects.valid_at().of_models(model_ids):
-        current = chosen.get(price.video_model_id)
+    prices = Price.objects.valid_at().of_models(model_ids)
+    for model, resolution, amount, unit in prices.values_list(
+        "video_model_id", "resolution", "amount", "unit"
+    ):
+        current = chosen.get(model)
         # Newest first: keep the first price seen for the best-ranked resolution.
-        if current is None or rank.get(price.resolution, 2) < rank.get(current.resolution, 2):
-            chosen[price.video_model_id] = price
-    return chosen
+        if current is None or rank.get(resolution, 2) < rank.get(current[0], 2):
+            chosen[model] = (resolution, amount, unit)
+    return {
+        model: amount * REFERENCE_SECONDS if unit == Price.Unit.SECOND else amount
+        for model, (_, amount, unit) in chosen.items()
+    }
 
 
 def _totals(rows: list[dict]) -> Totals:
@@ -380,7 +389,7 @@ def _totals(rows: list[dict]) -> Totals:
     )
 
 
-def _model_stats(model: VideoModel, totals: Totals, price: Price | None) -> ModelStats:
+def _model_stats(model: VideoModel, totals: Totals, list_cost: Decimal | None) -> ModelStats:
     """Return one model's leaderboard numbers from its totals."""
     stats = ModelStats(model=model, clips=totals.clips, ended=totals.ended, usable=totals.usable)
     # Billed, else estimated once accepted; nothing for a job never accepted; plus
@@ -402,7 +411,7 @@ def _model_stats(model: VideoModel, totals: Totals, price: Price | None) -> Mode
         stats.cost_per_clip = _computed_cost_per_clip(totals.gpu_cost_per_second)
         stats.cost_computed = True
     else:
-        stats.cost_per_clip = _cost_per_clip(price)
+        stats.cost_per_clip = list_cost
     return stats
 
 
@@ -453,11 +462,3 @@ def _computed_cost_per_clip(per_second: Decimal | None) -> Decimal | None:
     if per_second is None:
         return None
     return (per_second * REFERENCE_SECONDS).quantize(Decimal("0.0001"))
-
-
-def _cost_per_clip(price: Price | None) -> Decimal | None:
-    """Return the list price of a REFERENCE_SECONDS clip, None without a price."""
-    if price is None:
-        return None
-    per_second = price.unit == Price.Unit.SECOND
-    return price.amount * REFERENCE_SECONDS if per_second else price.amount

@@ -108,6 +108,11 @@ class VideoModelQuerySet(models.QuerySet):
         """Return models with their provider loaded in the same query."""
         return self.select_related("provider")
 
+    def for_listing(self):
+        """Return models without what a list of them never shows (their capabilities, a
+        self-hosted workflow: JSON decoded for nothing, 300 times per leaderboard)."""
+        return self.defer("capabilities", "workflow", "staff_notes")
+
     def with_prices(self):
         """Return models with their whole price history loaded, newest first."""
         return self.prefetch_related(
