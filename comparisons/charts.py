@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.html import format_html_join
+
 #: How many colours `.series-<n>` in site.css has (Okabe-Ito, darkened for contrast on white).
 SERIES_COLOURS = 8
 
@@ -144,7 +146,8 @@ class Path:
     label_y: float
     href: str = ""
     dashed: bool = False
-    dots: list[tuple[float, float, str]] = field(default_factory=list)
+    #: The day dots' markup (`_day_dots`), "" for a line without them.
+    dots: str = ""
 
 
 @dataclass
@@ -329,10 +332,9 @@ def trend(
             label_x=round(points[-1][0] + 8, 1),
             label_y=label_y,
             href=s.href,
-            dots=[
-                (round(x, 1), round(y, 1), f"{s.label}{when} {d:%-d %b %Y}: {y_format(v)}")
-                for (x, y), (d, v) in zip(points, s.points, strict=True)
-            ],
+            dots=_day_dots(
+                points, [f"{s.label}{when} {d:%-d %b %Y}: {y_format(v)}" for d, v in s.points]
+            ),
         )
         for s, points, label_y in zip(series, coords, label_ys, strict=True)
     ]
@@ -342,6 +344,19 @@ def trend(
         x_format=lambda v: date.fromordinal(int(v)).strftime("%-d %b"), y_format=y_format,
         paths=paths,
     )  # fmt: skip
+
+
+def _day_dots(points: list[tuple[float, float]], tips: list[str]) -> str:
+    """Return the markup of a trend line's day dots, each with its tooltip.
+
+    Made here rather than looped over in _chart.html: the template's loop over a leaderboard's
+    480 dots took 10 ms of its render.
+    """
+    return format_html_join(
+        "",
+        '<circle class="day" cx="{}" cy="{}" r="4"><title>{}</title></circle>',
+        ((f"{x:.1f}", f"{y:.1f}", tip) for (x, y), tip in zip(points, tips, strict=True)),
+    )
 
 
 def lines(
