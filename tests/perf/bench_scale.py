@@ -54,9 +54,14 @@ def setup_django() -> None:
 
 
 def sizes_of(multiple: float, unit: float) -> dict[str, int]:
+    from comparisons.views import LeaderboardView
+
     scale = multiple * unit
     return {
-        "models": max(12, round(BASE["models"] * scale)),
+        # At least a leaderboard page of models at every size, as in the year (300):
+        # pages list at most a page of models, and a smaller catalogue would measure a page
+        # with fewer rows, not a site with less data.
+        "models": max(LeaderboardView.rows_per_page, round(BASE["models"] * scale)),
         "prompts": max(20, round(BASE["prompts"] * scale)),
         "per_run": BASE["per_run"],
         "votes": max(100, round(BASE["votes"] * scale)),
