@@ -113,9 +113,9 @@ class RatingFitQuerySet(models.QuerySet):
 
 
 class RatingQuerySet(models.QuerySet):
-    def of_fit(self, fit):
-        """Return the ratings of one fit, best first."""
-        return self.filter(fit=fit).order_by("rank", "video_model__display_name")
+    def of_models(self, model_ids):
+        """Return the ratings of the given models (ids)."""
+        return self.filter(video_model__in=model_ids)
 
     def with_model(self):
         """Return ratings with their model and its provider loaded."""

@@ -776,8 +776,9 @@ def default_pool() -> str:
     return best or Pool.T2V
 
 
-def current_ratings(*, pool: str, category: str | None = None) -> dict[int, Rating]:
-    """Return {video model id: Rating} from the newest fit of `pool` (and `category`).
+def current_ratings(*, pool: str, category: str | None = None, model_ids=None) -> dict[int, Rating]:
+    """Return {video model id: Rating} from the newest fit of `pool` (and `category`), of
+    every model rated or of `model_ids` (a page of a leaderboard of 300).
 
     A Rating has rating, lower, upper, plus, minus, votes, wins, win_rate, rank, rank_best,
     rank_worst, rank_spread and provisional; `templates/arena/_rating_cell.html` renders one.
@@ -785,19 +786,25 @@ def current_ratings(*, pool: str, category: str | None = None) -> dict[int, Rati
     rating_fit = current_fit(pool=pool, category=category)
     if rating_fit is None:
         return {}
-    return {r.video_model_id: r for r in Rating.objects.of_fit(rating_fit)}
+    ratings = Rating.objects.filter(fit=rating_fit)
+    if model_ids is not None:
+        ratings = ratings.of_models(model_ids)
+    return {r.video_model_id: r for r in ratings}
 
 
-def current_ratings_for_mode(*, mode: str = "t2v", category: str | None = None):
-    """Return {video model id: Rating} for text-to-video ("t2v") or image-to-video ("i2v").
+def current_ratings_for_mode(*, mode: str = "t2v", category: str | None = None, model_ids=None):
+    """Return {video model id: Rating} for text-to-video ("t2v") or image-to-video ("i2v"), of
+    every model rated or of `model_ids`.
 
     For a leaderboard filtered by mode only. Pools follow each clip's audio track, so a model
     can be rated in both of a mode's pools (with and without audio): it is shown with the
     rating that rests on more votes.
     """
     silent, audio = (Pool.I2V, Pool.I2V_AUDIO) if mode == "i2v" else (Pool.T2V, Pool.T2V_AUDIO)
-    merged = current_ratings(pool=silent, category=category)
-    for model_id, rating in current_ratings(pool=audio, category=category).items():
+    merged = current_ratings(pool=silent, category=category, model_ids=model_ids)
+    for model_id, rating in current_ratings(
+        pool=audio, category=category, model_ids=model_ids
+    ).items():
         if model_id not in merged or rating.votes > merged[model_id].votes:
             merged[model_id] = rating
     return merged

@@ -287,7 +287,9 @@ def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
     from arena.services import current_ratings_for_mode
 
     ratings = current_ratings_for_mode(
-        mode=clip_filter.mode or "t2v", category=clip_filter.category or None
+        mode=clip_filter.mode or "t2v",
+        category=clip_filter.category or None,
+        model_ids=[row.model.pk for row in rows],
     )
     for row in rows:
         row.rating = ratings.get(row.model.pk)
