@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.html import format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 #: How many colours `.series-<n>` in site.css has (Okabe-Ito, darkened for contrast on white).
 SERIES_COLOURS = 8
@@ -313,9 +314,9 @@ def trend(
     series = [s for s in series if s.points]
     if not series:
         return None
-    days = [d.toordinal() for s in series for d, _ in s.points]
+    ordinals = [d.toordinal() for s in series for d, _ in s.points]
     # About eight evenly spaced days, with a spare day at each end.
-    first, last = min(days) - 1, max(days) + 1
+    first, last = min(ordinals) - 1, max(ordinals) + 1
     step = max(1, round((last - first) / 8))
     x_ticks = [float(day) for day in range(first, last + step, step)]
     y_ticks = _y_ticks([v for s in series for _, v in s.points], y_cap)
@@ -347,15 +348,17 @@ def trend(
 
 
 def _day_dots(points: list[tuple[float, float]], tips: list[str]) -> str:
-    """Return the markup of a trend line's day dots, each with its tooltip.
+    """Return the markup of a trend line's day dots, each with its tooltip (escaped).
 
     Made here rather than looped over in _chart.html: the template's loop over a leaderboard's
-    480 dots took 10 ms of its render.
+    480 dots took 10 ms of its render (format_html per dot, 3 ms).
     """
-    return format_html_join(
-        "",
-        '<circle class="day" cx="{}" cy="{}" r="4"><title>{}</title></circle>',
-        ((f"{x:.1f}", f"{y:.1f}", tip) for (x, y), tip in zip(points, tips, strict=True)),
+    return mark_safe(
+        "".join(
+            f'<circle class="day" cx="{x:.1f}" cy="{y:.1f}" r="4"><title>{escape(tip)}</title>'
+            "</circle>"
+            for (x, y), tip in zip(points, tips, strict=True)
+        )
     )
 
 

@@ -71,6 +71,30 @@ def test_a_trend_draws_a_line_per_model_across_days():
     assert "1 Jan" in svg or "31 Dec" in svg  # noqa: PT018
 
 
+def test_a_trend_days_tooltips_are_escaped_like_the_rest_of_the_chart():
+    # The day dots' markup is made in Python (charts._day_dots), not by the template.
+    svg = _svg(charts.trend(
+        [charts.Series("<b>A</b>", [(date(2026, 1, 1), 0.8), (date(2026, 2, 1), 0.85)])],
+        title="Trend",
+        y_label="Coherence",
+    ))  # fmt: skip
+    assert svg.count('<circle class="day"') == 2
+    assert "&lt;b&gt;A&lt;/b&gt; on 1 Jan 2026: 0.8" in svg
+    assert "<b>" not in svg
+
+
+def test_a_coarsened_trend_says_how_many_days_a_point_spans():
+    # `days` was shadowed by the list of day numbers: "per [739617, 739648] days".
+    chart = charts.trend(
+        [charts.Series("A", [(date(2026, 1, 1), 0.8), (date(2026, 2, 1), 0.85)])],
+        title="Trend",
+        y_label="Coherence",
+        days=7,
+    )
+    assert chart.description == "Coherence of each model per 7 days of benchmark dates."
+    assert "<title>A, 7 days from 1 Jan 2026: 0.8</title>" in _svg(chart)
+
+
 def test_nice_ticks_of_values_a_rounding_error_apart_end():
     # Two models' mean coherence as PostgreSQL's AVG and Python's fmean give it: this looped
     # forever (a step too small to move 0.8) and ate the memory of the leaderboard's process.
