@@ -7,11 +7,17 @@ peak memory.
 Size 1× is the issue's year of data times `--unit`: 300 models, 20,000 prompts each with one
 published comparison, 200,000 generations (10 per run) each with a quality report and a file,
 1,000,000 arena votes. Rows are made in the database by INSERT … SELECT over generate_series (no
-media files), so a size takes seconds, not minutes. The database (`BENCH_DATABASE`, default
-lockstep_ops_scale) is dropped and made anew.
+media files), so a size takes seconds, not minutes.
+
+Each size lives in a process of its own on a database of its own (`BENCH_DATABASE`_<size>x,
+default lockstep_ops_scale_<size>x, dropped and made anew), filled one after the other. The
+pages are then asked of every size in turn, request by request, so that the machine's noise
+falls on all sizes alike and their ratios hold; the exports and the refit come after, a size at
+a time.
 """
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
@@ -27,15 +33,16 @@ BASE = {"models": 300, "prompts": 20_000, "per_run": 10, "votes": 1_000_000}
 CATEGORIES = ["scene", "camera", "motion", "physics", "text", "style"]
 
 
-def setup_django() -> None:
+def setup_django(name: str = DB_NAME) -> None:
+    """Make database `name` anew and set Django up on it, as production loads the app."""
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=f"{PG}/{DB_NAME}",
+        DATABASE_URL=f"{PG}/{name}",
         CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "memory://"),
     )
     sys.path.insert(0, str(ROOT))
@@ -172,27 +179,19 @@ def fill(counts: dict[str, int]) -> dict[str, int]:
     return {**counts, "generations": generations, "votes": votes}
 
 
-def timed_get(client, url: str, samples: int, **headers) -> tuple[float, float, float]:
-    """Return (p50, p95, first) in ms of GET `url`: `samples` requests after a first one (which
-    computes the leaderboard summaries a fill leaves empty, comparisons.summary)."""
+def get_once(client, url: str, headers: dict) -> float:
+    """Return the ms one uncached GET of `url` takes, its body read."""
     from comparisons.cache import clear_local
 
-    times = []
-    for i in range(samples + 1):
-        clear_local()  # the page cache's in-process copies; the shared cache is a DummyCache
-        start = time.perf_counter()
-        response = client.get(url, **headers)
-        if getattr(response, "streaming", False):
-            for _ in response.streaming_content:
-                pass
-        elapsed = (time.perf_counter() - start) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        if i:
-            times.append(elapsed)
-        else:
-            first = elapsed
-    times.sort()
-    return statistics.median(times), times[max(0, round(0.95 * len(times)) - 1)], first
+    clear_local()  # the page cache's in-process copies; the shared cache is a DummyCache
+    start = time.perf_counter()
+    response = client.get(url, **headers)
+    if getattr(response, "streaming", False):
+        for _ in response.streaming_content:
+            pass
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
 
 
 def export_run(client, url: str, headers: dict) -> tuple[float, float]:
@@ -211,79 +210,128 @@ def export_run(client, url: str, headers: dict) -> tuple[float, float]:
     return seconds, peak
 
 
-def measure(samples: int, *, exports: bool = True) -> dict[str, tuple]:
+#: name -> (URL, with the API token); {p} and {run} are the middle prompt and run of a size.
+PAGES = {
+    "home": ("/", False),
+    "leaderboard": ("/leaderboard/", False),
+    "leaderboard ?category=scene": ("/leaderboard/?category=scene", False),
+    "leaderboard ?mode=t2v&duration=5": ("/leaderboard/?mode=t2v&duration=5", False),
+    "model page": ("/models/model-7/", False),
+    "prompt page": ("/prompts/prompt-{p}/", False),
+    "comparison page": ("/compare/prompt-{p}-run/", False),
+    "arena pair": ("/arena/pair.json", False),
+    "API run": ("/api/v1/runs/{run}", True),
+    # A staff token lists every run, newest first, a page at a time.
+    "API run list": ("/api/v1/runs", True),
+}
+EXPORTS = ("runs.csv", "runs.json", "votes.csv")
+
+
+def serve(conn, multiple: float, unit: float, name: str) -> None:
+    """Fill database `name` at `multiple`, send its counts, then answer the parent's commands
+    one at a time: ("get", page name) -> ms, ("exports",) -> {export: (s, MB)}, ("refit",)
+    -> s, ("quit",)."""
+    setup_django(name)
+    start = time.perf_counter()
+    counts = fill(sizes_of(multiple, unit))
+    conn.send({**counts, "seconds": time.perf_counter() - start})
     from django.test import Client
 
     from api.models import ApiToken
     from arena.services import ratings_refresh
+    from benchmarks.models import BenchmarkRun, Prompt
     from tests.factories import UserFactory
 
     user = UserFactory(is_staff=True)
     _, raw = ApiToken.issue(user=user, name="bench")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    client = Client()
-    pages = {
-        "home": "/",
-        "leaderboard": "/leaderboard/",
-        "leaderboard ?category=scene": "/leaderboard/?category=scene",
-        "leaderboard ?mode=t2v&duration=5": "/leaderboard/?mode=t2v&duration=5",
-        "model page": "/models/model-7/",
-        "prompt page": "/prompts/prompt-{p}/",
-        "comparison page": "/compare/prompt-{p}-run/",
-        "arena pair": "/arena/pair.json",
-    }
-    from benchmarks.models import Prompt
-
     prompt = Prompt.objects.order_by("pk")[Prompt.objects.count() // 2]
-    results = {}
-    for name, url in pages.items():
-        results[name] = timed_get(client, url.format(p=prompt.pk), samples)
-        p50, p95, first = results[name]
-        print(f"  {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, first {first:.0f} ms", flush=True)
-    from benchmarks.models import BenchmarkRun
-
     run = BenchmarkRun.objects.order_by("pk")[BenchmarkRun.objects.count() // 2]
     run.requested_by = user  # the API shows a token's own runs
     run.save(update_fields=["requested_by"])
-    results["API run"] = timed_get(client, f"/api/v1/runs/{run.pk}", samples, **auth)
-    # A staff token lists every run, newest first, a page at a time.
-    results["API run list"] = timed_get(client, "/api/v1/runs", samples, **auth)
-    for name in ("API run", "API run list"):
-        p50, p95, first = results[name]
-        print(f"  {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, first {first:.0f} ms", flush=True)
-    for name in ("runs.csv", "runs.json", "votes.csv") if exports else ():
-        results[f"export {name}"] = export_run(client, f"/api/v1/export/{name}", auth)
-        print(f"  export {name}: {results[f'export {name}']}", flush=True)
-    start = time.perf_counter()
-    ratings_refresh()
-    results["ratings refit"] = (time.perf_counter() - start,)
-    print(f"  ratings refit: {results['ratings refit'][0]:.1f} s", flush=True)
-    return results
+    client = Client()
+    while True:
+        command, *args = conn.recv()
+        if command == "get":
+            url, api = PAGES[args[0]]
+            conn.send(get_once(client, url.format(p=prompt.pk, run=run.pk), auth if api else {}))
+        elif command == "exports":
+            exports = {name: export_run(client, f"/api/v1/export/{name}", auth) for name in EXPORTS}
+            conn.send(exports)
+        elif command == "refit":
+            start = time.perf_counter()
+            ratings_refresh()
+            conn.send(time.perf_counter() - start)
+        else:
+            return
+
+
+class Size:
+    """One size in a process of its own, with its own database (`BENCH_DATABASE`_<size>x)."""
+
+    def __init__(self, multiple: float, unit: float):
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        name = f"{DB_NAME}_{multiple:g}x".replace(".", "_")
+        self.process = context.Process(target=serve, args=(child, multiple, unit, name))
+        self.process.start()
+        self.counts = self.conn.recv()  # filled: the next size fills on a quiet machine
+
+    def ask(self, *command):
+        self.conn.send(command)
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.conn.send(("quit",))
+        self.process.join()
+
+
+def measure(sizes: dict[float, Size], samples: int) -> dict[str, dict[float, tuple]]:
+    """Return {page: {size: (p50, p95, first)}} in ms, asking the sizes in turn request by
+    request: the machine's noise falls on every size alike, and their ratios hold."""
+    table = {}
+    for page in PAGES:
+        first = {m: size.ask("get", page) for m, size in sizes.items()}
+        times = {m: [] for m in sizes}
+        for _ in range(samples):
+            for m, size in sizes.items():
+                times[m].append(size.ask("get", page))
+        table[page] = {m: (*_p50_p95(times[m]), first[m]) for m in sizes}
+        cells = ", ".join(f"{m:g}× p95 {table[page][m][1]:.0f} ms" for m in sizes)
+        print(f"  {page}: {cells}", flush=True)
+    return table
+
+
+def _p50_p95(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.median(times), times[max(0, round(0.95 * len(times)) - 1)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--unit", type=float, default=0.01, help="1× as a share of a year")
     parser.add_argument("--sizes", default="1,10,100", help="multiples of 1× to measure")
-    parser.add_argument("--samples", type=int, default=15, help="requests per page and size")
+    parser.add_argument("--samples", type=int, default=40, help="requests per page and size")
     parser.add_argument(
         "--exports-up-to", type=float, default=float("inf"), help="skip exports above this size"
     )
     args = parser.parse_args()
-    setup_django()
     multiples = [float(m) for m in args.sizes.split(",")]
-    table: dict[str, dict[float, tuple]] = {}
-    counts_at = {}
+    sizes = {}
     for multiple in multiples:
-        start = time.perf_counter()
-        counts_at[multiple] = fill(sizes_of(multiple, args.unit))
-        print(f"{multiple:g}×: {counts_at[multiple]} filled in {time.perf_counter() - start:.0f} s",
-              flush=True)  # fmt: skip
-        print(f"  load average (1, 5, 15 min): {os.getloadavg()}", flush=True)
-        exports = multiple <= args.exports_up_to
-        for name, value in measure(args.samples, exports=exports).items():
-            table.setdefault(name, {})[multiple] = value
-    print_table(table, multiples, counts_at)
+        sizes[multiple] = Size(multiple, args.unit)
+        counts = sizes[multiple].counts
+        print(f"{multiple:g}×: {counts} filled in {counts['seconds']:.0f} s", flush=True)
+    print(f"Load average (1, 5, 15 min) before measuring: {os.getloadavg()}", flush=True)
+    table = measure(sizes, args.samples)
+    for multiple, size in sizes.items():
+        if multiple <= args.exports_up_to:
+            for name, value in size.ask("exports").items():
+                table.setdefault(f"export {name}", {})[multiple] = value
+        table.setdefault("ratings refit", {})[multiple] = (size.ask("refit"),)
+        print(f"  {multiple:g}×: exports and refit measured", flush=True)
+        size.close()
+    print_table(table, multiples, {m: size.counts for m, size in sizes.items()})
     print(f"\nLoad average (1, 5, 15 min) at the end: {os.getloadavg()}")
 
 
