@@ -24,8 +24,8 @@ Set any of these in the Django settings to change it:
 - ``ARENA_DISAGREEMENT_MIN_VOTES``: votes a model needs on a prompt before its disagreement
   with the metrics is shown (default 4).
 - ``ARENA_SAMPLING_CACHE_SECONDS``: how long pair sampling may reuse the list of clips, the
-  fits' pair plans and ratings, and each process its pairs and weights (default 30; 0 reads
-  them for every pair).
+  fits' pair plans and ratings, and each process its pairs and weights, which a thread then
+  remakes while they serve (default 30; 0 reads them for every pair).
 - ``ARENA_FIT_HISTORY_DAYS``: rating fits older than this are deleted at each refresh (default 90).
 - ``ARENA_IP_HEADER``: the header our own proxy puts the client IP in, such as
   "X-Forwarded-For" (or its META key "HTTP_X_FORWARDED_FOR"; default: none, REMOTE_ADDR is used).

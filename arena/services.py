@@ -11,8 +11,10 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import random
 import secrets
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,6 +34,8 @@ from arena import conf, sampling, screening
 from arena.models import FailureTag, Pool, Rating, RatingFit, TagTally, Vote
 from arena.ratings import fit
 from benchmarks.models import Generation, Prompt, QualityReport, VideoModel
+
+logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "arena.pair-token"
 CHOICES = ("left", "right", "tie", "both_bad")
@@ -168,31 +172,63 @@ class _Draw:
 #: cache did not keep it; time.monotonic() when it was made; _Draw).
 _draws: dict[str | None, tuple[str | None, float, _Draw]] = {}
 DRAW_STAMP = "arena:sampling:stamp"
+#: Pools whose draw a thread of this process is remaking now (one thread per pool at most).
+_remaking: set[str | None] = set()
+_remaking_lock = threading.Lock()
 
 
 def _draw(pool: str | None) -> _Draw:
-    """Return the pool's _Draw, remade when it is ARENA_SAMPLING_CACHE_SECONDS old or the shared
-    cache's stamp changes.
+    """Return the pool's _Draw: made now if the process has none or the shared cache's stamp
+    changed; remade in the background once it is ARENA_SAMPLING_CACHE_SECONDS old.
 
-    The stamp lives ARENA_SAMPLING_CACHE_SECONDS, as the cached clips and plans do, and
-    sampling_cache_clear drops it: every process remakes its draw then. A shared cache that
-    keeps nothing (a DummyCache) has no stamp to compare: the draw then lives its
-    ARENA_SAMPLING_CACHE_SECONDS in the process, not one request (remaking it reads every
-    clip, seconds at 300 models and 200,000 clips). Drawing from it costs a bisection and a
-    few set lookups.
+    sampling_cache_clear drops the stamp (clips deleted or taken back): every process then
+    remakes its draw before drawing again. An old draw only misses what was published since, so
+    it keeps serving while a thread remakes it: remaking reads every clip, seconds at 300 models
+    and 200,000 clips, and a request waited that long in every process twice a minute. A shared
+    cache that keeps nothing (a DummyCache) has no stamp to compare: the age alone counts.
+    Drawing from a draw costs a bisection and a few set lookups.
     """
     seconds = conf.get("ARENA_SAMPLING_CACHE_SECONDS")
     stamp = cache.get(DRAW_STAMP) if seconds else None
     held = _draws.get(pool)
-    if held and time.monotonic() - held[1] < seconds and held[0] == stamp:
+    if held and seconds and held[0] == stamp:
+        if time.monotonic() - held[1] >= seconds:
+            _draw_remake_soon(pool, stamp)
         return held[2]
     draw = _draw_make(pool)
     if seconds:
         if stamp is None:
-            cache.add(DRAW_STAMP, secrets.token_hex(8), seconds)
+            cache.add(DRAW_STAMP, secrets.token_hex(8), None)  # until sampling_cache_clear
             stamp = cache.get(DRAW_STAMP)  # another process may have set it first
         _draws[pool] = (stamp, time.monotonic(), draw)
     return draw
+
+
+def _draw_remake_soon(pool: str | None, stamp: str | None) -> None:
+    """Start remaking the pool's draw in a thread, unless one is at it already."""
+    with _remaking_lock:
+        if pool in _remaking:
+            return
+        _remaking.add(pool)
+    thread = threading.Thread(target=_draw_remake, args=(pool, stamp), name=f"arena-draw-{pool}")
+    thread.daemon = True
+    thread.start()
+
+
+def _draw_remake(pool: str | None, stamp: str | None) -> None:
+    """Remake the pool's draw and keep it, unless the stamp changed meanwhile (then the next
+    request makes its own)."""
+    try:
+        draw = _draw_make(pool)
+        held = _draws.get(pool)
+        if held is not None and held[0] == stamp:
+            _draws[pool] = (stamp, time.monotonic(), draw)
+    except Exception:
+        logger.exception("arena: remaking the pair draw failed; the old one serves meanwhile")
+    finally:
+        connections.close_all()  # this thread's own
+        with _remaking_lock:
+            _remaking.discard(pool)
 
 
 def _draw_make(pool: str | None) -> _Draw:

@@ -14,6 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
+def no_arena_draw():
+    """Every process keeps its arena pair draw (arena.services._draws): start each test with none,
+    not one of another test's clips."""
+    from arena import services
+
+    services._draws.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_dirs(tmp_path, settings):
     """Keep every file a test writes (media, originals, scratch, local jobs) under tmp_path."""
     media, originals, work = tmp_path / "media", tmp_path / "originals", tmp_path / "work"
