@@ -377,9 +377,12 @@ class ModelDetailView(SiteMixin, DetailView):
         clip_filter = ClipFilter.from_query(self.request.GET)
         stats = leaderboard(clip_filter, model=model)
         listed = Generation.objects.public().completed().of_model(model).matching(clip_filter)
-        page = Paginator(
+        paginator = Paginator(
             listed.newest_first().with_outputs().with_comparisons(), self.clips_per_page
-        ).get_page(self.request.GET.get("page"))
+        )
+        # The same clips its numbers count: no COUNT over them (13 ms at a year's data).
+        paginator.count = stats[0].clips if stats else 0
+        page = paginator.get_page(self.request.GET.get("page"))
         self.model_clips = clips_for_page(page)
         query = clip_filter.as_query()
         for row in stats:

@@ -31,9 +31,9 @@ EXPECTED = {
     "comparison": 4,
     # ... plus the earlier run's clips and their files
     "comparison_vs": 6,
-    # model, price history, leaderboard (3), clip count, clip page, files, comparisons, its
-    # prompt patterns, and the arena's failure tags (the tallies of the last ratings refit)
-    "model": 11,
+    # model, price history, leaderboard (3; its clip count is the list's), clip page, files,
+    # comparisons, its prompt patterns, and the arena's failure tags (the last refit's tallies)
+    "model": 10,
     # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
     # metrics; models and coherence are read only once there are votes), the category's
     # prompt patterns with their models, and the newest comparison's first poster (the image a

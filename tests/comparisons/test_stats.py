@@ -266,3 +266,17 @@ def test_a_model_page_draws_its_own_trend(client, model):
     html = client.get(model.get_absolute_url()).content.decode()
     assert "Coherence across re-benchmarks" in html
     assert html.count("<polyline") == 1
+
+
+def test_a_model_pages_clip_count_is_the_clips_it_lists_under_its_filter(client, model):
+    # The count comes with the model's numbers (its summary), not from a COUNT of its clips.
+    scene = _run(category="scene")
+    for sample in range(3):
+        add_clip(scene, model, sample=sample)
+    add_failure(scene, model, sample=3)  # ended, but not a clip
+    add_clip(RunFactory(prompt=PromptFactory(category="scene")), model)  # not published
+    add_clip(_run(category="motion"), model)
+    for query, clips in (("?category=scene", 3), ("", 4)):
+        html = client.get(model.get_absolute_url() + query).content.decode()
+        assert f'All its clips <span class="muted small">({clips})</span>' in html
+        assert html.count('<article class="mini-clip"') == clips  # the list itself, below
