@@ -104,16 +104,18 @@ class Kinds:
         """Return how many votes each model had, of per-pair `games` (shape (B, pairs))."""
         return self._pair_a(games) + self._pair_b(games)
 
+    def denominators(self, p: np.ndarray, games: np.ndarray) -> np.ndarray:
+        """Return D_i = Σ_j games_ij / (p_i + p_j) plus the prior's 1 / (p_i + 1), for each row
+        of strengths `p` (shape (B, n)) and per-pair `games` (shape (B, pairs))."""
+        return self.games_per_model(games / (p[:, self.a] + p[:, self.b])) + PRIOR_GAMES / (p + 1)
+
     def change(self, theta: np.ndarray, won: np.ndarray, games: np.ndarray) -> np.ndarray:
         """Return T(θ) − θ for each row, T being one step of Hunter's MM (centred).
 
-        MM's step is T(θ)_i = log(won_i / D_i(θ)), D_i = Σ_j games_ij / (p_i + p_j) plus the
-        prior's 1 / (p_i + 1), then centred; the fit is its fixed point, T(θ) = θ.
+        MM's step is T(θ)_i = log(won_i / D_i(θ)) (`denominators`), then centred; the fit is
+        its fixed point, T(θ) = θ.
         """
-        p = np.exp(theta)
-        share = games / (p[:, self.a] + p[:, self.b])
-        d = self.games_per_model(share) + PRIOR_GAMES / (p + 1.0)
-        new = np.log(won) - np.log(d)
+        new = np.log(won) - np.log(self.denominators(np.exp(theta), games))
         return new - new.mean(axis=1, keepdims=True) - theta
 
     def jacobian(self, theta: np.ndarray, won: np.ndarray, games: np.ndarray) -> np.ndarray:
@@ -121,7 +123,7 @@ class Kinds:
         p = np.exp(theta)
         # c[i, j] = games_ij p_i p_j / (p_i + p_j)²: each pair's curvature, symmetric.
         c = self._curvature(p, games)
-        d = self.games_per_model((games / (p[self.a] + p[self.b]))[None])[0] + PRIOR_GAMES / (p + 1)
+        d = self.denominators(p[None], games[None])[0]
         # p_i ∂D_i/∂θ_j = −c_ij (j ≠ i);
         # p_i ∂D_i/∂θ_i = −Σ_j c_ij p_i / p_j − prior (p_i / (p_i + 1))².
         m = c + np.diag(p * (c @ (1.0 / p)) + PRIOR_GAMES * (p / (1 + p)) ** 2)
@@ -152,8 +154,7 @@ class Kinds:
         current = value(theta)
         for _ in range(MAX_NEWTON_STEPS):
             p = np.exp(theta)
-            d = self.games_per_model((games / (p[self.a] + p[self.b]))[None])[0]
-            gradient = won - p * (d + PRIOR_GAMES / (p + 1))
+            gradient = won - p * self.denominators(p[None], games[None])[0]
             c = self._curvature(p, games)
             # Minus the Hessian: a Laplacian of the pairs' curvatures plus the prior's: positive.
             h = np.diag(c.sum(axis=1) + PRIOR_GAMES * p / (1 + p) ** 2) - c

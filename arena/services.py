@@ -1062,8 +1062,9 @@ def _tag_tallies_store(groups, tags, *, now) -> None:
     shown: Counter = Counter()
     for (_pool, category), rows in groups.items():  # category "" holds the whole pool
         for a, b, _outcome, *votes in rows:
-            shown[(a, category)] += votes[0] if votes else 1
-            shown[(b, category)] += votes[0] if votes else 1
+            n = votes[0] if votes else 1
+            shown[(a, category)] += n
+            shown[(b, category)] += n
     tagged: dict[tuple[int, str], Counter] = defaultdict(Counter)
     for model, category, kind, n in tags:
         tagged[(model, category)][kind] += n
