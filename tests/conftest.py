@@ -113,12 +113,23 @@ def worker_env(media_dirs, settings):
     }
 
 
+def purge_queues() -> None:
+    """Empty every queue tasks are routed to. `app.control.purge()` empties only the default
+    queue (`io`): ratings refreshes queued to `media` by an earlier test (votes through a live
+    server) outlived it, and a later test's worker fitted them as a second fit."""
+    from config.celery_app import app
+
+    queues = {django_settings.CELERY_TASK_DEFAULT_QUEUE}
+    queues |= {route["queue"] for route in django_settings.CELERY_TASK_ROUTES.values()}
+    with app.connection_for_write() as connection:
+        for queue in sorted(queues):
+            connection.default_channel.queue_purge(queue)
+
+
 @pytest.fixture
 def start_worker(worker_env):
     """Return a function that starts a worker; every worker is stopped after the test."""
-    from config.celery_app import app
-
-    app.control.purge()
+    purge_queues()
     workers: list[WorkerProcess] = []
 
     def start(*, queues: str = "io,media", concurrency: int = 2, **env) -> WorkerProcess:
@@ -129,7 +140,7 @@ def start_worker(worker_env):
     yield start
     for worker in workers:
         worker.stop()
-    app.control.purge()
+    purge_queues()
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.2, message: str = ""):
