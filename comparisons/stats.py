@@ -8,6 +8,7 @@ the same rules (`_totals`), slower as the data grows.
 
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -76,7 +77,10 @@ def _percentile(values: list[float], q: float) -> float:
 class ModelStats:
     """What the leaderboard shows about one model, for the clips a filter selects."""
 
-    model: VideoModel
+    model_pk: int
+    name: str  # the model's display name: the "model" sort and every tie-break
+    #: The model itself, loaded with the rows a page shows (Board).
+    model: VideoModel | None = None
     clips: int = 0
     ended: int = 0
     usable: int = 0  # clips that passed validation, not mostly frozen/black, not tagged
@@ -143,7 +147,7 @@ class ModelStats:
 
 #: Sort key name -> (attribute, True when a bigger number is better).
 SORTS = {
-    "model": ("model", False),
+    "model": ("name", False),
     "time": ("median_time", False),
     "time_p95": ("p95_time", False),
     "realtime": ("realtime_p50", True),
@@ -178,12 +182,13 @@ def leaderboard(
     model: VideoModel | None = None,
     prompt=None,
     with_trend: bool = True,
-) -> list[ModelStats]:
-    """Return one ModelStats per model with at least one generation the filter selects.
+) -> "Board":
+    """Return the Board of every model (or of `model`) with a generation the filter selects.
 
     On PostgreSQL the database aggregates (comparisons.aggregates: one GROUP BY, one for the
     trend unless `with_trend` is False); elsewhere one flat query is aggregated here. Plus one
-    query for the models and one for today's prices.
+    query for the models' names and one for today's prices; the models themselves are loaded
+    a page at a time (Board).
     """
     clip_filter = clip_filter or ClipFilter()
     model_ids = None if model is None else [model.pk]
@@ -191,15 +196,49 @@ def leaderboard(
         clip_filter, model_ids=model_ids, prompt=prompt, with_trend=with_trend
     )
     if not by_model:
-        return []
-    models = VideoModel.objects.with_provider().for_listing().with_pks(list(by_model)).in_bulk()
-    list_costs = _list_costs_now(list(by_model))
+        return Board([])
+    if model is None:
+        names = VideoModel.objects.names()
+    else:
+        names = {model.pk: (model.display_name, model.is_self_hosted)}
+    list_costs = _list_costs_now(model_ids)
     table = [
-        _model_stats(models[pk], totals, list_costs.get(pk)) for pk, totals in by_model.items()
+        _model_stats(pk, *names[pk], totals, list_costs.get(pk)) for pk, totals in by_model.items()
     ]
+    if model is not None:
+        table[0].model = model
     attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
     desc = natural if descending is None else descending
-    return _sorted(table, attribute, desc)
+    return Board(_sorted(table, attribute, desc))
+
+
+class Board(Sequence):
+    """The leaderboard's rows (ModelStats) in rank order. Indexing or slicing it loads the
+    models of the rows it returns, in one query: ranking needs only their names, and a page
+    shows 50 of 300 models."""
+
+    def __init__(self, rows: list[ModelStats]):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        rows = self.rows[index]
+        self._load_models([rows] if isinstance(index, int) else rows)
+        return rows
+
+    def __iter__(self):
+        return iter(self[:])
+
+    @staticmethod
+    def _load_models(rows: list[ModelStats]) -> None:
+        missing = [row.model_pk for row in rows if row.model is None]
+        if not missing:
+            return
+        models = VideoModel.objects.with_provider().for_listing().with_pks(missing).in_bulk()
+        for row in rows:
+            row.model = row.model or models[row.model_pk]
 
 
 @dataclass
@@ -289,10 +328,10 @@ def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
     ratings = current_ratings_for_mode(
         mode=clip_filter.mode or "t2v",
         category=clip_filter.category or None,
-        model_ids=[row.model.pk for row in rows],
+        model_ids=[row.model_pk for row in rows],
     )
     for row in rows:
-        row.rating = ratings.get(row.model.pk)
+        row.rating = ratings.get(row.model_pk)
 
 
 def attach_trends(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
@@ -301,10 +340,10 @@ def attach_trends(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
     For the few rows a chart draws: a year of daily points for every model is what made the
     leaderboard grow with its data.
     """
-    model_ids = [row.model.pk for row in rows]
+    model_ids = [row.model_pk for row in rows]
     by_model = _totals_by_model(clip_filter, model_ids=model_ids, with_trend=True)
     for row in rows:
-        totals = by_model.get(row.model.pk)
+        totals = by_model.get(row.model_pk)
         row.trend = totals.trend if totals else []
 
 
@@ -329,12 +368,12 @@ def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[M
 
     def value(row):
         v = getattr(row, attribute)
-        return v.display_name.lower() if attribute == "model" else v
+        return v.lower() if attribute == "name" else v
 
     known = [row for row in table if value(row) is not None]
     unknown = [row for row in table if value(row) is None]
-    known.sort(key=lambda row: (value(row), row.model.display_name.lower()), reverse=descending)
-    unknown.sort(key=lambda row: row.model.display_name.lower())
+    known.sort(key=lambda row: (value(row), row.name.lower()), reverse=descending)
+    unknown.sort(key=lambda row: row.name.lower())
     if attribute in STEADY_FIRST:
         # A still picture is perfectly coherent, flicker-free and cheap; a flickering clip can
         # average well: mostly frozen or flickering models never rank above steady ones.
@@ -342,12 +381,14 @@ def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[M
     return known + unknown
 
 
-def _list_costs_now(model_ids: list[int]) -> dict[int, Decimal]:
-    """Return the list price of a REFERENCE_SECONDS clip in force now, per model priced, from
-    its 720p (or any-resolution) price."""
+def _list_costs_now(model_ids: list[int] | None) -> dict[int, Decimal]:
+    """Return the list price of a REFERENCE_SECONDS clip in force now, per model priced (of
+    every model, or of `model_ids`), from its 720p (or any-resolution) price."""
     chosen: dict[int, tuple] = {}
     rank = {"": 0, "720p": 1}
-    prices = Price.objects.valid_at().of_models(model_ids)
+    prices = Price.objects.valid_at()
+    if model_ids is not None:
+        prices = prices.of_models(model_ids)
     for model, resolution, amount, unit in prices.values_list(
         "video_model_id", "resolution", "amount", "unit"
     ):
@@ -391,9 +432,11 @@ def _totals(rows: list[dict]) -> Totals:
     )
 
 
-def _model_stats(model: VideoModel, totals: Totals, list_cost: Decimal | None) -> ModelStats:
+def _model_stats(
+    pk: int, name: str, self_hosted: bool, totals: Totals, list_cost: Decimal | None
+) -> ModelStats:
     """Return one model's leaderboard numbers from its totals."""
-    stats = ModelStats(model=model, clips=totals.clips, ended=totals.ended, usable=totals.usable)
+    stats = ModelStats(pk, name, clips=totals.clips, ended=totals.ended, usable=totals.usable)
     # Billed, else estimated once accepted; nothing for a job never accepted; plus
     # what earlier attempts of the generation cost (Generation.objects.with_spent).
     # One attempt of unknown cost (unpriced, imported without a cost) makes the total unknown.
@@ -409,7 +452,7 @@ def _model_stats(model: VideoModel, totals: Totals, list_cost: Decimal | None) -
     stats.trend = totals.trend
     if stats.usable and stats.spent is not None:
         stats.real_cost_per_clip = stats.spent / stats.usable
-    if model.is_self_hosted:
+    if self_hosted:
         stats.cost_per_clip = _computed_cost_per_clip(totals.gpu_cost_per_second)
         stats.cost_computed = True
     else:

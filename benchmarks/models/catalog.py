@@ -113,6 +113,14 @@ class VideoModelQuerySet(models.QuerySet):
         self-hosted workflow: JSON decoded for nothing, 300 times per leaderboard)."""
         return self.defer("capabilities", "workflow", "staff_notes")
 
+    def names(self) -> dict[int, tuple[str, bool]]:
+        """Return {pk: (display name, is self-hosted)}: what ranking a model needs, without
+        loading it (a leaderboard ranks every model and shows a page of them)."""
+        return {
+            pk: (name, endpoint is not None)
+            for pk, name, endpoint in self.values_list("pk", "display_name", "endpoint_id")
+        }
+
     def with_prices(self):
         """Return models with their whole price history loaded, newest first."""
         return self.prefetch_related(

@@ -15,30 +15,31 @@ SUMMARIES_COMPUTED = 3 if connection.vendor == "postgresql" else 0
 
 #: Page -> queries. A change here is a change in how a page reads: explain it in the commit.
 EXPECTED = {
-    # featured, latest (count + page), 2 prefetches each, leaderboard (3: the models' summaries,
-    # models, today's prices). PostgreSQL: the first render of a filter (here, home, the first
+    # featured, latest (count + page), 2 prefetches each, leaderboard (4: the models' summaries,
+    # their names, today's prices, the snapshot's models). PostgreSQL: the first render of a filter (here, home, the first
     # page asked) also computes the summaries it lacks: totals, trend, and stores them (3 more).
-    "home": 10 + SUMMARIES_COMPUTED,
-    # leaderboard: summaries (or on SQLite generations), models, today's prices, + the newest
+    "home": 11 + SUMMARIES_COMPUTED,
+    # leaderboard: summaries (or on SQLite generations), the models' names, today's prices, the
+    # page's models, + the newest
     # arena fit of the mode's two pools (silent and with audio; two more queries for their
     # ratings once fits exist), + the trends of the table's first models (the trend chart)
-    "leaderboard": 6,
-    "leaderboard_filtered": 6 + SUMMARIES_COMPUTED,  # the first render of that filter
-    "models": 3,
+    "leaderboard": 7,
+    "leaderboard_filtered": 7 + SUMMARIES_COMPUTED,  # the first render of that filter
+    "models": 4,  # the leaderboard, every row shown
     "prompts": 3,
     "methodology": 0,
     # comparison, its clips, their files, earlier runs of the prompt
     "comparison": 4,
     # ... plus the earlier run's clips and their files
     "comparison_vs": 6,
-    # model, price history, leaderboard (3; its clip count is the list's), clip page, files,
+    # model, price history, leaderboard (2: summaries, prices; its clip count is the list's), clip page, files,
     # comparisons, its prompt patterns, and the arena's failure tags (the last refit's tallies)
-    "model": 10,
-    # prompt, tags, runs, comparisons, leaderboard (3), the prompt's blind votes (people vs
+    "model": 9,
+    # prompt, tags, runs, comparisons, leaderboard (4), the prompt's blind votes (people vs
     # metrics; models and coherence are read only once there are votes), the category's
     # prompt patterns with their models, and the newest comparison's first poster (the image a
     # shared link shows while the comparison has no share image yet)
-    "prompt": 10,
+    "prompt": 11,
 }
 
 
