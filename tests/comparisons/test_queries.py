@@ -16,8 +16,9 @@ SUMMARIES_COMPUTED = 3 if connection.vendor == "postgresql" else 0
 #: Page -> queries. A change here is a change in how a page reads: explain it in the commit.
 EXPECTED = {
     # featured, latest (count + page), 2 prefetches each, leaderboard (4: the models' summaries,
-    # their names, today's prices, the snapshot's models). PostgreSQL: the first render of a filter (here, home, the first
-    # page asked) also computes the summaries it lacks: totals, trend, and stores them (3 more).
+    # their names, today's prices, the snapshot's models). PostgreSQL: the first render of a
+    # filter (here, home, the first page asked) also computes the summaries it lacks: totals,
+    # trend, and stores them (3 more).
     "home": 11 + SUMMARIES_COMPUTED,
     # leaderboard: summaries (or on SQLite generations), the models' names, today's prices, the
     # page's models, + the newest
@@ -32,8 +33,9 @@ EXPECTED = {
     "comparison": 4,
     # ... plus the earlier run's clips and their files
     "comparison_vs": 6,
-    # model, price history, leaderboard (2: summaries, prices; its clip count is the list's), clip page, files,
-    # comparisons, its prompt patterns, and the arena's failure tags (the last refit's tallies)
+    # model, price history, leaderboard (2: summaries, prices; its clip count is the list's),
+    # clip page, files, comparisons, its prompt patterns, and the arena's failure tags (the last
+    # refit's tallies)
     "model": 9,
     # prompt, tags, runs, comparisons, leaderboard (4), the prompt's blind votes (people vs
     # metrics; models and coherence are read only once there are votes), the category's
