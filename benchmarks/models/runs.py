@@ -305,8 +305,10 @@ class GenerationQuerySet(models.QuerySet):
         return self.filter(clip_filter.q())
 
     def newest_first(self):
-        """Return generations, newest run first."""
-        return self.order_by("-run__created_at", "-pk")
+        """Return generations, newest first (by when each was queued, which a model's clip list
+        reads from an index, a page at a time; ordering by the run's date made PostgreSQL join
+        and sort every clip of the model to show 24)."""
+        return self.order_by("-queued_at", "-pk")
 
     def with_samples(self):
         """Return generations with what a sample summary reads: spend, model, quality report."""
@@ -582,6 +584,8 @@ class Generation(models.Model):
             models.Index(fields=["state", "updated_at"], name="generation_state_updated"),
             # Webhooks find the generation by the provider's job id.
             models.Index(fields=["provider_job_id"], name="generation_job_id"),
+            # A model page: its clips, newest first (newest_first), a page at a time.
+            models.Index(fields=["video_model", "-queued_at", "-id"], name="generation_model_newest"),
         ]
 
     def __str__(self):

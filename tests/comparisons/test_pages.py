@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from benchmarks.models import VideoModel
+from benchmarks.models import Generation, VideoModel
 from comparisons import views
 from tests.comparisons.conftest import add_clip, build_catalog, published_run
 from tests.factories import ComparisonFactory, PromptFactory, RunFactory, VideoModelFactory
@@ -180,6 +181,16 @@ def test_the_model_page_paginates_its_clips(client, catalog, monkeypatch):
     assert first.count('class="mini-clip"') == 2
     assert "Page 1 of 2" in first
     assert second.count('class="mini-clip"') == 1
+
+
+def test_the_model_page_lists_its_newest_clip_first(client, catalog):
+    """Newest by when the clip was made: one imported today into an old comparison is new."""
+    model = catalog["models"][0]
+    clips = list(Generation.objects.public().completed().of_model(model).order_by("pk"))
+    Generation.objects.filter(pk=clips[0].pk).update(queued_at=timezone.now())
+    html = client.get(model.get_absolute_url()).content.decode()
+    urls = [clip.run.comparison.get_absolute_url() for clip in clips]
+    assert html.index(urls[0]) < min(html.index(url) for url in urls[1:])
 
 
 def test_a_model_without_generations_has_no_page(client):
