@@ -585,7 +585,9 @@ class Generation(models.Model):
             # Webhooks find the generation by the provider's job id.
             models.Index(fields=["provider_job_id"], name="generation_job_id"),
             # A model page: its clips, newest first (newest_first), a page at a time.
-            models.Index(fields=["video_model", "-queued_at", "-id"], name="generation_model_newest"),
+            models.Index(
+                fields=["video_model", "-queued_at", "-id"], name="generation_model_newest"
+            ),
         ]
 
     def __str__(self):
