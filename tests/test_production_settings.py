@@ -177,7 +177,7 @@ def test_the_wsgi_app_is_loaded_and_frozen_out_of_the_garbage_collectors_sight()
     # A full collection walked every loaded object: 140-190 ms pauses under load (bench_scale).
     code = (
         "import gc, sys; import config.wsgi\n"
-        "print(json.dumps({'frozen': gc.get_freeze_count(),"
+        "print(json.dumps({'frozen': gc.get_freeze_count(), 'thresholds': gc.get_threshold(),"
         " 'views': 'comparisons.views' in sys.modules}))"
     )
     run = _settings_run(code)
@@ -185,3 +185,5 @@ def test_the_wsgi_app_is_loaded_and_frozen_out_of_the_garbage_collectors_sight()
     loaded = json.loads(run.stdout)
     assert loaded["views"]
     assert loaded["frozen"] > 50_000
+    # A request's cyclic garbage is collected in the middle generation, not the oldest.
+    assert loaded["thresholds"][1] > 10
