@@ -37,9 +37,9 @@ def setup_django(work: Path) -> dict[str, str]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from config.celery_app import app
+    from tests.conftest import purge_queues
 
-    app.control.purge()
+    purge_queues()  # every routed queue: app.control.purge() empties only the default one
     return env
 
 
