@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
+from django.utils import timezone
 
 from benchmarks.models import Generation, Price, VideoModel
 from benchmarks.models.runs import is_usable, realtime_factor
@@ -185,18 +186,23 @@ def leaderboard(
 ) -> "Board":
     """Return the Board of every model (or of `model`) with a generation the filter selects.
 
-    On PostgreSQL the database aggregates (comparisons.aggregates: one GROUP BY, one for the
-    trend unless `with_trend` is False); elsewhere one flat query is aggregated here. Plus one
-    query for the models' names and one for today's prices; the models themselves are loaded
-    a page at a time (Board).
+    On PostgreSQL the board of every model is ranked by the database from the summaries
+    (`_ranked_rows`), and a page reads its own rows only; a prompt's or a model's totals are
+    aggregated by PostgreSQL (comparisons.aggregates: one GROUP BY, one for the trend unless
+    `with_trend` is False). Elsewhere one flat query is aggregated and ranked here, plus one
+    query for the models' names and one for today's prices.
     """
     clip_filter = clip_filter or ClipFilter()
+    attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
+    desc = natural if descending is None else descending
+    if summary.enabled() and model is None and prompt is None:
+        return _ranked_by_database(clip_filter, attribute, desc, with_trend=with_trend)
     model_ids = None if model is None else [model.pk]
     by_model = _totals_by_model(
         clip_filter, model_ids=model_ids, prompt=prompt, with_trend=with_trend
     )
     if not by_model:
-        return Board([])
+        return Board.of_rows([])
     if model is None:
         names = VideoModel.objects.names()
     else:
@@ -207,38 +213,146 @@ def leaderboard(
     ]
     if model is not None:
         table[0].model = model
-    attribute, natural = SORTS[sort] if sort in SORTS else SORTS[DEFAULT_SORT]
-    desc = natural if descending is None else descending
-    return Board(_sorted(table, attribute, desc))
+    return Board.of_rows(_sorted(table, attribute, desc))
 
 
 class Board(Sequence):
-    """The leaderboard's rows (ModelStats) in rank order. Indexing or slicing it loads the
-    models of the rows it returns, in one query: ranking needs only their names, and a page
-    shows 50 of 300 models."""
+    """The leaderboard's rows (ModelStats) in rank order, built a slice at a time: a page shows
+    50 of 300 models, and reads theirs only.
 
-    def __init__(self, rows: list[ModelStats]):
-        self.rows = rows
+    `count()` returns the number of rows, `rows_between(start, stop)` those rows.
+    """
+
+    def __init__(self, count, rows_between):
+        self._count, self._rows_between = count, rows_between
+        self._length = None
+
+    @classmethod
+    def of_rows(cls, rows: list[ModelStats]) -> "Board":
+        """Return the Board of rows ranked here; a slice loads its rows' models."""
+        return cls(lambda: len(rows), lambda start, stop: _with_models(rows[start:stop]))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        if self._length is None:
+            self._length = self._count()
+        return self._length
 
     def __getitem__(self, index):
-        rows = self.rows[index]
-        self._load_models([rows] if isinstance(index, int) else rows)
-        return rows
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("A board is sliced in rank order, one row after another.")
+            return self._rows_between(start, stop) if start < stop else []
+        position = range(len(self))[index]
+        return self._rows_between(position, position + 1)[0]
 
     def __iter__(self):
         return iter(self[:])
 
-    @staticmethod
-    def _load_models(rows: list[ModelStats]) -> None:
-        missing = [row.model_pk for row in rows if row.model is None]
-        if not missing:
-            return
+
+def _with_models(rows: list[ModelStats]) -> list[ModelStats]:
+    """Load the models of `rows` that have none yet, in one query; return `rows`."""
+    missing = [row.model_pk for row in rows if row.model is None]
+    if missing:
         models = VideoModel.objects.with_provider().for_listing().with_pks(missing).in_bulk()
         for row in rows:
             row.model = row.model or models[row.model_pk]
+    return rows
+
+
+def _ranked_by_database(clip_filter, attribute: str, descending: bool, *, with_trend: bool):
+    """Return the Board PostgreSQL ranks from the summaries of `clip_filter`, brought up to
+    date first: a slice reads the ranks of its rows, then their summaries and models."""
+    rows = Generation.objects.public().matching(clip_filter)
+    key = summary.summaries_refresh_stale(
+        clip_filter, refresh=lambda pks: _database_totals(rows.filter(video_model_id__in=pks))
+    )
+    summaries = summary.ModelSummary.objects.select_related("video_model__provider")
+    summaries = summaries.defer(*(f"video_model__{name}" for name in VideoModel.UNLISTED))
+    if not with_trend:
+        summaries = summaries.defer("trend")
+
+    def rows_between(start: int, stop: int) -> list[ModelStats]:
+        ranked = _ranked_rows(key, attribute, descending, offset=start, limit=stop - start)
+        by_pk = summaries.in_bulk([pk for pk, _ in ranked])
+        return [_summary_stats(by_pk[pk], list_cost, with_trend) for pk, list_cost in ranked]
+
+    return Board(lambda: _ranked_rows(key, attribute, descending, count=True), rows_between)
+
+
+def _summary_stats(row, list_cost: Decimal | None, with_trend: bool) -> ModelStats:
+    """Return the ModelStats of one model's summary (its model loaded)."""
+    model = row.video_model
+    totals = summary.summary_from_json(row.totals, row.trend if with_trend else ())
+    stats = _model_stats(model.pk, model.display_name, model.is_self_hosted, totals, list_cost)
+    stats.model = model
+    return stats
+
+
+#: Each attribute a board sorts by (SORTS), as PostgreSQL computes it from a summary `s`
+#: (summary_to_json), its model `m` and its list price `p` (as _list_costs_now chooses it).
+_RANK_VALUES = {
+    "name": 'lower(m.display_name) COLLATE "C"',
+    "median_time": "(s.totals #>> '{speed,provider,0}')::float8",
+    "p95_time": "(s.totals #>> '{speed,provider,1}')::float8",
+    "realtime_p50": "(s.totals #>> '{realtime,0}')::float8",
+    "cost_per_clip": "CASE WHEN m.endpoint_id IS NULL THEN p.per_clip"
+    " ELSE round((s.totals ->> 'gpu_cost_per_second')::numeric * %(seconds)s, 4) END",
+    "real_cost_per_clip": "CASE WHEN (s.totals ->> 'spent_known')::boolean"
+    " THEN (s.totals ->> 'spent')::numeric / nullif((s.totals ->> 'usable')::int, 0) END",
+    "coherence": "(s.totals ->> 'coherence')::float8",
+    "flicker": "(s.totals ->> 'flicker')::float8",
+    "motion": "(s.totals ->> 'motion')::float8",
+    "success_rate": "(s.totals ->> 'clips')::float8 / nullif((s.totals ->> 'ended')::float8, 0)",
+    "usable_rate": "(s.totals ->> 'usable')::float8 / nullif((s.totals ->> 'ended')::float8, 0)",
+    "clips": "(s.totals ->> 'clips')::int",
+}
+_RANKED = """
+WITH price AS (
+  SELECT DISTINCT ON (video_model_id) video_model_id,
+    CASE WHEN unit = %(per_second)s THEN amount * %(seconds)s ELSE amount END AS per_clip
+  FROM benchmarks_price WHERE valid_from <= %(now)s
+  ORDER BY video_model_id, CASE resolution WHEN '' THEN 0 WHEN '720p' THEN 1 ELSE 2 END,
+    valid_from DESC
+), board AS (
+  SELECT s.id, s.video_model_id, p.per_clip, lower(m.display_name) COLLATE "C" AS name,
+    {value} AS value,
+    coalesce((s.totals ->> 'frozen')::float8 > %(mostly)s, false)
+      OR coalesce((s.totals ->> 'flickering')::float8 > %(mostly)s, false) AS unsteady
+  FROM comparisons_modelsummary s
+  JOIN benchmarks_videomodel m ON m.id = s.video_model_id
+  LEFT JOIN price p ON p.video_model_id = s.video_model_id
+  WHERE s.filter_key = %(key)s AND jsonb_typeof(s.totals) = 'object'
+)
+"""
+
+
+def _ranked_rows(key, attribute, descending, *, offset=0, limit=None, count=False):
+    """Return [(summary id, list price of a clip)] of the board of filter `key` ranked by
+    `attribute` as `_sorted` ranks it, from `offset`, at most `limit` rows; or, with `count`,
+    how many rows it has."""
+    params = {
+        "key": key,
+        "seconds": REFERENCE_SECONDS,
+        "per_second": Price.Unit.SECOND,
+        "mostly": FROZEN_SHARE,
+        "now": timezone.now(),  # as Price.objects.valid_at: not the transaction's start
+    }
+    sql = _RANKED.format(value=_RANK_VALUES[attribute])
+    direction = "DESC" if descending else "ASC"
+    steady_first = "value IS NOT NULL AND unsteady, " if attribute in STEADY_FIRST else ""
+    if count:
+        sql += "SELECT count(*) FROM board"
+    else:
+        sql += (
+            f"SELECT id, per_clip FROM board ORDER BY value IS NULL, {steady_first}"
+            f"value {direction}, CASE WHEN value IS NOT NULL THEN name END {direction},"
+            " name, video_model_id OFFSET %(offset)s LIMIT %(limit)s"
+        )
+        params |= {"offset": offset, "limit": limit}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] if count else cursor.fetchall()
 
 
 @dataclass

@@ -119,6 +119,24 @@ def summarized_totals(
     return totals
 
 
+def summaries_refresh_stale(clip_filter: "ClipFilter", *, refresh) -> str:
+    """Recompute the summaries of `clip_filter` that a write made stale or nobody computed yet,
+    as `summarized_totals` does, reading nothing else; return the filter's key. One query
+    when there are none."""
+    from benchmarks.models import VideoModel
+
+    key = filter_key(clip_filter)
+    rows = VideoModel.objects.annotate(
+        summary=FilteredRelation("summaries", condition=Q(summaries__filter_key=key))
+    ).filter(Q(summary__isnull=True) | Q(summary__stale=True))
+    stale, missing = [], []
+    for pk, is_stale in rows.values_list("pk", "summary__stale").order_by():
+        (missing if is_stale is None else stale).append(pk)
+    if stale or missing:
+        summaries_refresh(key, stale, missing, refresh=refresh)
+    return key
+
+
 def summaries_refresh(key: str, stale: list[int], missing: list[int], *, refresh) -> dict:
     """Recompute and store the summaries of filter `key` of the models `stale` (a summary
     exists) and `missing` (none yet); return their totals.

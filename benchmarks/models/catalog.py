@@ -109,9 +109,8 @@ class VideoModelQuerySet(models.QuerySet):
         return self.select_related("provider")
 
     def for_listing(self):
-        """Return models without what a list of them never shows (their capabilities, a
-        self-hosted workflow: JSON decoded for nothing, 300 times per leaderboard)."""
-        return self.defer("capabilities", "workflow", "staff_notes")
+        """Return models without what a list of them never shows (VideoModel.UNLISTED)."""
+        return self.defer(*VideoModel.UNLISTED)
 
     def names(self) -> dict[int, tuple[str, bool]]:
         """Return {pk: (display name, is self-hosted)}: what ranking a model needs, without
@@ -130,6 +129,9 @@ class VideoModelQuerySet(models.QuerySet):
 
 class VideoModel(models.Model):
     Lifecycle = Lifecycle  # the plugins' own enum (benchmarks/providers/base.py): one, not two
+    #: What a list of models never shows: their capabilities, a self-hosted workflow (JSON
+    #: decoded for nothing, 300 times per leaderboard), staff notes.
+    UNLISTED = ("capabilities", "workflow", "staff_notes")
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
     slug = models.SlugField(unique=True)

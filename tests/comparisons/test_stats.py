@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,19 +87,19 @@ def test_models_without_a_generation_or_with_only_unpublished_runs_are_left_out(
     assert not VideoModel.objects.benchmarked().exists()
 
 
-def test_a_slice_of_the_board_loads_only_its_own_models(model, django_assert_num_queries):
-    """Ranking needs the models' names; a page shows 50 of 300, and loading all was a third of
-    a leaderboard render at a year's data."""
+def test_a_slice_of_the_board_reads_its_own_rows(model, django_assert_num_queries):
+    """A page shows 50 of 300 models: reading every model's numbers and model was most of a
+    leaderboard render at a year's data."""
     for name in ("Delta", "Beta", "Gamma"):
         add_clip(_run(), VideoModelFactory(slug=name.lower(), display_name=name, synthetic=False))
     add_clip(_run(), model)
     board = leaderboard(sort="model")
-    with django_assert_num_queries(1):
+    assert len(board) == 4
+    # PostgreSQL: the slice's ranks, then their summaries and models; SQLite: their models.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
         page = board[1:3]
     assert [row.model.display_name for row in page] == ["Beta", "Delta"]
-    assert [row.model for row in board.rows[::3]] == [None, None]
-    with django_assert_num_queries(0):
-        assert board[2].model.display_name == "Delta"
+    assert board[-1].model.display_name == "Gamma"
 
 
 @pytest.mark.parametrize(
