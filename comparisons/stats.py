@@ -6,6 +6,7 @@ has no percentile functions: there one flat query over the generations is aggreg
 the same rules (`_totals`), slower as the data grows.
 """
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -263,10 +264,7 @@ def _with_models(rows: list[ModelStats]) -> list[ModelStats]:
 def _ranked_by_database(clip_filter, attribute: str, descending: bool, *, with_trend: bool):
     """Return the Board PostgreSQL ranks from the summaries of `clip_filter`, brought up to
     date first: a slice reads the ranks of its rows, then their summaries and models."""
-    rows = Generation.objects.public().matching(clip_filter)
-    key = summary.summaries_refresh_stale(
-        clip_filter, refresh=lambda pks: _database_totals(rows.filter(video_model_id__in=pks))
-    )
+    key = _fresh_summaries(clip_filter)
     summaries = summary.ModelSummary.objects.select_related("video_model__provider")
     summaries = summaries.defer(*(f"video_model__{name}" for name in VideoModel.UNLISTED))
     if not with_trend:
@@ -278,6 +276,14 @@ def _ranked_by_database(clip_filter, attribute: str, descending: bool, *, with_t
         return [_summary_stats(by_pk[pk], list_cost, with_trend) for pk, list_cost in ranked]
 
     return Board(lambda: _ranked_rows(key, attribute, descending, count=True), rows_between)
+
+
+def _fresh_summaries(clip_filter: ClipFilter) -> str:
+    """Bring the summaries of `clip_filter` up to date; return their key."""
+    rows = Generation.objects.public().matching(clip_filter)
+    return summary.summaries_refresh_stale(
+        clip_filter, refresh=lambda pks: _database_totals(rows.filter(video_model_id__in=pks))
+    )
 
 
 def _summary_stats(row, list_cost: Decimal | None, with_trend: bool) -> ModelStats:
@@ -448,17 +454,37 @@ def attach_ratings(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
         row.rating = ratings.get(row.model_pk)
 
 
-def attach_trends(rows: list[ModelStats], clip_filter: ClipFilter) -> None:
-    """Fill each row's trend (one query: on PostgreSQL the summaries keep it).
+def attach_trends(rows: list[ModelStats], clip_filter: ClipFilter, *, points: int):
+    """Fill each row's trend with at most `points` points a line (`coarsen_trends`); return
+    (benchmark days across the rows' trends, days a point spans).
 
     For the few rows a chart draws: a year of daily points for every model is what made the
-    leaderboard grow with its data.
+    leaderboard grow with its data. On PostgreSQL it reads their summaries' trends only (as
+    the board of `rows` left them, up to date), not their totals again.
     """
     model_ids = [row.model_pk for row in rows]
-    by_model = _totals_by_model(clip_filter, model_ids=model_ids, with_trend=True)
+    if summary.enabled():
+        summaries = summary.ModelSummary.objects.of_filter(summary.filter_key(clip_filter))
+        trends = summaries.filter(video_model_id__in=model_ids).values_list(
+            "video_model_id", "trend"
+        )
+        by_model = {pk: summary.trend_from_json(trend) for pk, trend in trends}
+    else:
+        totals = _totals_by_model(clip_filter, model_ids=model_ids, with_trend=True)
+        by_model = {pk: row.trend for pk, row in totals.items()}
     for row in rows:
-        totals = by_model.get(row.model_pk)
-        row.trend = totals.trend if totals else []
+        row.trend = by_model.get(row.model_pk, [])
+    return coarsen_trends(rows, points=points)
+
+
+def coarsen_trends(rows: list[ModelStats], *, points: int) -> tuple[int, int]:
+    """Coarsen the rows' daily trends to at most `points` points a line, spans of the same
+    days counted from the first day of any of them; return (benchmark days, days a span)."""
+    days = sorted({point.day for row in rows for point in row.trend})
+    span = math.ceil(((days[-1] - days[0]).days + 1) / points) if days else 1
+    for row in rows:
+        row.trend = coarsen(row.trend, first=days[0], days=span) if days else []
+    return len(days), span
 
 
 def coarsen(trend: list[TrendPoint], *, first: date, days: int) -> list[TrendPoint]:
@@ -466,15 +492,17 @@ def coarsen(trend: list[TrendPoint], *, first: date, days: int) -> list[TrendPoi
     clip-weighted mean coherence of the span, dated on its first day)."""
     if days == 1:
         return trend
-    spans: dict[int, list[TrendPoint]] = defaultdict(list)
+    weighted: dict[int, float] = defaultdict(float)
+    clips: dict[int, int] = defaultdict(int)
+    origin = first.toordinal()
     for point in trend:
-        spans[(point.day - first).days // days].append(point)
-    coarse = []
-    for index, points in sorted(spans.items()):
-        clips = sum(p.clips for p in points)
-        coherence = sum(p.coherence * p.clips for p in points) / clips
-        coarse.append(TrendPoint(first + timedelta(days=index * days), coherence, clips))
-    return coarse
+        span = (point.day.toordinal() - origin) // days
+        weighted[span] += point.coherence * point.clips
+        clips[span] += point.clips
+    return [
+        TrendPoint(first + timedelta(days=span * days), weighted[span] / clips[span], clips[span])
+        for span in sorted(clips)
+    ]
 
 
 def _sorted(table: list[ModelStats], attribute: str, descending: bool) -> list[ModelStats]:

@@ -213,7 +213,7 @@ def summary_to_json(totals) -> tuple[dict | None, list]:
 
 def summary_from_json(data: dict, trend: list = ()):
     """Return the stats.Totals `summary_to_json` wrote (with `trend`, if given)."""
-    from comparisons.stats import Spread, Totals, TrendPoint
+    from comparisons.stats import Spread, Totals
 
     def money(value):
         return None if value is None else Decimal(value)
@@ -232,8 +232,13 @@ def summary_from_json(data: dict, trend: list = ()):
         frozen=data["frozen"],
         flickering=data["flickering"],
         gpu_cost_per_second=money(data["gpu_cost_per_second"]),
-        trend=[
-            TrendPoint(day=datetime.date.fromisoformat(day), coherence=coherence, clips=clips)
-            for day, coherence, clips in trend
-        ],
+        trend=trend_from_json(trend),
     )
+
+
+def trend_from_json(trend: list) -> list:
+    """Return the [stats.TrendPoint] `summary_to_json` wrote as [[day, coherence, clips]]."""
+    from comparisons.stats import TrendPoint
+
+    fromisoformat = datetime.date.fromisoformat
+    return [TrendPoint(fromisoformat(day), coherence, clips) for day, coherence, clips in trend]

@@ -2,7 +2,6 @@
 (`Comparison.objects.published().with_clips()`); each page runs a fixed number of queries, and
 anonymous views are served from the page cache (comparisons.cache)."""
 
-import math
 from dataclasses import replace
 from operator import attrgetter
 from urllib.parse import urlsplit
@@ -43,7 +42,7 @@ from comparisons.stats import (
     SORTS,
     attach_ratings,
     attach_trends,
-    coarsen,
+    coarsen_trends,
     leaderboard,
     parse_sort,
 )
@@ -279,9 +278,9 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
     for index, row in enumerate(rows):
         row.colour = charts.colour_for(index)
     trended = rows[:TREND_MODELS]
-    attach_trends(trended, clip_filter)
+    days, span = attach_trends(trended, clip_filter, points=TREND_POINTS)
     return {
-        **_trend_chart(trended, query),
+        **_trend_chart(trended, query, days=days, span=span),
         "trend_models": len(trended) < len(rows) and len(trended),
         "chart_cost": charts.scatter(
             _chart_points(rows, _real_cost, query),
@@ -302,19 +301,16 @@ def _charts(rows, clip_filter: ClipFilter) -> dict:
     }
 
 
-def _trend_chart(rows, query: str) -> dict:
-    """Return the trend chart of `rows` (their trends read), at most TREND_POINTS a line."""
-    days = sorted({point.day for row in rows for point in row.trend})
-    span = math.ceil(((days[-1] - days[0]).days + 1) / TREND_POINTS) if days else 1
-    for row in rows:
-        row.trend = coarsen(row.trend, first=days[0], days=span) if days else []
+def _trend_chart(rows, query: str, *, days: int, span: int) -> dict:
+    """Return the trend chart of `rows`, their trends coarsened to `span` days a point over
+    `days` benchmark days (stats.coarsen_trends)."""
     chart = charts.trend(
         [_chart_series(row, query) for row in rows],
         title="Coherence across re-benchmarks",
         days=span,
         **_COHERENCE_AXIS,
     )
-    return {"chart_trend": chart, "trend_days": len(days), "trend_span": span}
+    return {"chart_trend": chart, "trend_days": days, "trend_span": span}
 
 
 def _chart_name(row) -> str:
@@ -387,9 +383,10 @@ class ModelDetailView(SiteMixin, DetailView):
         query = clip_filter.as_query()
         for row in stats:
             row.colour = charts.colour_for(0)
+        days, span = coarsen_trends(list(stats), points=TREND_POINTS)
         return super().get_context_data(
             stats=stats[0] if stats else None,
-            **_trend_chart(stats, urlencode(query)),
+            **_trend_chart(stats, urlencode(query), days=days, span=span),
             clip_filter=clip_filter,
             filter_options=_filter_options(),
             page_obj=page,

@@ -15,15 +15,15 @@ SUMMARIES_COMPUTED = 3 if connection.vendor == "postgresql" else 0
 
 #: Page -> queries. A change here is a change in how a page reads: explain it in the commit.
 EXPECTED = {
-    # featured, latest (count + page), 2 prefetches each, leaderboard (4: the models' summaries,
-    # their names, today's prices, the snapshot's models). PostgreSQL: the first render of a
-    # filter (here, home, the first page asked) also computes the summaries it lacks: totals,
-    # trend, and stores them (3 more).
+    # featured, latest (count + page), 2 prefetches each, leaderboard (4: on PostgreSQL the
+    # stale or missing summaries, the board's count, the snapshot's ranks, their summaries and
+    # models; on SQLite the generations, the models' names, today's prices, the snapshot's
+    # models). PostgreSQL: the first render of a filter (here, home, the first page asked)
+    # also computes the summaries it lacks: totals, trend, and stores them (3 more).
     "home": 11 + SUMMARIES_COMPUTED,
-    # leaderboard: summaries (or on SQLite generations), the models' names, today's prices, the
-    # page's models, + the newest
-    # arena fit of the mode's two pools (silent and with audio; two more queries for their
-    # ratings once fits exist), + the trends of the table's first models (the trend chart)
+    # leaderboard (4, as on home, for its page), + the newest arena fit of the mode's two pools
+    # (silent and with audio; two more queries for their ratings once fits exist), + the
+    # trends of the table's first models (the trend chart)
     "leaderboard": 7,
     "leaderboard_filtered": 7 + SUMMARIES_COMPUTED,  # the first render of that filter
     "models": 4,  # the leaderboard, every row shown
