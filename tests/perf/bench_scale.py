@@ -6,7 +6,8 @@ peak memory.
 
 Size 1× is the issue's year of data times `--unit`: 300 models, 20,000 prompts each with one
 published comparison, 200,000 generations (10 per run) each with a quality report and a file,
-1,000,000 arena votes. Rows are made in the database by INSERT … SELECT over generate_series (no
+1,000,000 arena votes; plus a tenth more runs never published, as staff test runs are (the
+public rule must not make a page pay for them). Rows are made in the database by INSERT … SELECT over generate_series (no
 media files), so a size takes seconds, not minutes.
 
 Each size lives in a process of its own on a database of its own (`BENCH_DATABASE`_<size>x,
@@ -100,13 +101,15 @@ FILL = [
          (ARRAY%(categories)s)[1 + i %% 6], '', 5, '16:9', '', true,
          now() - (i %% 365) * interval '1 day', '', '', '', ''
        FROM generate_series(1, %(prompts)s) i""",
+    # Runs 1..prompts are published, one per prompt; the tenth more after them are staff test
+    # runs of the same prompts, never published.
     """INSERT INTO benchmarks_benchmarkrun (id, trigger, idempotency_key, state, duration,
          aspect_ratio, resolution, created_at, finished_at, prompt_id, audio, camera_motion,
          camera_text, end_image, samples)
        SELECT i, 'staff', 'bench:' || i, 'complete', 5, '16:9', '',
-         now() - (i %% 365) * interval '1 day', now() - (i %% 365) * interval '1 day', i,
-         '', '', '', '', 1
-       FROM generate_series(1, %(prompts)s) i""",
+         now() - (i %% 365) * interval '1 day', now() - (i %% 365) * interval '1 day',
+         1 + (i - 1) %% %(prompts)s, '', '', '', '', 1
+       FROM generate_series(1, %(prompts)s + %(prompts)s / 10) i""",
     # Run i uses models i, i+1, … (per_run of them, wrapping): every model gets its share.
     """INSERT INTO benchmarks_generation (id, reference, state, error_kind, error_message,
          attempts, provider_job_id, request_sent, model_version, polls, estimated_cost,
@@ -136,8 +139,9 @@ FILL = [
        WHERE state = 'complete'""",
     """INSERT INTO comparisons_comparison (id, slug, title, published, published_at, featured,
          created_at, prompt_id, run_id, share_image)
-       SELECT id, 'prompt-' || id || '-run', 'Prompt ' || id, true, created_at, id <= 3,
-         created_at, prompt_id, id, '' FROM benchmarks_benchmarkrun""",
+       SELECT id, 'prompt-' || id || '-run', 'Prompt ' || id, id <= %(prompts)s,
+         CASE WHEN id <= %(prompts)s THEN created_at END, id <= 3, created_at, prompt_id, id, ''
+       FROM benchmarks_benchmarkrun""",
     """INSERT INTO comparisons_comparison_generations (comparison_id, generation_id)
        SELECT run_id, id FROM benchmarks_generation WHERE state = 'complete'""",
     # Votes between two complete clips of one run (a, then the next generation id).
