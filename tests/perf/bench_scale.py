@@ -7,8 +7,8 @@ peak memory.
 Size 1× is the issue's year of data times `--unit`: 300 models, 20,000 prompts each with one
 published comparison, 200,000 generations (10 per run) each with a quality report and a file,
 1,000,000 arena votes; plus a tenth more runs never published, as staff test runs are (the
-public rule must not make a page pay for them). Rows are made in the database by INSERT … SELECT over generate_series (no
-media files), so a size takes seconds, not minutes.
+public rule must not make a page pay for them). Rows are made in the database by INSERT …
+SELECT over generate_series (no media files), so a size takes seconds, not minutes.
 
 Each size lives in a process of its own on a database of its own (`BENCH_DATABASE`_<size>x,
 default lockstep_ops_scale_<size>x, dropped and made anew), filled one after the other. The
