@@ -1,9 +1,10 @@
 """Leaderboard aggregation: one row of numbers per video model.
 
-PostgreSQL computes each model's totals (comparisons.aggregates: sums, means, percentile_cont),
-so a render reads one row per model whatever the number of clips. SQLite, the embedded default,
-has no percentile functions: there one flat query over the generations is aggregated here, by
-the same rules (`_totals`), slower as the data grows.
+PostgreSQL computes each model's totals (comparisons.aggregates: sums, means, percentile_cont)
+and keeps them as summaries (comparisons.summary), ranks the board from them (`_ranked_rows`)
+and hands a page its own rows, whatever the number of clips and of models. SQLite, the embedded
+default, has no percentile functions: there one flat query over the generations is aggregated
+and ranked here, by the same rules (`_totals`, `_sorted`), slower as the data grows.
 """
 
 import math
@@ -273,7 +274,12 @@ def _ranked_by_database(clip_filter, attribute: str, descending: bool, *, with_t
     def rows_between(start: int, stop: int) -> list[ModelStats]:
         ranked = _ranked_rows(key, attribute, descending, offset=start, limit=stop - start)
         by_pk = summaries.in_bulk([pk for pk, _ in ranked])
-        return [_summary_stats(by_pk[pk], list_cost, with_trend) for pk, list_cost in ranked]
+        # A summary deleted since it was ranked (summaries_rebuild) is left out.
+        return [
+            _summary_stats(by_pk[pk], list_cost, with_trend)
+            for pk, list_cost in ranked
+            if pk in by_pk
+        ]
 
     return Board(lambda: _ranked_rows(key, attribute, descending, count=True), rows_between)
 
