@@ -281,7 +281,7 @@ def _ranked_by_database(clip_filter, attribute: str, descending: bool, *, with_t
             if pk in by_pk
         ]
 
-    return Board(lambda: _ranked_rows(key, attribute, descending, count=True), rows_between)
+    return Board(lambda: _ranked_count(key), rows_between)
 
 
 def _fresh_summaries(clip_filter: ClipFilter) -> str:
@@ -339,32 +339,38 @@ WITH price AS (
 """
 
 
-def _ranked_rows(key, attribute, descending, *, offset=0, limit=None, count=False):
+def _ranked_rows(key: str, attribute: str, descending: bool, *, offset: int, limit: int):
     """Return [(summary id, list price of a clip)] of the board of filter `key` ranked by
-    `attribute` as `_sorted` ranks it, from `offset`, at most `limit` rows; or, with `count`,
-    how many rows it has."""
-    params = {
+    `attribute` as `_sorted` ranks it, from `offset`, at most `limit` rows."""
+    direction = "DESC" if descending else "ASC"
+    steady_first = "value IS NOT NULL AND unsteady, " if attribute in STEADY_FIRST else ""
+    sql = _RANKED.format(value=_RANK_VALUES[attribute]) + (
+        f"SELECT id, per_clip FROM board ORDER BY value IS NULL, {steady_first}"
+        f"value {direction}, CASE WHEN value IS NOT NULL THEN name END {direction},"
+        " name, video_model_id OFFSET %(offset)s LIMIT %(limit)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _board_params(key) | {"offset": offset, "limit": limit})
+        return cursor.fetchall()
+
+
+def _ranked_count(key: str) -> int:
+    """Return how many rows the board of filter `key` has (`_ranked_rows` ranks them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RANKED.format(value="NULL") + "SELECT count(*) FROM board", _board_params(key)
+        )
+        return cursor.fetchone()[0]
+
+
+def _board_params(key: str) -> dict:
+    return {
         "key": key,
         "seconds": REFERENCE_SECONDS,
         "per_second": Price.Unit.SECOND,
         "mostly": FROZEN_SHARE,
         "now": timezone.now(),  # as Price.objects.valid_at: not the transaction's start
     }
-    sql = _RANKED.format(value=_RANK_VALUES[attribute])
-    direction = "DESC" if descending else "ASC"
-    steady_first = "value IS NOT NULL AND unsteady, " if attribute in STEADY_FIRST else ""
-    if count:
-        sql += "SELECT count(*) FROM board"
-    else:
-        sql += (
-            f"SELECT id, per_clip FROM board ORDER BY value IS NULL, {steady_first}"
-            f"value {direction}, CASE WHEN value IS NOT NULL THEN name END {direction},"
-            " name, video_model_id OFFSET %(offset)s LIMIT %(limit)s"
-        )
-        params |= {"offset": offset, "limit": limit}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0] if count else cursor.fetchall()
 
 
 @dataclass
